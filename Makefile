@@ -1,0 +1,119 @@
+# pwb: a terminal workbench for the Anthropic Messages API.
+#
+#   make          release binary ./pwb (optimised, no sanitizers)
+#   make run      build and start the workbench
+#   make test     build the test builds and run every test tier
+#   make bench    benchmarks against curl and the official SDK
+#   make fuzz     libFuzzer targets, each run for FUZZ_SECONDS
+#
+# Missing system libraries are found with pkg-config and installed
+# (scripts/deps.sh): with apt-get when run as root, otherwise the exact
+# command is printed and make stops.
+
+VERSION := 0.1.0
+PREFIX  ?= /usr/local
+CC      ?= cc
+
+CORE_PKGS := libcurl libcjson yaml-0.1
+TUI_PKGS  := ncursesw
+
+# pkg-config is only asked once the deps check passed (deferred with =).
+CORE_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null)
+TUI_CFLAGS  = $(shell pkg-config --cflags $(TUI_PKGS) 2>/dev/null)
+TUI_LIBS    = $(shell pkg-config --libs $(TUI_PKGS) 2>/dev/null)
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+APP_SRC  := $(sort $(wildcard cli/*.c) $(wildcard tui/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-DPWB_VERSION='"$(VERSION)"' -DPWB_PREFIX='"$(PREFIX)"' -I. \
+	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+WERROR := -Werror
+
+REL_CFLAGS  := $(BASE_CFLAGS) -O2 -g -DNDEBUG
+ASAN_CFLAGS := $(BASE_CFLAGS) $(WERROR) -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+DBG_CFLAGS  := $(BASE_CFLAGS) $(WERROR) -O0 -g
+
+.PHONY: all run test deps asan debug unit clean install bench fuzz \
+	check-layering print-cflags
+
+all: ./pwb
+
+deps:
+	@sh scripts/deps.sh $(CORE_PKGS) $(TUI_PKGS)
+
+# --- release -------------------------------------------------------------
+REL_CORE_OBJ := $(CORE_SRC:%.c=build/release/%.o)
+REL_APP_OBJ  := $(APP_SRC:%.c=build/release/%.o)
+
+build/release/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) $(CORE_CFLAGS) $(TUI_CFLAGS) -MMD -MP -c $< -o $@
+
+build/release/libpwbcore.a: $(REL_CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+./pwb: $(REL_APP_OBJ) build/release/libpwbcore.a
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(CORE_LIBS) $(TUI_LIBS) -lm
+
+run: ./pwb
+	./pwb $(ARGS)
+
+# --- test builds: build/asan (ASan+UBSan) and build/debug (valgrind) -----
+define testbuild
+$(1)_CORE_OBJ := $$(CORE_SRC:%.c=build/$(1)/%.o)
+$(1)_APP_OBJ  := $$(APP_SRC:%.c=build/$(1)/%.o)
+$(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=build/$(1)/tests/%)
+
+build/$(1)/%.o: %.c | deps
+	@mkdir -p $$(dir $$@)
+	$$(CC) $(2) $$(CORE_CFLAGS) $$(TUI_CFLAGS) -MMD -MP -c $$< -o $$@
+
+build/$(1)/libpwbcore.a: $$($(1)_CORE_OBJ)
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/pwb: $$($(1)_APP_OBJ) build/$(1)/libpwbcore.a
+	$$(CC) $(2) -o $$@ $$^ $$(CORE_LIBS) $$(TUI_LIBS) -lm
+
+# Unit tests link the core without ncurses: the layering is proved at link time.
+build/$(1)/tests/%: tests/unit/%.c build/$(1)/libpwbcore.a tests/unit/tap.h
+	@mkdir -p $$(dir $$@)
+	$$(CC) $(2) $$(CORE_CFLAGS) -o $$@ $$< build/$(1)/libpwbcore.a $$(CORE_LIBS) -lm
+endef
+
+$(eval $(call testbuild,asan,$(ASAN_CFLAGS)))
+$(eval $(call testbuild,debug,$(DBG_CFLAGS)))
+
+asan: build/asan/pwb $(asan_UNIT_BIN)
+debug: build/debug/pwb $(debug_UNIT_BIN)
+
+check-layering:
+	@if grep -nE '#include *[<"](n?curses|ncursesw/)' core/*.c core/*.h; then \
+		echo "core/ must not include curses"; exit 1; fi
+
+test: deps check-layering asan debug ./pwb
+	@sh tests/run.sh
+
+bench: ./pwb
+	@sh tests/bench/run.sh
+
+fuzz: deps
+	@sh tests/fuzz/run.sh
+
+install: ./pwb
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/pwb/presets
+	install -m 755 pwb $(DESTDIR)$(PREFIX)/bin/pwb
+	install -m 644 presets/*.yaml $(DESTDIR)$(PREFIX)/share/pwb/presets/
+
+print-cflags:
+	@echo $(REL_CFLAGS)
+
+clean:
+	rm -rf build pwb
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,24 @@
+/* The headless commands: each is a thin front end over core/. Every one
+ * returns the process exit code (README "Exit codes"). */
+#ifndef PWB_CMD_H
+#define PWB_CMD_H
+
+int cmd_run(int argc, char **argv);
+int cmd_request(int argc, char **argv);
+int cmd_count(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/* Exit codes. */
+enum {
+	EXIT_OK = 0,
+	EXIT_CHANGED = 1,   /* pwb replay --check: answers changed */
+	EXIT_INPUT = 2,     /* usage, invalid preset, missing/admin key, local file */
+	EXIT_API = 3,       /* non-retryable API error response */
+	EXIT_NETWORK = 4,   /* network/protocol side, retried or not */
+	EXIT_INTERRUPTED = 130,
+};
+
+#endif

@@ -1,0 +1,40 @@
+/* Token usage and what it costs: one built-in price table (USD per million
+ * tokens, api.md section 9) and the built-in model list. A model without a
+ * known price gives "unknown", never a made-up figure. */
+#ifndef PWB_COST_H
+#define PWB_COST_H
+
+/* Usage counters of one answer; -1 means absent. */
+struct usage {
+	long input_tokens;
+	long output_tokens;
+	long cache_creation_input_tokens;
+	long cache_read_input_tokens;
+	long cache_creation_5m; /* usage.cache_creation.ephemeral_5m_input_tokens */
+	long cache_creation_1h; /* usage.cache_creation.ephemeral_1h_input_tokens */
+};
+
+void usage_init(struct usage *u); /* all -1 */
+
+struct price {
+	double input, cache_write_5m, cache_write_1h, cache_read, output;
+};
+
+/* The price of model (an id, alias or dated id) for a prompt of
+ * prompt_tokens (tiered prices). Returns 1 and fills out, or 0 when unknown. */
+int cost_price(const char *model, long prompt_tokens, struct price *out);
+
+/* Cost in USD of one usage record. Returns 1, or 0 when the price is unknown. */
+int cost_of_usage(const char *model, const struct usage *u, double *usd);
+
+/* Estimate before sending: input_tokens of prompt plus max_tokens of output.
+ * Returns 1, or 0 when the price is unknown. */
+int cost_estimate(const char *model, long input_tokens, long max_tokens, double *usd);
+
+/* The built-in model ids, newest first, NULL-terminated (used without a key). */
+extern const char *const cost_builtin_models[];
+
+/* The model's maximum output tokens when known, else 0. */
+long cost_model_max_tokens(const char *model);
+
+#endif
