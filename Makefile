@@ -11,6 +11,10 @@
 # command is printed and make stops.
 
 VERSION := 0.1.0
+# B: where objects go; PWB_BIN: the release binary. Parallel work trees can
+# use their own: make B=/tmp/b PWB_BIN=/tmp/b/pwb test
+B       ?= build
+PWB_BIN ?= pwb
 PREFIX  ?= /usr/local
 CC      ?= cc
 
@@ -40,74 +44,74 @@ DBG_CFLAGS  := $(BASE_CFLAGS) $(WERROR) -O0 -g
 .PHONY: all run test deps asan debug unit clean install bench fuzz \
 	check-layering print-cflags
 
-all: ./pwb
+all: $(PWB_BIN)
 
 deps:
 	@sh scripts/deps.sh $(CORE_PKGS) $(TUI_PKGS)
 
 # --- release -------------------------------------------------------------
-REL_CORE_OBJ := $(CORE_SRC:%.c=build/release/%.o)
-REL_APP_OBJ  := $(APP_SRC:%.c=build/release/%.o)
+REL_CORE_OBJ := $(CORE_SRC:%.c=$(B)/release/%.o)
+REL_APP_OBJ  := $(APP_SRC:%.c=$(B)/release/%.o)
 
-build/release/%.o: %.c | deps
+$(B)/release/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) $(CORE_CFLAGS) $(TUI_CFLAGS) -MMD -MP -c $< -o $@
 
-build/release/libpwbcore.a: $(REL_CORE_OBJ)
+$(B)/release/libpwbcore.a: $(REL_CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-./pwb: $(REL_APP_OBJ) build/release/libpwbcore.a
+$(PWB_BIN): $(REL_APP_OBJ) $(B)/release/libpwbcore.a
 	$(CC) $(REL_CFLAGS) -o $@ $^ $(CORE_LIBS) $(TUI_LIBS) -lm
 
-run: ./pwb
-	./pwb $(ARGS)
+run: $(PWB_BIN)
+	$(PWB_BIN) $(ARGS)
 
-# --- test builds: build/asan (ASan+UBSan) and build/debug (valgrind) -----
+# --- test builds: $(B)/asan (ASan+UBSan) and $(B)/debug (valgrind) -----
 define testbuild
-$(1)_CORE_OBJ := $$(CORE_SRC:%.c=build/$(1)/%.o)
-$(1)_APP_OBJ  := $$(APP_SRC:%.c=build/$(1)/%.o)
-$(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=build/$(1)/tests/%)
+$(1)_CORE_OBJ := $$(CORE_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_APP_OBJ  := $$(APP_SRC:%.c=$(B)/$(1)/%.o)
+$(1)_UNIT_BIN := $$(UNIT_SRC:tests/unit/%.c=$(B)/$(1)/tests/%)
 
-build/$(1)/%.o: %.c | deps
+$(B)/$(1)/%.o: %.c | deps
 	@mkdir -p $$(dir $$@)
 	$$(CC) $(2) $$(CORE_CFLAGS) $$(TUI_CFLAGS) -MMD -MP -c $$< -o $$@
 
-build/$(1)/libpwbcore.a: $$($(1)_CORE_OBJ)
+$(B)/$(1)/libpwbcore.a: $$($(1)_CORE_OBJ)
 	@rm -f $$@
 	ar rcs $$@ $$^
 
-build/$(1)/pwb: $$($(1)_APP_OBJ) build/$(1)/libpwbcore.a
+$(B)/$(1)/pwb: $$($(1)_APP_OBJ) $(B)/$(1)/libpwbcore.a
 	$$(CC) $(2) -o $$@ $$^ $$(CORE_LIBS) $$(TUI_LIBS) -lm
 
 # Unit tests link the core without ncurses: the layering is proved at link time.
-build/$(1)/tests/%: tests/unit/%.c build/$(1)/libpwbcore.a tests/unit/tap.h
+$(B)/$(1)/tests/%: tests/unit/%.c $(B)/$(1)/libpwbcore.a tests/unit/tap.h
 	@mkdir -p $$(dir $$@)
-	$$(CC) $(2) $$(CORE_CFLAGS) -o $$@ $$< build/$(1)/libpwbcore.a $$(CORE_LIBS) -lm
+	$$(CC) $(2) $$(CORE_CFLAGS) -o $$@ $$< $(B)/$(1)/libpwbcore.a $$(CORE_LIBS) -lm
 endef
 
 $(eval $(call testbuild,asan,$(ASAN_CFLAGS)))
 $(eval $(call testbuild,debug,$(DBG_CFLAGS)))
 
-asan: build/asan/pwb $(asan_UNIT_BIN)
-debug: build/debug/pwb $(debug_UNIT_BIN)
+asan: $(B)/asan/pwb $(asan_UNIT_BIN)
+debug: $(B)/debug/pwb $(debug_UNIT_BIN)
 
 check-layering:
 	@if grep -nE '#include *[<"](n?curses|ncursesw/)' core/*.c core/*.h; then \
 		echo "core/ must not include curses"; exit 1; fi
 
-test: deps check-layering asan debug ./pwb
-	@sh tests/run.sh
+test: deps check-layering asan debug $(PWB_BIN)
+	@PWB_BUILD=$(B) PWB_RELEASE=$(abspath $(PWB_BIN)) sh tests/run.sh
 
-bench: ./pwb
+bench: $(PWB_BIN)
 	@sh tests/bench/run.sh
 
 fuzz: deps
 	@sh tests/fuzz/run.sh
 
-install: ./pwb
+install: $(PWB_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/pwb/presets
-	install -m 755 pwb $(DESTDIR)$(PREFIX)/bin/pwb
+	install -m 755 $(PWB_BIN) $(DESTDIR)$(PREFIX)/bin/pwb
 	install -m 644 presets/*.yaml $(DESTDIR)$(PREFIX)/share/pwb/presets/
 
 print-cflags:

@@ -8,9 +8,12 @@ set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 export PWB_ROOT="$ROOT"
-export PWB="$ROOT/build/asan/pwb"
-export PWB_DEBUG="$ROOT/build/debug/pwb"
-export PWB_RELEASE="$ROOT/pwb"
+B=${PWB_BUILD:-build}
+case "$B" in /*) ;; *) B="$ROOT/$B" ;; esac
+export PWB_BUILD="$B"
+export PWB="$B/asan/pwb"
+export PWB_DEBUG="$B/debug/pwb"
+export PWB_RELEASE="${PWB_RELEASE:-$ROOT/pwb}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # Tests never see a real key or endpoint from the caller's environment.
@@ -49,7 +52,7 @@ run_one() {
 }
 
 pat=${TESTS:-}
-for t in build/asan/tests/test_*; do
+for t in "$B"/asan/tests/test_*; do
 	[ -x "$t" ] || continue
 	case "$t" in *"$pat"*) ;; *) continue ;; esac
 	run_one "unit/$(basename "$t")" "$t"
