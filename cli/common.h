@@ -1,0 +1,53 @@
+/* Shared plumbing of the headless commands: loading FILE with -s
+ * overrides, the API key, the client configuration, and SIGINT. Every
+ * function that fails has already printed why on stderr and returns the
+ * exit code to use. */
+#ifndef PWB_CLI_COMMON_H
+#define PWB_CLI_COMMON_H
+
+#include <stddef.h>
+
+struct preset;
+struct session;
+struct api_config;
+struct api_call;
+struct loop;
+struct diag_list;
+
+/* -s NAME=VALUE overrides collected from the command line. */
+struct cli_sets {
+	char **v; /* "NAME=VALUE" strings as given (not owned) */
+	size_t n;
+};
+/* Record one -s argument; returns 0, or EXIT_INPUT (printed) when malformed. */
+int cli_sets_add(struct cli_sets *sets, const char *arg);
+void cli_sets_done(struct cli_sets *sets);
+
+/* Load FILE ("-" = stdin, shown as <stdin>), apply the overrides, validate
+ * (preset_validate) and print every diagnostic to stderr. Warnings do not
+ * fail. Returns 0 with *out set (caller frees with preset_free), or
+ * EXIT_INPUT. When json_errors is not NULL, the first error's text is also
+ * stored there (malloc'd) for --json output. */
+int cli_load_preset(const char *path, const struct cli_sets *sets, struct preset **out,
+		    char **json_errors);
+
+/* Find the API key (environment, else ./.env), print .env warnings, refuse
+ * an admin key. Returns 0 with *key (malloc'd), or EXIT_INPUT (missing or
+ * admin key; the message says where pwb looks). *err_type, when not NULL,
+ * gets "missing_key" or "invalid_key" for --json. */
+int cli_get_key(char **key, const char **err_type);
+
+/* Fill cfg (api_config_init'ed by this call) for session s and key (copied):
+ * base URL from ANTHROPIC_BASE_URL, version and betas from the session. */
+void cli_api_config(struct api_config *cfg, const struct session *s, const char *key);
+
+/* SIGINT: from now on a SIGINT cancels *call (when not NULL) through the
+ * loop's signal pipe; cli_interrupted() tells whether one arrived. */
+void cli_sigint_install(struct loop *loop, struct api_call **call);
+void cli_sigint_remove(struct loop *loop);
+int cli_interrupted(void);
+
+/* Print --help text for a command: usage lines and options. */
+void cli_print_help(const char *text);
+
+#endif
