@@ -41,7 +41,7 @@ ASAN_CFLAGS := $(BASE_CFLAGS) $(WERROR) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 DBG_CFLAGS  := $(BASE_CFLAGS) $(WERROR) -O0 -g
 
-.PHONY: all run test deps asan debug unit clean install bench fuzz \
+.PHONY: all run test test-deps deps asan debug unit clean install bench fuzz \
 	check-layering print-cflags
 
 all: $(PWB_BIN)
@@ -100,7 +100,10 @@ check-layering:
 	@if grep -nE '#include *[<"](n?curses|ncursesw/)' core/*.c core/*.h; then \
 		echo "core/ must not include curses"; exit 1; fi
 
-test: deps check-layering asan debug $(PWB_BIN)
+test-deps:
+	@sh scripts/test-deps.sh
+
+test: deps test-deps check-layering asan debug $(PWB_BIN)
 	@PWB_BUILD=$(B) PWB_RELEASE=$(abspath $(PWB_BIN)) sh tests/run.sh
 
 bench: $(PWB_BIN)
