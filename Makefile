@@ -41,7 +41,7 @@ ASAN_CFLAGS := $(BASE_CFLAGS) $(WERROR) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 DBG_CFLAGS  := $(BASE_CFLAGS) $(WERROR) -O0 -g
 
-.PHONY: all run test test-deps deps asan debug unit clean install bench fuzz \
+.PHONY: all run test test-deps deps asan debug unit clean install bench fuzz fuzz-build \
 	check-layering print-cflags
 
 all: $(PWB_BIN)
@@ -106,11 +106,42 @@ test-deps:
 test: deps test-deps check-layering asan debug $(PWB_BIN)
 	@PWB_BUILD=$(B) PWB_RELEASE=$(abspath $(PWB_BIN)) sh tests/run.sh
 
-bench: $(PWB_BIN)
-	@sh tests/bench/run.sh
+# make bench: figures against curl and the official SDK (tests/bench/).
+$(B)/bench/preset_bench: tests/bench/preset_bench.c $(B)/release/libpwbcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) $(CORE_CFLAGS) -o $@ $< $(B)/release/libpwbcore.a $(CORE_LIBS) -lm
 
-fuzz: deps
-	@sh tests/fuzz/run.sh
+bench: $(PWB_BIN) $(B)/bench/preset_bench
+	@PWB_BUILD=$(B) PWB_RELEASE=$(abspath $(PWB_BIN)) sh tests/bench/run.sh
+
+# --- fuzzing: libFuzzer targets tests/fuzz/fuzz_*.c, with the core built
+# apart for them in $(B)/fuzz (clang, coverage + ASan + UBSan) ------------
+FUZZ_CC := $(firstword $(shell command -v clang-14 clang 2>/dev/null) clang)
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_CORE_OBJ := $(CORE_SRC:%.c=$(B)/fuzz/%.o)
+
+$(B)/fuzz/core/%.o: core/%.c | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CORE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/fuzz/libpwbcore.a: $(FUZZ_CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(B)/fuzz/libpwbcore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(CORE_CFLAGS) -o $@ $< \
+		$(B)/fuzz/libpwbcore.a $(CORE_LIBS) -lm
+
+fuzz-build: $(FUZZ_BIN)
+
+# FUZZ_SECONDS per target (default 60); FUZZ_TARGETS=name... to pick some.
+fuzz: deps fuzz-build
+	@PWB_BUILD=$(B) sh tests/fuzz/run.sh
+
+-include $(wildcard $(B)/fuzz/core/*.d)
 
 install: $(PWB_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/pwb/presets

@@ -1,0 +1,578 @@
+#!/usr/bin/python3
+"""pwb benchmarks (make bench): the release ./pwb against its anchors, curl
+and the official TypeScript SDK, on the same local test server in the same
+run. Figures only: nothing here passes or fails on a time.
+
+Each case builds its response bodies before timing starts (the server
+generates them when its script is set), runs every tool WARMUP times
+untimed, then RUNS times measured: wall time (from spawn to exit, or to the
+first output byte for time to first byte), CPU time (user + system of the
+child, from wait4), peak RSS (ru_maxrss of the child), and the server's own
+CPU during the run (from /proc/PID/stat). Outputs are checked after each run
+so a fast wrong answer cannot pass as a fast answer.
+
+    tests/bench/bench.py --pwb ./pwb [--runs 7] [--warmup 2] [--json OUT]
+                         [--markdown OUT.md] [--only CASE,...]
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TICK = os.sysconf("SC_CLK_TCK")
+FAKE_KEY = "sk-ant-api03-FAKEbenchKEY0123456789abcdefghijklmnopqrstuvwxyz-BNCH"
+MODEL = "claude-sonnet-4-6"
+
+
+# --- processes -------------------------------------------------------------
+
+def proc_cpu_s(pid):
+    """utime + stime of a process (all its threads), in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def spawn(argv, env, stdout_path=None, stdout_pipe=False, cwd=None):
+    """posix_spawn argv; returns (pid, read fd of stdout or None)."""
+    exe = shutil.which(argv[0]) or argv[0]
+    rfd = None
+    actions = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0)]
+    if stdout_pipe:
+        rfd, wfd = os.pipe()
+        actions += [(os.POSIX_SPAWN_DUP2, wfd, 1), (os.POSIX_SPAWN_CLOSE, wfd),
+                    (os.POSIX_SPAWN_CLOSE, rfd)]
+    else:
+        actions.append((os.POSIX_SPAWN_OPEN, 1, stdout_path or "/dev/null",
+                        os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644))
+    actions.append((os.POSIX_SPAWN_OPEN, 2, env.get("BENCH_STDERR", "/dev/null"),
+                    os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
+    if cwd:
+        # posix_spawn has no chdir action before Python 3.13: use a shell-free fallback
+        argv = ["/usr/bin/env", "-C", cwd] + [exe] + argv[1:]
+        exe = "/usr/bin/env"
+    pid = os.posix_spawn(exe, argv, env, file_actions=actions)
+    if stdout_pipe:
+        os.close(wfd)
+    return pid, rfd
+
+
+def measure(argv, env, server_pid, stdout_path=None, first_byte=False, cwd=None):
+    """One measured run. Returns a dict of wall_ms, cpu_ms, rss_kb, srv_cpu_ms,
+    status, first_ms (time to the first stdout byte when first_byte)."""
+    s0 = proc_cpu_s(server_pid)
+    t0 = time.perf_counter()
+    pid, rfd = spawn(argv, env, stdout_path=stdout_path, stdout_pipe=first_byte, cwd=cwd)
+    first = None
+    out = b""
+    if first_byte:
+        while True:
+            chunk = os.read(rfd, 65536)
+            if not chunk:
+                break
+            if first is None:
+                first = time.perf_counter()
+            out += chunk
+        os.close(rfd)
+    _, status, ru = os.wait4(pid, 0)
+    t1 = time.perf_counter()
+    s1 = proc_cpu_s(server_pid)
+    r = {"wall_ms": (t1 - t0) * 1e3, "cpu_ms": (ru.ru_utime + ru.ru_stime) * 1e3,
+         "rss_kb": ru.ru_maxrss, "srv_cpu_ms": (s1 - s0) * 1e3,
+         "status": os.waitstatus_to_exitcode(status)}
+    if first_byte:
+        r["first_ms"] = ((first or t1) - t0) * 1e3
+        r["out"] = out
+    return r
+
+
+class Server:
+    def __init__(self, tmp):
+        self.tmp = tmp
+        port_file = os.path.join(tmp, "server.port")
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "tests", "server.py"),
+             "--port-file", port_file],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "server.err"), "w"))
+        for _ in range(400):
+            if os.path.exists(port_file):
+                break
+            time.sleep(0.025)
+        else:
+            raise SystemExit("bench: the test server did not start")
+        self.port = int(open(port_file).read())
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.pid = self.proc.pid
+
+    def script(self, script):
+        req = urllib.request.Request(self.url + "/_control/script",
+                                     data=json.dumps(script).encode(), method="POST")
+        with urllib.request.urlopen(req, timeout=60) as r:
+            r.read()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+# --- statistics and tables -------------------------------------------------
+
+def stats(values):
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def summarize(runs, keys=("wall_ms", "cpu_ms", "rss_kb", "srv_cpu_ms", "first_ms")):
+    s = {}
+    for k in keys:
+        vals = [r[k] for r in runs if k in r]
+        if vals:
+            s[k] = stats(vals)
+    return s
+
+
+def fmt_ms(v):
+    return "%.1f" % v if v < 100 else "%.0f" % v
+
+
+def fmt_mb(kb):
+    return "%.1f" % (kb / 1024.0)
+
+
+def triple(st, key, fmt):
+    if key not in st:
+        return "-"
+    x = st[key]
+    return "%s / %s / %s" % (fmt(x["min"]), fmt(x["median"]), fmt(x["max"]))
+
+
+def ratio(a, b, key):
+    if key not in a or key not in b or b[key]["median"] == 0:
+        return "-"
+    return "%.2fx" % (a[key]["median"] / b[key]["median"])
+
+
+# --- the cases -------------------------------------------------------------
+
+class Bench:
+    def __init__(self, args, tmp):
+        self.args = args
+        self.tmp = tmp
+        self.pwb = os.path.abspath(args.pwb)
+        self.results = {}
+        self.notes = []
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("ANTHROPIC_", "ASAN_", "UBSAN_"))}
+        self.env["ANTHROPIC_API_KEY"] = FAKE_KEY
+        self.env["BENCH_STDERR"] = os.path.join(tmp, "stderr.log")
+        self.env["NO_COLOR"] = "1"
+        self.server = Server(tmp)
+        self.env["ANTHROPIC_BASE_URL"] = self.server.url
+        self.node = shutil.which("node")
+        self.sdk_script = os.path.join(HERE, "sdk_stream.mjs")
+        self.sdk_ok = self.node and os.path.isdir(
+            os.path.join(ROOT, "tests", "node_modules", "@anthropic-ai", "sdk"))
+        if not self.sdk_ok:
+            self.notes.append("SDK anchor missing: run (cd tests && npm ci)")
+        self.preset = os.path.join(tmp, "chat.yaml")
+        with open(self.preset, "w") as f:
+            f.write("pwb: 1\nname: bench\nmodel: %s\nmax_tokens: 64000\n"
+                    "messages:\n  - role: user\n    content: Count for me.\n" % MODEL)
+        self.body = os.path.join(tmp, "body.json")
+        r = subprocess.run([self.pwb, "request", self.preset], env=self.env,
+                           capture_output=True)
+        if r.returncode == 0 and r.stdout.strip().startswith(b"{"):
+            with open(self.body, "wb") as f:
+                f.write(r.stdout)
+        else:
+            self.notes.append("pwb request failed (%d); anchors got a hand-built body"
+                              % r.returncode)
+            with open(self.body, "w") as f:
+                json.dump({"model": MODEL, "max_tokens": 64000, "stream": True,
+                           "messages": [{"role": "user", "content": "Count for me."}]}, f)
+
+    def close(self):
+        self.server.stop()
+
+    def repeat(self, name, argv, check=None, first_byte=False, stdout_file=True, cwd=None):
+        out = os.path.join(self.tmp, "out.txt") if stdout_file else None
+        runs = []
+        for i in range(self.args.warmup + self.args.runs):
+            r = measure(argv, self.env, self.server.pid, stdout_path=out,
+                        first_byte=first_byte, cwd=cwd)
+            if check:
+                why = check(r, out)
+                if why:
+                    raise SystemExit("bench: %s gave a wrong result: %s" % (name, why))
+            r.pop("out", None)
+            if i >= self.args.warmup:
+                runs.append(r)
+        return {"runs": runs, "stats": summarize(runs)}
+
+    # stream throughput: pwb run --json vs curl -sN vs SDK MessageStream
+    def throughput(self, deltas, size):
+        case = "stream %d x %d B" % (deltas, size)
+        self.server.script([{"generate": {"deltas": deltas, "size": size}}])
+        expect_len = deltas * size
+        # the SSE body size, for the report
+        probe = subprocess.run(["curl", "-sN", "--noproxy", "*", self.server.url + "/v1/messages",
+                                "-H", "x-api-key: " + FAKE_KEY, "-H", "content-type: application/json",
+                                "--data-binary", "@" + self.body, "-o", "/dev/null",
+                                "-w", "%{size_download}"], capture_output=True, text=True)
+        sse_bytes = int(probe.stdout or 0)
+
+        def check_msg(r, out):
+            if r["status"] != 0:
+                return "exit status %d" % r["status"]
+            try:
+                d = json.load(open(out))
+            except ValueError as e:
+                return "output is not JSON: %s" % e
+            msg = d.get("message", d) if "outcome" in d else d
+            if "outcome" in d and d["outcome"] != "complete":
+                return "outcome %s" % d["outcome"]
+            text = "".join(b.get("text", "") for b in msg.get("content", []))
+            if len(text) != expect_len:
+                return "text of %d bytes, expected %d" % (len(text), expect_len)
+            return None
+
+        def check_curl(r, out):
+            return "exit status %d" % r["status"] if r["status"] != 0 else None
+
+        tools = {}
+        tools["pwb"] = self.repeat("pwb", [self.pwb, "run", "--json", self.preset], check_msg)
+        tools["curl"] = self.repeat("curl", [
+            "curl", "-sN", "--noproxy", "*", self.server.url + "/v1/messages",
+            "-H", "x-api-key: " + FAKE_KEY, "-H", "anthropic-version: 2023-06-01",
+            "-H", "content-type: application/json", "--data-binary", "@" + self.body,
+            "-o", "/dev/null"], check_curl, stdout_file=False)
+        if self.sdk_ok:
+            tools["sdk"] = self.repeat("sdk", [self.node, self.sdk_script, self.body, "json"],
+                                       check_msg)
+        self.results[case] = {"tools": tools, "sse_bytes": sse_bytes,
+                              "what": "pwb run --json; curl -sN -o /dev/null; SDK "
+                                      "messages.stream().finalMessage()"}
+
+    # time to first byte: a one-token answer, from process start
+    def ttfb(self):
+        case = "time to first byte (1 token)"
+        self.server.script([{"generate": {"deltas": 1, "size": 1}}])
+
+        def check_text(r, out):
+            if r["status"] != 0:
+                return "exit status %d" % r["status"]
+            if b"a" not in r["out"]:
+                return "no answer text in %r" % r["out"][:80]
+            return None
+
+        tools = {}
+        tools["pwb"] = self.repeat("pwb", [self.pwb, "run", self.preset], check_text,
+                                   first_byte=True)
+        tools["curl"] = self.repeat("curl", [
+            "curl", "-sN", "--noproxy", "*", self.server.url + "/v1/messages",
+            "-H", "x-api-key: " + FAKE_KEY, "-H", "anthropic-version: 2023-06-01",
+            "-H", "content-type: application/json", "--data-binary", "@" + self.body],
+            check_text, first_byte=True)
+        if self.sdk_ok:
+            tools["sdk"] = self.repeat("sdk", [self.node, self.sdk_script, self.body, "text"],
+                                       check_text, first_byte=True)
+        self.results[case] = {"tools": tools, "first_byte": True,
+                              "what": "pwb run (text to stdout); curl -sN (raw SSE to "
+                                      "stdout); SDK stream.on('text')"}
+
+    # cancel latency: SIGINT during a slow drip, time from the signal to exit
+    def cancel(self):
+        case = "cancel latency (SIGINT mid-stream)"
+        # about 100 bytes every 20 ms: the client mostly waits in poll
+        self.server.script([{"generate": {"deltas": 5000, "size": 4}, "chunk": 100,
+                             "delay_ms": 20}])
+        tools = {}
+        cmds = {"pwb": [self.pwb, "run", self.preset],
+                "curl": ["curl", "-sN", "--noproxy", "*", self.server.url + "/v1/messages",
+                         "-H", "x-api-key: " + FAKE_KEY, "-H", "content-type: application/json",
+                         "--data-binary", "@" + self.body]}
+        if self.sdk_ok:
+            cmds["sdk"] = [self.node, self.sdk_script, self.body, "text"]
+        for name, argv in cmds.items():
+            runs = []
+            for i in range(self.args.warmup + self.args.runs):
+                pid, rfd = spawn(argv, self.env, stdout_pipe=True)
+                got = b""
+                # wait for answer text (for curl: a text_delta event)
+                marker = b"text_delta" if name == "curl" else b"a"
+                deadline = time.monotonic() + 20
+                while marker not in got and time.monotonic() < deadline:
+                    chunk = os.read(rfd, 65536)
+                    if not chunk:
+                        break
+                    got += chunk
+                time.sleep(0.03 + 0.005 * i)  # land at varying points of the drip
+                t0 = time.perf_counter()
+                os.kill(pid, signal.SIGINT)
+                _, status, ru = os.wait4(pid, 0)
+                t1 = time.perf_counter()
+                while os.read(rfd, 65536):
+                    pass
+                os.close(rfd)
+                code = os.waitstatus_to_exitcode(status)
+                if name == "pwb" and code != 130:
+                    raise SystemExit("bench: pwb exited %d on SIGINT, expected 130" % code)
+                if i >= self.args.warmup:
+                    runs.append({"wall_ms": (t1 - t0) * 1e3, "status": code,
+                                 "rss_kb": ru.ru_maxrss})
+            tools[name] = {"runs": runs, "stats": summarize(runs, ("wall_ms", "rss_kb"))}
+        # let the server notice the dropped connections
+        self.server.script([])
+        self.results[case] = {"tools": tools, "cancel": True,
+                              "what": "time from kill(SIGINT) to the process's exit, "
+                                      "while ~100 B arrive every 20 ms; target under 100 ms"}
+
+    # preset load: a 4 MB preset with 1,000 turns
+    def make_big_preset(self, path):
+        lines = ["pwb: 1", "name: big conversation",
+                 "description: generated by tests/bench/bench.py (1,000 turns, about 4 MB)",
+                 "model: %s" % MODEL, "max_tokens: 4096",
+                 "system: |", "  You are a patient assistant.", "  Keep answers short.",
+                 "messages:"]
+        para = ("The quick brown fox jumps over the lazy dog; \"quotes\", colons: and "
+                "# hashes stay text. Unicode: caf\u00e9, \u65e5\u672c.")
+        for i in range(1000):
+            role = "user" if i % 2 == 0 else "assistant"
+            lines.append("  - role: %s" % role)
+            if i % 3 == 2:
+                # a double-quoted scalar with escapes
+                text = ("turn %d " % i) + (para + " ") * 30
+                lines.append("    content: %s" % json.dumps(text))
+            else:
+                lines.append("    content: |")
+                for k in range(33):
+                    lines.append("      %d.%d %s" % (i, k, para))
+        text = "\n".join(lines) + "\n"
+        with open(path, "w") as f:
+            f.write(text)
+        return len(text.encode())
+
+    def preset_load(self):
+        case = "preset load (4 MB, 1,000 turns)"
+        path = os.path.join(self.tmp, "big.yaml")
+        size = self.make_big_preset(path)
+
+        def ok_status(r, out):
+            return "exit status %d" % r["status"] if r["status"] != 0 else None
+
+        tools = {}
+        tools["pwb"] = self.repeat("pwb validate", [self.pwb, "validate", path], ok_status)
+        tools["pyyaml"] = self.repeat("pyyaml", [
+            "/usr/bin/python3", "-c",
+            "import sys, yaml\n"
+            "d = yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CLoader)\n"
+            "assert len(d['messages']) == 1000\n", path], ok_status)
+        extra = {}
+        helper = self.args.preset_bench
+        if helper and os.path.exists(helper):
+            out = os.path.join(self.tmp, "saved.yaml")
+            tools["pwb save"] = self.repeat("preset_bench save", [helper, "save", path, out],
+                                            ok_status)
+            # in-process figures (no process start): load+validate and save
+            inproc = []
+            for _ in range(self.args.runs):
+                r = subprocess.run([helper, "save", path, out], capture_output=True, text=True)
+                if r.returncode == 0:
+                    inproc.append(json.loads(r.stdout))
+            pyin = []
+            for _ in range(self.args.runs):
+                r = subprocess.run(["/usr/bin/python3", "-c",
+                                    "import sys, time, yaml\n"
+                                    "t = time.perf_counter()\n"
+                                    "d = yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CLoader)\n"
+                                    "print((time.perf_counter() - t) * 1e3)\n", path],
+                                   capture_output=True, text=True)
+                if r.returncode == 0:
+                    pyin.append(float(r.stdout))
+            if inproc:
+                extra["in_process"] = {
+                    "pwb load": stats([x["load_ms"] for x in inproc]),
+                    "pwb validate": stats([x["validate_ms"] for x in inproc]),
+                    "pwb save": stats([x["save_ms"] for x in inproc]),
+                    "pyyaml CLoader load": stats(pyin) if pyin else None}
+            if os.path.exists(out):
+                extra["saved_bytes"] = os.path.getsize(out)
+        tools["pwb request"] = self.repeat("pwb request", [self.pwb, "request", path], ok_status)
+        self.results[case] = dict({"tools": tools, "bytes": size,
+                                   "what": "pwb validate FILE; /usr/bin/python3 yaml.load("
+                                           "CLoader); preset_bench save (preset_load_file + "
+                                           "preset_save); pwb request FILE"}, **extra)
+
+    # --- report ----------------------------------------------------------
+
+    def tables(self):
+        out = []
+        for case, res in self.results.items():
+            tools = res["tools"]
+            out.append("### %s" % case)
+            if res.get("what"):
+                out.append("")
+                out.append(res["what"] + ".")
+            bits = []
+            if res.get("sse_bytes"):
+                bits.append("SSE body %.1f MB" % (res["sse_bytes"] / 1e6))
+            if res.get("bytes"):
+                bits.append("file %.1f MB" % (res["bytes"] / 1e6))
+            if res.get("saved_bytes"):
+                bits.append("saved file %.1f MB" % (res["saved_bytes"] / 1e6))
+            if bits:
+                out.append("")
+                out.append(", ".join(bits) + ".")
+            out.append("")
+            first = res.get("first_byte")
+            hdr = ["tool"]
+            if first:
+                hdr.append("first byte ms")
+            hdr += ["wall ms", "CPU ms", "peak RSS MB"]
+            if not res.get("cancel"):
+                hdr.append("server CPU ms")
+            hdr[hdr.index("wall ms")] = "exit ms" if first else (
+                "SIGINT to exit ms" if res.get("cancel") else "wall ms")
+            out.append("| " + " | ".join(hdr) + " | (min / median / max)")
+            out.append("|" + " --- |" * len(hdr))
+            for name, t in tools.items():
+                st = t["stats"]
+                row = [name]
+                if first:
+                    row.append(triple(st, "first_ms", fmt_ms))
+                row.append(triple(st, "wall_ms", fmt_ms))
+                if not res.get("cancel"):
+                    row.append(triple(st, "cpu_ms", fmt_ms))
+                else:
+                    row.append("-")
+                row.append(triple(st, "rss_kb", fmt_mb))
+                if not res.get("cancel"):
+                    row.append(fmt_ms(st["srv_cpu_ms"]["median"]) if "srv_cpu_ms" in st else "-")
+                out.append("| " + " | ".join(row) + " |")
+            if "pwb" in tools:
+                pst = tools["pwb"]["stats"]
+                for name, t in tools.items():
+                    if name.startswith("pwb"):
+                        continue
+                    st = t["stats"]
+                    key = "first_ms" if first else "wall_ms"
+                    parts = ["%s %s" % ("first byte" if first else "wall", ratio(pst, st, key))]
+                    if not res.get("cancel"):
+                        parts.append("CPU %s" % ratio(pst, st, "cpu_ms"))
+                    parts.append("RSS %s" % ratio(pst, st, "rss_kb"))
+                    out.append("")
+                    out.append("pwb / %s (medians): %s" % (name, ", ".join(parts)))
+            if res.get("in_process"):
+                out.append("")
+                out.append("In-process (no process start), ms min / median / max:")
+                for k, v in res["in_process"].items():
+                    if v:
+                        out.append("- %s: %s / %s / %s" % (k, fmt_ms(v["min"]),
+                                                          fmt_ms(v["median"]), fmt_ms(v["max"])))
+            out.append("")
+        return "\n".join(out)
+
+
+def machine():
+    model = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = "%.1f GiB" % (int(line.split()[1]) / 1048576)
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model, "memory": mem,
+            "kernel": platform.release()}
+
+
+def versions(pwb):
+    v = {}
+    for name, cmd in (("pwb", [pwb, "--version"]), ("curl", ["curl", "--version"]),
+                      ("node", ["node", "--version"]),
+                      ("python3", ["/usr/bin/python3", "--version"])):
+        try:
+            v[name] = subprocess.run(cmd, capture_output=True, text=True).stdout.splitlines()[0]
+        except (OSError, IndexError):
+            v[name] = "?"
+    try:
+        pkg = json.load(open(os.path.join(ROOT, "tests", "node_modules", "@anthropic-ai",
+                                          "sdk", "package.json")))
+        v["@anthropic-ai/sdk"] = pkg["version"]
+    except (OSError, ValueError, KeyError):
+        v["@anthropic-ai/sdk"] = "not installed"
+    try:
+        import yaml
+        v["PyYAML"] = yaml.__version__ + (" (CLoader)" if hasattr(yaml, "CLoader") else "")
+    except ImportError:
+        v["PyYAML"] = "not installed"
+    return v
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pwb", default=os.path.join(ROOT, "pwb"))
+    ap.add_argument("--preset-bench", default="")
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 7)))
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--cflags", default="")
+    ap.add_argument("--json", default="")
+    ap.add_argument("--markdown", default="")
+    ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""))
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="pwb-bench.")
+    cases = [("throughput-100k", lambda b: b.throughput(100000, 4)),
+             ("throughput-10k", lambda b: b.throughput(10000, 64)),
+             ("ttfb", lambda b: b.ttfb()),
+             ("preset", lambda b: b.preset_load()),
+             ("cancel", lambda b: b.cancel())]
+    only = [c for c in args.only.split(",") if c]
+    b = Bench(args, tmp)
+    try:
+        for name, fn in cases:
+            if only and not any(o in name for o in only):
+                continue
+            print("bench: %s ..." % name, file=sys.stderr, flush=True)
+            fn(b)
+    finally:
+        b.close()
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    m = machine()
+    v = versions(b.pwb)
+    head = ["Date: %s" % date,
+            "Machine: %d cores, %s, %s RAM, Linux %s" % (m["nproc"], m["cpu"], m["memory"],
+                                                     m["kernel"]),
+            "Build: %s" % (args.cflags or "?"),
+            "Versions: " + ", ".join("%s %s" % (k, val) for k, val in v.items()),
+            "Runs: %d measured after %d warm-up, per tool and case" % (args.runs, args.warmup)]
+    head += ["Note: " + n for n in b.notes]
+    text = "\n".join(head) + "\n\n" + b.tables()
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write("\n\n".join(head) + "\n\n" + b.tables())
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"date": date, "machine": m, "versions": v, "cflags": args.cflags,
+                       "results": b.results}, f, indent=1)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+#!/bin/sh
+# make bench: the release ./pwb against curl and the official TypeScript SDK
+# on the local test server (tests/bench/bench.py does the measuring).
+# Figures only, never pass/fail on a time. Results also go to
+# $PWB_BUILD/bench/results.{md,json}; docs/benchmarks.md holds a committed run.
+#   BENCH_RUNS=15 make bench        more measured runs per tool (default 7)
+#   BENCH_ONLY=ttfb,cancel make bench   some cases only
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+B=${PWB_BUILD:-build}
+case "$B" in /*) ;; *) B="$ROOT/$B" ;; esac
+PWB_BIN=${PWB_RELEASE:-$ROOT/pwb}
+root() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+need=""
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import yaml' 2>/dev/null || need="$need python3 python3-yaml"
+command -v curl >/dev/null 2>&1 || need="$need curl"
+command -v node >/dev/null 2>&1 || need="$need nodejs"
+command -v npm >/dev/null 2>&1 || need="$need npm"
+need=$(echo $need)
+if [ -n "$need" ]; then
+	if root; then
+		echo "bench: installing $need" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >&2 || exit 1
+	else
+		echo "bench: needs: sudo apt-get install $need" >&2
+		exit 1
+	fi
+fi
+# The SDK anchor: the version pinned by the committed lockfile.
+if [ -f tests/package-lock.json ] && [ ! -d tests/node_modules/@anthropic-ai/sdk ]; then
+	echo "bench: installing the pinned npm packages (cd tests && npm ci)" >&2
+	(cd tests && npm ci --no-audit --no-fund --loglevel=error >&2) || exit 1
+fi
+mkdir -p "$B/bench"
+cflags=$(make -s --no-print-directory print-cflags)
+exec /usr/bin/python3 tests/bench/bench.py --pwb "$PWB_BIN" \
+	--preset-bench "$B/bench/preset_bench" --cflags "$cflags" \
+	--json "$B/bench/results.json" --markdown "$B/bench/results.md"
