@@ -27,7 +27,8 @@ enum stream_event_kind {
 	STREAM_EV_BLOCK_STOP,     /* index, block_type; tool_use input is parsed by now */
 	STREAM_EV_MESSAGE_DELTA,  /* stop reason and usage updated */
 	STREAM_EV_MESSAGE_STOP,
-	STREAM_EV_ERROR,          /* text: error type */
+	STREAM_EV_ERROR,          /* text: error type; sent whenever the outcome
+				     becomes ERROR or TRUNCATED */
 };
 
 struct stream_event {
@@ -44,8 +45,13 @@ typedef void (*stream_event_fn)(void *ud, const struct stream_event *ev);
  * fails the stream with error type "response_too_large". */
 struct stream *stream_new(size_t max_bytes);
 void stream_free(struct stream *s);
-/* Events are delivered synchronously from stream_feed; fn may be NULL. */
+/* Events are delivered synchronously from stream_feed (and stream_take_json,
+ * which announces the whole message the same way); fn may be NULL. */
 void stream_set_listener(struct stream *s, stream_event_fn fn, void *ud);
+/* The text_delta fast path (on by default) decodes the exact byte shape the
+ * API sends for text deltas without cJSON; any other shape goes through
+ * cJSON. Turning it off exists to prove both give the same result. */
+void stream_set_fast_path(struct stream *s, int on);
 
 /* Feed raw SSE bytes. Returns 0, or -1 once the stream has ended or failed
  * (malformed SSE or JSON, cap, error event): stream_outcome says which. */
