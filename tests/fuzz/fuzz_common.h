@@ -48,13 +48,8 @@ static inline void fuzz_check_json(const char *json, const char *what)
 	cJSON_Delete(j);
 }
 
-/* The text_delta fast path switch of core/stream.h, when there is one. */
-#ifdef STREAM_HAVE_FAST_PATH_SWITCH
+/* The text_delta fast path switch of core/stream.h. */
 static inline int fuzz_have_fast_path_switch(void) { return 1; }
 static inline void fuzz_stream_fast_path(struct stream *s, int on) { stream_set_fast_path(s, on); }
-#else
-static inline int fuzz_have_fast_path_switch(void) { return 0; }
-static inline void fuzz_stream_fast_path(struct stream *s, int on) { (void)s; (void)on; }
-#endif
 
 #endif
