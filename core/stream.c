@@ -212,15 +212,17 @@ static void block_finish(struct block *b)
 		b->input_json = json_print(b->input);
 }
 
-/* Take the content array of a whole Message as complete blocks. */
-static int adopt_content(struct stream *s, int announce)
+/* Take the content array of a whole Message as complete blocks, announced. */
+static int adopt_content(struct stream *s)
 {
-	cJSON *content = cJSON_DetachItemFromObjectCaseSensitive(s->msg, "content");
-	cJSON_AddItemToObject(s->msg, "content", cJSON_CreateArray());
-	if (!content)
+	/* The children move out; the array stays in place so the message
+	 * keeps its field order. */
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(s->msg, "content");
+	if (!content) {
+		cJSON_AddItemToObject(s->msg, "content", cJSON_CreateArray());
 		return 0;
+	}
 	if (!cJSON_IsArray(content)) {
-		cJSON_Delete(content);
 		protocol(s, "the message content is not an array");
 		return -1;
 	}
@@ -228,22 +230,17 @@ static int adopt_content(struct stream *s, int announce)
 		cJSON *item = cJSON_DetachItemViaPointer(content, content->child);
 		long i = block_add(s, item);
 		if (i < 0) {
-			cJSON_Delete(content);
 			protocol(s, "a content block without a type");
 			return -1;
 		}
-		struct block *b = &s->blocks[i];
-		block_finish(b);
-		if (!announce)
-			continue;
+		block_finish(&s->blocks[i]);
 		emit(s, STREAM_EV_BLOCK_START, (size_t)i, NULL, 0);
-		b = &s->blocks[i];
+		struct block *b = &s->blocks[i];
 		if (b->kind == BK_TEXT || b->kind == BK_THINKING)
 			emit(s, b->kind == BK_TEXT ? STREAM_EV_TEXT : STREAM_EV_THINKING, (size_t)i,
 			     buf_str(&b->text), b->text.len);
 		emit(s, STREAM_EV_BLOCK_STOP, (size_t)i, NULL, 0);
 	}
-	cJSON_Delete(content);
 	return 0;
 }
 
@@ -279,7 +276,7 @@ static void on_message_start(struct stream *s, cJSON *j)
 	s->msg = m;
 	emit(s, STREAM_EV_MESSAGE_START, 0, NULL, 0);
 	/* The snapshot's content is normally []; whatever it holds is kept. */
-	adopt_content(s, 1);
+	adopt_content(s);
 }
 
 static void on_block_start(struct stream *s, cJSON *j)
@@ -675,7 +672,7 @@ int stream_take_json(struct stream *s, const char *body, size_t n)
 	}
 	s->msg = j;
 	emit(s, STREAM_EV_MESSAGE_START, 0, NULL, 0);
-	if (adopt_content(s, 1) < 0)
+	if (adopt_content(s) < 0)
 		return -1;
 	emit(s, STREAM_EV_MESSAGE_DELTA, 0, NULL, 0);
 	s->outcome = STREAM_COMPLETE;
