@@ -258,9 +258,19 @@ class Bench:
         if self.sdk_ok:
             tools["sdk"] = self.repeat("sdk", [self.node, self.sdk_script, self.body, "json"],
                                        check_msg)
-        self.results[case] = {"tools": tools, "sse_bytes": sse_bytes,
-                              "what": "pwb run --json; curl -sN -o /dev/null; SDK "
-                                      "messages.stream().finalMessage()"}
+        res = {"tools": tools, "sse_bytes": sse_bytes,
+               "what": "pwb run --json; curl -sN -o /dev/null; SDK "
+                       "messages.stream().finalMessage()"}
+        helper = self.args.stream_bench
+        if helper and os.path.exists(helper):
+            r = subprocess.run([helper, str(deltas), str(size), str(self.args.runs)],
+                               capture_output=True, text=True)
+            if r.returncode == 0:
+                d = json.loads(r.stdout)
+                res["in_process"] = {
+                    "pwb SSE parse + assembly + message JSON, fast path": stats(d["fast_ms"]),
+                    "the same through cJSON only (fast path off)": stats(d["cjson_ms"])}
+        self.results[case] = res
 
     # time to first byte: a one-token answer, from process start
     def ttfb(self):
@@ -529,6 +539,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--pwb", default=os.path.join(ROOT, "pwb"))
     ap.add_argument("--preset-bench", default="")
+    ap.add_argument("--stream-bench", default="")
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 7)))
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--cflags", default="")
@@ -543,6 +554,7 @@ def main():
              ("preset", lambda b: b.preset_load()),
              ("cancel", lambda b: b.cancel())]
     only = [c for c in args.only.split(",") if c]
+    load_before = os.getloadavg()
     b = Bench(args, tmp)
     try:
         for name, fn in cases:
@@ -560,7 +572,9 @@ def main():
                                                      m["kernel"]),
             "Build: %s" % (args.cflags or "?"),
             "Versions: " + ", ".join("%s %s" % (k, val) for k, val in v.items()),
-            "Runs: %d measured after %d warm-up, per tool and case" % (args.runs, args.warmup)]
+            "Runs: %d measured after %d warm-up, per tool and case" % (args.runs, args.warmup),
+            "Load average (1 min) before / after: %.2f / %.2f" % (load_before[0],
+                                                                 os.getloadavg()[0])]
     head += ["Note: " + n for n in b.notes]
     text = "\n".join(head) + "\n\n" + b.tables()
     print(text)

@@ -1,0 +1,157 @@
+#!/bin/sh
+# The API key never leaves pwb except in its header: every command (and the
+# TUI's save, export and autosave) runs with a sentinel key, from the
+# environment and from .env, with HOME and every XDG folder inside one work
+# folder; then every file pwb wrote there and everything it printed is
+# searched for the sentinel (whole, and any 12-character piece of its
+# secret part). Zero hits. Where pwb shows the key, the masked form appears.
+. "$(dirname "$0")/../lib.sh"
+
+SECRET_BODY="PWBSENTINELz9Qx7Lm2Vb8Nc4Kd1Jf6Hg3Ts5Rw0Ye"
+SENTINEL="sk-ant-api03-$SECRET_BODY-TaIL"
+export ANTHROPIC_API_KEY="$SENTINEL"
+W="$T/work"
+mkdir -p "$W/home" "$W/state" "$W/config" "$W/data" "$W/cache" "$W/tmp" "$W/proj"
+export HOME="$W/home" XDG_STATE_HOME="$W/state" XDG_CONFIG_HOME="$W/config" \
+	XDG_DATA_HOME="$W/data" XDG_CACHE_HOME="$W/cache" TMPDIR="$W/tmp"
+OUT="$T/outputs"   # stdout and stderr of every command, kept outside $W
+mkdir -p "$OUT"
+cd "$W/proj" || exit 1
+n=0
+
+# pieces of the secret part: any 12 consecutive characters
+PIECES=$(python3 -c 'import sys
+s = sys.argv[1]
+print("\n".join(s[i:i + 12] for i in range(0, len(s) - 11, 6)))' "$SECRET_BODY")
+
+# leaks FILE...: prints "FILE: piece" for every hit
+leaks() {
+	for _f in "$@"; do
+		[ -f "$_f" ] || continue
+		if grep -aqF "$SENTINEL" "$_f"; then echo "$_f: the whole key"; continue; fi
+		for _p in $PIECES; do
+			if grep -aqF "$_p" "$_f"; then echo "$_f: contains '$_p'"; break; fi
+		done
+	done
+}
+
+# pwb_run NAME EXPECTED_EXIT ARGS...: runs $PWB, keeps its output, checks the exit code.
+pwb_run() {
+	_name=$1; _want=$2; shift 2
+	n=$((n + 1))
+	"$PWB" "$@" >"$OUT/$n.out" 2>"$OUT/$n.err" </dev/null
+	_rc=$?
+	if [ "$_rc" = "$_want" ]; then
+		ok "secrets: $_name (exit $_rc)"
+	else
+		not_ok "secrets: $_name (exit $_rc, expected $_want)" \
+			"stdout: $(head -c 500 "$OUT/$n.out")" "stderr: $(head -c 500 "$OUT/$n.err")"
+	fi
+	LAST_OUT="$OUT/$n.out" LAST_ERR="$OUT/$n.err"
+}
+
+cat >chat.yaml <<'EOF'
+pwb: 1
+name: secrets
+model: claude-sonnet-4-5
+max_tokens: 256
+system: Answer for {{who}}.
+variables:
+  who: the tests
+messages:
+  - role: user
+    content: "Say hello."
+EOF
+cp chat.yaml record.yaml
+
+server_start '{"messages": [{"fixture": "stream_text_basic.sse"}]}' || done_testing
+
+pwb_run "run" 0 run chat.yaml
+pwb_run "run --json" 0 run --json chat.yaml
+pwb_run "run --no-stream" 0 run --no-stream chat.yaml
+pwb_run "run --record" 0 run --record record.yaml
+check_contains "secrets: run --record wrote the answer" "$(cat record.yaml)" "response:"
+pwb_run "replay" 0 replay record.yaml
+pwb_run "replay --update" 0 replay --update record.yaml
+pwb_run "request" 0 request chat.yaml
+pwb_run "count" 0 count chat.yaml
+pwb_run "models" 0 models
+pwb_run "validate" 0 validate chat.yaml record.yaml
+for lang in c python js curl; do
+	pwb_run "export --lang $lang" 0 export chat.yaml --lang "$lang" -o "export.$lang"
+	pwb_run "export --lang $lang --stream" 0 export chat.yaml --lang "$lang" --stream
+done
+# errors: the key is the likeliest thing to end up in an error message
+server_script '{"messages": [{"fixture": "error_401_authentication.json"}]}'
+pwb_run "run (401)" 3 run chat.yaml
+err401="$(cat "$LAST_OUT" "$LAST_ERR")"
+pwb_run "run --json (401)" 3 run --json chat.yaml
+server_script '{"messages": [{"fixture": "stream_error_overloaded_midstream.sse"}]}'
+pwb_run "run (mid-stream error)" 4 run chat.yaml
+server_script '{"messages": [{"fixture": "stream_text_basic.sse"}]}'
+
+# the key from .env instead of the environment
+unset ANTHROPIC_API_KEY
+printf '# key for the secrets test\nANTHROPIC_API_KEY="%s"\n' "$SENTINEL" >.env
+pwb_run "run (key from .env)" 0 run --json chat.yaml
+pwb_run "export (key from .env)" 0 export chat.yaml --lang curl -o export-dotenv.sh
+mv .env "$T/dotenv"
+export ANTHROPIC_API_KEY="$SENTINEL"
+
+# the key pasted into a preset: never written back, whatever the flags
+cat >pasted.yaml <<EOF
+pwb: 1
+model: claude-sonnet-4-5
+max_tokens: 256
+system: "my key is $SENTINEL"
+messages:
+  - role: user
+    content: "Say hello."
+EOF
+before=$(cksum <pasted.yaml)
+n=$((n + 1))
+"$PWB" run --record --force pasted.yaml >"$OUT/$n.out" 2>"$OUT/$n.err" </dev/null
+if [ "$(cksum <pasted.yaml)" = "$before" ] || [ -z "$(leaks pasted.yaml)" ]; then
+	ok "secrets: run --record --force does not write back a preset holding the key"
+else
+	not_ok "secrets: run --record --force does not write back a preset holding the key" \
+		"$(cat pasted.yaml)"
+fi
+# the user's own file stays as it was (it is theirs); it and its backup are
+# the only files allowed to hold the key
+mv pasted.yaml "$T/pasted.yaml"
+rm -f pasted.yaml~
+
+# The TUI: save, export and autosave in its script mode.
+tui_script() {
+	"$PWB" --help 2>&1 | grep -q -- '--script'
+}
+if tui_script; then
+	cp chat.yaml tui.yaml
+	cat >"$T/tui.keys" <<'EOF'
+@wait-idle
+<C-r>
+@wait-idle
+<C-s>
+@wait-idle
+@quit
+EOF
+	pwb_run "TUI script: run and save" 0 --script "$T/tui.keys" tui.yaml
+fi
+
+# Every file written under the work folder, and every output.
+files=$(find "$W" -type f | sort)
+nfiles=$(echo "$files" | grep -c .)
+hits=$(leaks $files "$OUT"/*)
+if [ -z "$hits" ]; then
+	ok "secrets: no trace of the key in $nfiles files pwb wrote or $n commands' output"
+else
+	not_ok "secrets: no trace of the key in the files pwb wrote or its output" "$hits"
+fi
+check_contains "secrets: the export files were written" "$files" "export.curl"
+
+# Where the key is shown, it is masked.
+last4=$(printf '%s' "$SENTINEL" | tail -c 4)
+check_contains "secrets: the 401 message shows the masked key" "$err401" "…$last4"
+
+done_testing
