@@ -36,6 +36,9 @@ int cli_load_preset(const char *path, const struct cli_sets *sets, struct preset
  * admin key; the message says where pwb looks). *err_type, when not NULL,
  * gets "missing_key" or "invalid_key" for --json. */
 int cli_get_key(char **key, const char **err_type);
+/* Where the key of the last successful cli_get_key came from, for hints
+ * ("ANTHROPIC_API_KEY in the environment" or "... in ./.env"). */
+const char *cli_key_source(void);
 
 /* Fill cfg (api_config_init'ed by this call) for session s and key (copied):
  * base URL from ANTHROPIC_BASE_URL, version and betas from the session. */

@@ -493,8 +493,9 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 	}
 	c->resp_bytes += n;
 	if (c->cfg.max_response_bytes && c->resp_bytes > c->cfg.max_response_bytes) {
-		set_error(c, "response_too_large", c->http_status, c->request_id,
-			  "the response passed the size cap of %zu bytes", c->cfg.max_response_bytes);
+		set_error(c, "protocol", c->http_status, c->request_id,
+			  "response_too_large: the response passed the size cap of %zu bytes",
+			  c->cfg.max_response_bytes);
 		if (c->mode == MODE_SSE)
 			stream_fail(c->stream, STREAM_ERROR, "response_too_large", c->err.message);
 		c->abort_failure = API_FAIL_PROTOCOL;
@@ -691,8 +692,13 @@ static enum api_failure stream_failure(struct api_call *c)
 	default: {
 		const char *t = stream_error_type(s);
 		const char *m = stream_error_message(s);
+		if (t && strcmp(t, "response_too_large") == 0) {
+			set_error(c, "protocol", 0, c->request_id, "response_too_large: %s",
+				  m ? m : "the response passed the size cap");
+			return API_FAIL_PROTOCOL;
+		}
 		set_error(c, t ? t : "protocol", 0, c->request_id, "%s", m ? m : "stream error");
-		if (!t || strcmp(t, "protocol") == 0 || strcmp(t, "response_too_large") == 0)
+		if (!t || strcmp(t, "protocol") == 0)
 			return API_FAIL_PROTOCOL;
 		return API_FAIL_STREAM_ERROR;
 	}

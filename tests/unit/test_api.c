@@ -564,7 +564,8 @@ static void test_content_type_and_cap(void)
 	cfg.max_response_bytes = 20000;
 	run(&r, &cfg, API_MESSAGES, 1);
 	CHECK_INT(api_call_failure(r.call), API_FAIL_PROTOCOL);
-	CHECK_STR(api_call_error(r.call)->type, "response_too_large");
+	CHECK_STR(api_call_error(r.call)->type, "protocol");
+	CHECK(strncmp(api_call_error(r.call)->message, "response_too_large", 18) == 0);
 	CHECK(r.text_events > 0);
 	CHECK(stream_has_message(api_call_stream(r.call)));
 	CHECK_INT(server_count(), 1);
