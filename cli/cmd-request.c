@@ -1,9 +1,86 @@
-/* STUB: replaced by the real command. */
+/* pwb request FILE: print the exact JSON body pwb run would send, and
+ * nothing else. No network, no key. */
 #include "cli/cmd.h"
+#include "cli/common.h"
+#include "core/diag.h"
+#include "core/preset.h"
+#include "core/request.h"
+
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: pwb request FILE [--no-stream] [-s NAME=VALUE]...\n"
+	"\n"
+	"Print the exact JSON body that 'pwb run FILE' would send in the same mode\n"
+	"(with \"stream\": true unless --no-stream), followed by a newline. FILE '-'\n"
+	"reads the preset from standard input. Nothing is sent.\n"
+	"\n"
+	"  --no-stream      the body of a non-streaming request\n"
+	"  -s NAME=VALUE    set the variable {{NAME}} (repeatable)\n";
+
 int cmd_request(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "pwb request: not implemented yet\n");
-	return EXIT_INPUT;
+	int stream = 1, rc = EXIT_OK;
+	const char *file = NULL;
+	struct cli_sets sets = { 0 };
+	struct preset *p = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			cli_print_help(help);
+			goto out;
+		} else if (!strcmp(a, "--no-stream")) {
+			stream = 0;
+		} else if (!strcmp(a, "-s")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "pwb request: -s needs NAME=VALUE\n");
+				rc = EXIT_INPUT;
+				goto out;
+			}
+			if ((rc = cli_sets_add(&sets, argv[++i])) != 0)
+				goto out;
+		} else if (!strncmp(a, "-s", 2) && a[2]) {
+			if ((rc = cli_sets_add(&sets, a + 2)) != 0)
+				goto out;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "pwb request: unknown option '%s'\n%s", a, help);
+			rc = EXIT_INPUT;
+			goto out;
+		} else if (file) {
+			fprintf(stderr, "pwb request: one FILE only (got '%s' and '%s')\n", file, a);
+			rc = EXIT_INPUT;
+			goto out;
+		} else {
+			file = a;
+		}
+	}
+	if (!file) {
+		fprintf(stderr, "pwb request: missing FILE\nusage: pwb request FILE [--no-stream] [-s NAME=VALUE]...\n");
+		rc = EXIT_INPUT;
+		goto out;
+	}
+	if ((rc = cli_load_preset(file, &sets, &p, NULL)) != 0)
+		goto out;
+	struct diag_list d;
+	diag_list_init(&d);
+	char *body = request_build(preset_session(p), REQUEST_MESSAGES, stream, &d);
+	diag_print_all(stderr, &d);
+	diag_list_done(&d);
+	if (!body) {
+		rc = EXIT_INPUT;
+		goto out;
+	}
+	printf("%s\n", body);
+	free(body);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "pwb request: cannot write to standard output\n");
+		rc = EXIT_INPUT;
+	}
+out:
+	preset_free(p);
+	cli_sets_done(&sets);
+	return rc;
 }
