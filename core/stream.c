@@ -38,6 +38,7 @@ struct stream {
 	struct block *blocks;
 	size_t nblocks, ablocks;
 	int fast;            /* the text_delta fast path is on */
+	size_t fast_hits;
 	struct buf scratch;  /* the fast path's decoded text */
 };
 
@@ -87,6 +88,11 @@ void stream_set_listener(struct stream *s, stream_event_fn fn, void *ud)
 void stream_set_fast_path(struct stream *s, int on)
 {
 	s->fast = on != 0;
+}
+
+size_t stream_fast_path_hits(const struct stream *s)
+{
+	return s->fast_hits;
 }
 
 static void emit(struct stream *s, enum stream_event_kind kind, size_t index,
@@ -549,6 +555,7 @@ static int fast_text_delta(struct stream *s, const char *p, size_t n)
 		p++;
 	if (p != end)
 		return 0;
+	s->fast_hits++;
 	text_append(s, &s->blocks[index], index, buf_str(&s->scratch), s->scratch.len);
 	return 1;
 }

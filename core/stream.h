@@ -52,6 +52,8 @@ void stream_set_listener(struct stream *s, stream_event_fn fn, void *ud);
  * API sends for text deltas without cJSON; any other shape goes through
  * cJSON. Turning it off exists to prove both give the same result. */
 void stream_set_fast_path(struct stream *s, int on);
+/* How many events the fast path decoded (for tests and benchmarks). */
+size_t stream_fast_path_hits(const struct stream *s);
 
 /* Feed raw SSE bytes. Returns 0, or -1 once the stream has ended or failed
  * (malformed SSE or JSON, cap, error event): stream_outcome says which. */

@@ -398,10 +398,470 @@ static void test_fixtures_found(void)
 	CHECK(json >= 2);
 }
 
+
+/* --- events seen by a listener ------------------------------------------- */
+
+static void log_event(void *ud, const struct stream_event *ev)
+{
+	static const char *const kinds[] = {
+		[STREAM_EV_MESSAGE_START] = "start", [STREAM_EV_BLOCK_START] = "block",
+		[STREAM_EV_TEXT] = "text",           [STREAM_EV_THINKING] = "thinking",
+		[STREAM_EV_BLOCK_STOP] = "stop",     [STREAM_EV_MESSAGE_DELTA] = "delta",
+		[STREAM_EV_MESSAGE_STOP] = "end",    [STREAM_EV_ERROR] = "error",
+	};
+	struct buf *b = ud;
+	buf_printf(b, "%s", kinds[ev->kind]);
+	if (ev->kind == STREAM_EV_BLOCK_START || ev->kind == STREAM_EV_BLOCK_STOP ||
+	    ev->kind == STREAM_EV_TEXT || ev->kind == STREAM_EV_THINKING)
+		buf_printf(b, "%zu:%s", ev->index, ev->block_type ? ev->block_type : "?");
+	if (ev->text) {
+		buf_puts(b, "=");
+		buf_append(b, ev->text, ev->len);
+	}
+	buf_puts(b, " ");
+}
+
+/* Everything observable of one run, as one string. */
+static char *observe(const char *p, size_t n, int fast, size_t chunk, size_t *hits)
+{
+	struct buf log;
+	buf_init(&log, 0);
+	struct stream *s = stream_new(0);
+	stream_set_fast_path(s, fast);
+	stream_set_listener(s, log_event, &log);
+	for (size_t at = 0; at < n; at += chunk)
+		if (stream_feed(s, p + at, n - at < chunk ? n - at : chunk) < 0)
+			break;
+	stream_end(s);
+	char *m = stream_message_json(s);
+	buf_printf(&log, "| %s | %s | %s | %s", outcome_name(stream_outcome(s)),
+		   stream_error_type(s) ? stream_error_type(s) : "-",
+		   stream_error_message(s) ? stream_error_message(s) : "-", m ? m : "null");
+	for (size_t i = 0; i < stream_block_count(s); i++) {
+		struct stream_block b;
+		stream_block(s, i, &b);
+		buf_printf(&log, " | %s %zu %d %s %s", b.type, b.text_len, b.complete,
+			   b.input_json ? b.input_json : "-", b.partial_json ? b.partial_json : "-");
+	}
+	free(m);
+	if (hits)
+		*hits = stream_fast_path_hits(s);
+	stream_free(s);
+	return buf_take(&log);
+}
+
+static void test_listener_events(void)
+{
+	for (size_t i = 0; i < nfixtures; i++) {
+		const struct fixture *f = &fixtures[i];
+		if (strcmp(f->name, "stream_text_basic.sse") == 0) {
+			char *got = observe(f->body, f->len, 1, 7, NULL);
+			CHECK(strncmp(got, "start block0:text text0:text=Hello text0:text=! stop0:text delta end | complete",
+				      strlen("start block0:text text0:text=Hello text0:text=! stop0:text delta end | complete")) == 0);
+			free(got);
+		} else if (strcmp(f->name, "stream_error_overloaded_midstream.sse") == 0) {
+			char *got = observe(f->body, f->len, 1, 1, NULL);
+			CHECK(strncmp(got, "start block0:text text0:text=Hello error=overloaded_error | error",
+				      strlen("start block0:text text0:text=Hello error=overloaded_error | error")) == 0);
+			free(got);
+		} else if (strcmp(f->name, "message_tool_use.json") == 0) {
+			struct buf log;
+			buf_init(&log, 0);
+			struct stream *s = stream_new(0);
+			stream_set_listener(s, log_event, &log);
+			CHECK_INT(stream_take_json(s, f->body, f->len), 0);
+			CHECK_STR(buf_str(&log), "start block0:text text0:text=Okay, let's check the weather "
+						 "for San Francisco, CA: stop0:text block1:tool_use "
+						 "stop1:tool_use delta end ");
+			stream_free(s);
+			buf_done(&log);
+		}
+	}
+}
+
+/* --- the fast path against cJSON ------------------------------------------ */
+
+static void test_fast_path_fixtures(void)
+{
+	size_t total_hits = 0;
+	for (size_t i = 0; i < nfixtures; i++) {
+		const struct fixture *f = &fixtures[i];
+		if (f->json)
+			continue;
+		size_t hits;
+		char *fast = observe(f->body, f->len, 1, f->len ? f->len : 1, &hits);
+		char *slow = observe(f->body, f->len, 0, f->len ? f->len : 1, NULL);
+		if (strcmp(fast, slow) != 0)
+			printf("#   %s\n", f->name);
+		CHECK_STR(fast, slow);
+		total_hits += hits;
+		free(fast);
+		free(slow);
+	}
+	/* The fast path was really taken on the shipped fixtures. */
+	CHECK(total_hits >= 20);
+}
+
+static const char stream_head[] =
+	"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_v\","
+	"\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-haiku-4-5\",\"content\":[],"
+	"\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}\n\n"
+	"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+	"\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+	"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,"
+	"\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}\n\n";
+static const char stream_tail[] =
+	"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+	"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+	"\"stop_sequence\":null},\"usage\":{\"output_tokens\":5}}\n\n"
+	"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+/* One stream with a single content_block_delta whose data line is data. */
+static int compare_variant(const char *data, size_t *hits)
+{
+	struct buf in;
+	buf_init(&in, 0);
+	buf_puts(&in, stream_head);
+	buf_printf(&in, "event: content_block_delta\ndata: %s\n\n", data);
+	buf_puts(&in, stream_tail);
+	size_t h = 0;
+	char *fast = observe(in.data, in.len, 1, in.len, &h);
+	char *slow = observe(in.data, in.len, 0, in.len, NULL);
+	int same = strcmp(fast, slow) == 0;
+	if (!same) {
+		tap_case_failed = 1;
+		printf("#   data: %s\n#   fast: %s\n#   cJSON: %s\n", data, fast, slow);
+	}
+	*hits += h;
+	free(fast);
+	free(slow);
+	buf_done(&in);
+	return same;
+}
+
+static void test_fast_path_variants(void)
+{
+	/* String bodies as they appear inside the JSON quotes. */
+	static const char *const texts[] = {
+		"Hello", "", " ", "a\\nb", "\\\"quoted\\\"", "back\\\\slash", "\\/slash",
+		"\\b\\f\\n\\r\\t", "caf\\u00e9", "\\u00E9\\u00e9", "\\u65e5\\u672C",
+		"\\ud83d\\ude00", "\\uD83D\\uDE00 tail", "x\\u0041y", "\\u007f\\u0080\\u07ff\\u0800\\uffff",
+		"\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80 raw utf-8", "\xff\xfe invalid utf-8 bytes",
+		/* cases the fast path must hand over to cJSON */
+		"\\ud83d alone", "\\ude00 low alone", "\\ud83d\\u0041", "\\u0000nul", "\\x bad escape",
+		"\\u12", "\\u12G4", "tab\there", "trailing backslash \\",
+	};
+	/* Wrappers around the string: %s is replaced by the text. */
+	static const char *const shapes[] = {
+		"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
+		"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"} }   ",
+		"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}\t}\t",
+		" {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
+		"{ \"type\": \"content_block_delta\", \"index\": 0, \"delta\": { \"type\": \"text_delta\", \"text\": \"%s\" } }",
+		"{\"index\":0,\"type\":\"content_block_delta\",\"delta\":{\"text\":\"%s\",\"type\":\"text_delta\"}}",
+		"{\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"},\"type\":\"content_block_delta\",\"index\":0}",
+		"{\"type\":\"content_block_delta\",\"index\":00,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
+		"{\"type\":\"content_block_delta\",\"index\":0.0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
+		"{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
+		"{\"type\":\"content_block_delta\",\"index\":7,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
+		"{\"type\":\"content_block_delta\",\"index\":-1,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
+		"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\",\"text\":\"dup\"}}",
+		"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}x",
+		"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}",
+		"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}}",
+		"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"%s\"}}",
+		"{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"%s\"}}",
+		"{\"type\":\"content_block_stop\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}",
+	};
+	size_t hits = 0, n = 0;
+	char data[1024];
+	for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+		for (size_t w = 0; w < sizeof shapes / sizeof *shapes; w++) {
+			const char *pct = strstr(shapes[w], "%s");
+			snprintf(data, sizeof data, "%.*s%s%s", (int)(pct - shapes[w]), shapes[w],
+				 texts[t], pct + 2);
+			compare_variant(data, &hits);
+			n++;
+		}
+	/* Random strings built from the same pieces, in the exact API shape
+	 * (mostly fast) and padded (fast) forms. */
+	static const char *const pieces[] = {
+		"a", "Z", " ", "\\n", "\\\"", "\\\\", "\\/", "\\t", "\\u00e9", "\\ud83d\\ude00",
+		"\\uDBFF\\uDFFF", "\xe2\x80\x94", "\\u2014", "{", "}", ":", ",", "\\u001f", "'",
+		"\\ud800", "\\u0000", "\x01",
+	};
+	unsigned long seed = 12345;
+	for (int r = 0; r < 1500; r++) {
+		char text[512];
+		size_t len = 0;
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		int count = (int)((seed >> 33) % 12);
+		for (int k = 0; k < count; k++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			size_t pi = (size_t)((seed >> 33) % (sizeof pieces / sizeof *pieces));
+			/* The last three pieces make cJSON and the fast path differ in
+			 * kind (errors, truncation); keep them rare. */
+			if (pi >= sizeof pieces / sizeof *pieces - 3 && (seed >> 40) % 8)
+				pi = 0;
+			len += (size_t)snprintf(text + len, sizeof text - len, "%s", pieces[pi]);
+		}
+		snprintf(data, sizeof data,
+			 "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%s\"}}%s",
+			 text, r % 3 == 0 ? "  " : "");
+		compare_variant(data, &hits);
+		n++;
+	}
+	printf("# %zu variants, %zu decoded by the fast path\n", n, hits);
+	CHECK(hits > 1000);
+}
+
+/* --- outcomes ------------------------------------------------------------ */
+
+static const struct fixture *fixture_named(const char *name)
+{
+	for (size_t i = 0; i < nfixtures; i++)
+		if (strcmp(fixtures[i].name, name) == 0)
+			return &fixtures[i];
+	return NULL;
+}
+
+static void test_cap(void)
+{
+	const struct fixture *f = fixture_named("stream_tool_use.sse");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	struct stream *s = stream_new(1000);
+	int rc = 0;
+	size_t fed = 0;
+	while (fed < f->len && (rc = stream_feed(s, f->body + fed, 100)) == 0)
+		fed += 100;
+	CHECK_INT(rc, -1);
+	CHECK_INT(stream_outcome(s), STREAM_ERROR);
+	CHECK_STR(stream_error_type(s), "response_too_large");
+	CHECK(stream_has_message(s)); /* the partial message is kept */
+	CHECK(stream_bytes(s) > 1000);
+	CHECK_INT(stream_feed(s, "x", 1), -1);
+	stream_end(s);
+	CHECK_INT(stream_outcome(s), STREAM_ERROR);
+	stream_free(s);
+
+	/* One huge line passes the cap inside the SSE parser too. */
+	s = stream_new(4096);
+	char junk[1000];
+	memset(junk, 'a', sizeof junk);
+	for (int i = 0; i < 5 && stream_feed(s, junk, sizeof junk) == 0; i++)
+		;
+	CHECK_INT(stream_outcome(s), STREAM_ERROR);
+	CHECK_STR(stream_error_type(s), "response_too_large");
+	CHECK(!stream_has_message(s));
+	stream_free(s);
+
+	/* take_json honours the cap as well. */
+	s = stream_new(10);
+	CHECK_INT(stream_take_json(s, "{\"type\":\"message\",\"content\":[]}", 32), -1);
+	CHECK_STR(stream_error_type(s), "response_too_large");
+	stream_free(s);
+}
+
+static void test_cancel_and_fail(void)
+{
+	const struct fixture *f = fixture_named("stream_text_basic.sse");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	/* Cut just before the text block's stop: both deltas are in. */
+	const char *cut = strstr(f->body, "event: content_block_stop");
+	CHECK(cut != NULL);
+	if (!cut)
+		return;
+	size_t half = (size_t)(cut - f->body);
+	struct stream *s = stream_new(0);
+	CHECK_INT(stream_feed(s, f->body, half), 0);
+	CHECK_INT(stream_outcome(s), STREAM_RUNNING);
+	stream_cancel(s);
+	CHECK_INT(stream_outcome(s), STREAM_CANCELED);
+	CHECK(stream_error_type(s) == NULL);
+	CHECK_INT(stream_feed(s, f->body + half, f->len - half), -1);
+	stream_end(s);
+	CHECK_INT(stream_outcome(s), STREAM_CANCELED);
+	CHECK_INT(stream_block_count(s), 1);
+	struct stream_block b;
+	CHECK_INT(stream_block(s, 0, &b), 0);
+	CHECK_STR(b.text, "Hello!");
+	CHECK_INT(b.complete, 0);
+	CHECK_INT(stream_block(s, 1, &b), -1);
+	char *m = stream_message_json(s);
+	CHECK(m && strstr(m, "\"text\":\"Hello!\"") != NULL);
+	free(m);
+	stream_free(s);
+
+	s = stream_new(0);
+	stream_feed(s, f->body, half);
+	stream_fail(s, STREAM_ERROR, "network", "connection reset by peer");
+	CHECK_INT(stream_outcome(s), STREAM_ERROR);
+	CHECK_STR(stream_error_type(s), "network");
+	CHECK_STR(stream_error_message(s), "connection reset by peer");
+	stream_fail(s, STREAM_TRUNCATED, "timeout", "later failures do not overwrite");
+	CHECK_STR(stream_error_type(s), "network");
+	CHECK(stream_has_message(s));
+	stream_free(s);
+
+	s = stream_new(0);
+	stream_feed(s, f->body, half);
+	stream_fail(s, STREAM_TRUNCATED, "timeout", "no byte for 60 s");
+	CHECK_INT(stream_outcome(s), STREAM_TRUNCATED);
+	CHECK_STR(stream_error_type(s), "timeout");
+	stream_free(s);
+
+	/* A complete stream stays complete. */
+	s = stream_new(0);
+	CHECK_INT(stream_feed(s, f->body, f->len), -1); /* ended at message_stop */
+	CHECK_INT(stream_outcome(s), STREAM_COMPLETE);
+	stream_end(s);
+	stream_cancel(s);
+	stream_fail(s, STREAM_ERROR, "network", "x");
+	CHECK_INT(stream_outcome(s), STREAM_COMPLETE);
+	CHECK(stream_error_type(s) == NULL);
+	stream_free(s);
+
+	/* Nothing at all is truncated, with no message. */
+	s = stream_new(0);
+	CHECK(stream_message_json(s) == NULL);
+	stream_end(s);
+	CHECK_INT(stream_outcome(s), STREAM_TRUNCATED);
+	CHECK_STR(stream_error_type(s), "truncated");
+	CHECK(stream_message_json(s) == NULL);
+	CHECK(stream_stop_reason(s) == NULL);
+	struct usage u;
+	stream_usage(s, &u);
+	CHECK_INT(u.output_tokens, -1);
+	stream_free(s);
+	stream_free(NULL);
+}
+
+static void expect_protocol(const char *sse, const char *needle)
+{
+	struct stream *s = stream_new(0);
+	CHECK_INT(stream_feed(s, sse, strlen(sse)), -1);
+	CHECK_INT(stream_outcome(s), STREAM_ERROR);
+	CHECK_STR(stream_error_type(s), "protocol");
+	if (!stream_error_message(s) || !strstr(stream_error_message(s), needle))
+		printf("#   message \"%s\" lacks \"%s\"\n", stream_error_message(s), needle);
+	CHECK(stream_error_message(s) && strstr(stream_error_message(s), needle));
+	stream_free(s);
+}
+
+#define MSTART "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"content\":[]}}\n\n"
+
+static void test_protocol_errors(void)
+{
+	expect_protocol("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+			"\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+			"before message_start");
+	expect_protocol(MSTART MSTART, "second message_start");
+	expect_protocol(MSTART "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+			       "\"index\":3,\"delta\":{\"type\":\"text_delta\",\"text\":\"x\"}}\n\n",
+			"never started");
+	expect_protocol(MSTART "event: content_block_stop\ndata: {\"type\":\"content_block_stop\"}\n\n",
+			"valid index");
+	expect_protocol(MSTART "event: content_block_start\ndata: {\"type\":\"content_block_start\","
+			       "\"index\":0,\"content_block\":\"text\"}\n\n",
+			"content_block");
+	expect_protocol("event: message_start\ndata: {\"type\":\"message_start\",\"message\":[]}\n\n",
+			"message object");
+	expect_protocol("event: message_start\ndata: [1,2]\n\n", "malformed JSON");
+	expect_protocol("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", "before message_start");
+	expect_protocol(MSTART "event: message_delta\ndata: {\"delta\":{}}\n\n", "type (none)");
+	/* A ping's data is never parsed; an error event without details is
+	 * still an error. */
+	struct stream *s = stream_new(0);
+	CHECK_INT(stream_feed(s, "event: ping\ndata: not json\n\n" MSTART, strlen("event: ping\ndata: not json\n\n" MSTART)), 0);
+	static const char bare_error[] = "event: error\ndata: {\"type\":\"error\"}\n\n";
+	CHECK_INT(stream_feed(s, bare_error, sizeof bare_error - 1), -1);
+	CHECK_INT(stream_outcome(s), STREAM_ERROR);
+	CHECK_STR(stream_error_type(s), "api_error");
+	stream_free(s);
+}
+
+static void test_take_json_errors(void)
+{
+	struct stream *s = stream_new(0);
+	CHECK_INT(stream_take_json(s, "<html>502 Bad Gateway</html>", 28), -1);
+	CHECK_STR(stream_error_type(s), "protocol");
+	stream_free(s);
+	s = stream_new(0);
+	CHECK_INT(stream_take_json(s, "{\"input_tokens\": 5}", 19), -1);
+	CHECK_STR(stream_error_type(s), "protocol");
+	stream_free(s);
+	s = stream_new(0);
+	CHECK_INT(stream_take_json(s, "{\"type\":\"message\",\"content\":[{\"text\":\"no type\"}]}", 48), -1);
+	CHECK_STR(stream_error_type(s), "protocol");
+	stream_free(s);
+	s = stream_new(0);
+	static const char body[] = "{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],"
+				   "\"usage\":{\"input_tokens\":3,\"output_tokens\":4,\"cache_creation\":"
+				   "{\"ephemeral_5m_input_tokens\":5,\"ephemeral_1h_input_tokens\":6}}}";
+	CHECK_INT(stream_take_json(s, body, sizeof body - 1), 0);
+	struct usage u;
+	stream_usage(s, &u);
+	CHECK_INT(u.input_tokens, 3);
+	CHECK_INT(u.output_tokens, 4);
+	CHECK_INT(u.cache_creation_5m, 5);
+	CHECK_INT(u.cache_creation_1h, 6);
+	CHECK_INT(u.cache_read_input_tokens, -1);
+	CHECK_INT(stream_take_json(s, body, sizeof body - 1), -1); /* only once */
+	CHECK_INT(stream_feed(s, "data: x\n\n", 9), -1);
+	stream_free(s);
+}
+
+/* A long answer: 100,000 text deltas and 100,000 input_json_delta fragments,
+ * fed in network-sized chunks. Checks the result, not the time (the
+ * benchmark measures that). */
+static void test_long_stream(void)
+{
+	struct buf in;
+	buf_init(&in, 0);
+	buf_puts(&in, stream_head);
+	for (int i = 0; i < 100000; i++)
+		buf_printf(&in, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+				"\"delta\":{\"type\":\"text_delta\",\"text\":\"w%d \"}}\n\n", i % 10);
+	buf_puts(&in, "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2,"
+		      "\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"n\",\"input\":{}}}\n\n");
+	for (int i = 0; i < 100000; i++)
+		buf_printf(&in, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":2,"
+				"\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"%s\"}}\n\n",
+			   i == 0 ? "[" : i == 99999 ? "1]" : "1,");
+	buf_puts(&in, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":2}\n\n");
+	buf_puts(&in, stream_tail);
+	struct stream *s = stream_new(0);
+	for (size_t at = 0; at < in.len; at += 16384)
+		if (stream_feed(s, in.data + at, in.len - at < 16384 ? in.len - at : 16384) < 0)
+			break;
+	CHECK_INT(stream_outcome(s), STREAM_COMPLETE);
+	CHECK_INT(stream_fast_path_hits(s), 100000);
+	struct stream_block b;
+	CHECK_INT(stream_block(s, 0, &b), 0);
+	CHECK_INT(b.text_len, 300000);
+	CHECK(b.text && strncmp(b.text, "w0 w1 w2 ", 9) == 0);
+	CHECK_INT(stream_block(s, 2, &b), 0);
+	CHECK(b.input_json && strlen(b.input_json) == 199999);
+	stream_free(s);
+	buf_done(&in);
+}
+
 int main(void)
 {
 	load_fixtures();
 	RUN(test_fixtures_found);
+	RUN(test_listener_events);
+	RUN(test_fast_path_fixtures);
+	RUN(test_fast_path_variants);
+	RUN(test_cap);
+	RUN(test_cancel_and_fail);
+	RUN(test_protocol_errors);
+	RUN(test_take_json_errors);
+	RUN(test_long_stream);
 	for (size_t i = 0; i < nfixtures; i++) {
 		if (fixtures[i].json)
 			test_json_fixture(&fixtures[i]);
