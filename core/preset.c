@@ -1378,7 +1378,7 @@ static int kv_json(struct emit *E, const char *key, const char *json)
 /* Canonical order of the top-level keys. */
 static const char *const json_order[] = {
 	"thinking", "output_config", "service_tier", "speed", "inference_geo", "container",
-	"metadata", "diagnostics", "cache_control", "tool_choice", "tools", NULL,
+	"metadata", "diagnostics", "cache_control", "tools", "tool_choice", NULL,
 };
 
 static char *emit_session(const struct session *s, char **bad_field)

@@ -190,10 +190,10 @@ char *replay_diff(const char *sa, const char *sb)
 		while (i < a.n || j < b.n) {
 			if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
 				op[nops] = ' '; ia[nops] = i++; ib[nops++] = j++;
-			} else if (j < b.n && (i == a.n || L[i * w + j + 1] >= L[(i + 1) * w + j])) {
-				op[nops] = '+'; ia[nops] = i; ib[nops++] = j++;
-			} else {
+			} else if (i < a.n && (j == b.n || L[(i + 1) * w + j] >= L[i * w + j + 1])) {
 				op[nops] = '-'; ia[nops] = i++; ib[nops++] = j;
+			} else {
+				op[nops] = '+'; ia[nops] = i; ib[nops++] = j++;
 			}
 		}
 		free(L);

@@ -62,6 +62,17 @@ static void vwarn(struct vctx *V, const char *path, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Error at the key of path: something missing inside it. */
+static void verr_key(struct vctx *V, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void verr_key(struct vctx *V, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(V, DIAG_ERROR, path, 1, fmt, ap);
+	va_end(ap);
+}
+
 /* Warning at the key of path (variables.NAME). */
 static void vwarn_key(struct vctx *V, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -188,7 +199,7 @@ static void check_thinking(struct vctx *V, const cJSON *tc_type_holder)
 		cJSON *b = cJSON_GetObjectItemCaseSensitive(th, "budget_tokens");
 		long long mt = max_tokens_value(s);
 		if (!b) {
-			verr(V, "thinking", "thinking.budget_tokens: missing; type enabled needs a "
+			verr_key(V, "thinking", "thinking.budget_tokens: missing; type enabled needs a "
 			     "budget of at least 1024 tokens, less than max_tokens");
 		} else if (!cJSON_IsNumber(b) || b->valuedouble != (double)(long long)b->valuedouble) {
 			verr(V, "thinking.budget_tokens", "thinking.budget_tokens: expected an integer "
@@ -284,7 +295,7 @@ static void check_tools(struct vctx *V, cJSON *tc)
 		} else if (!strcmp(tct, "tool")) {
 			const char *tn = jstr(tc, "name");
 			if (!tn) {
-				verr(V, "tool_choice", "tool_choice: type tool needs the tool's name, e.g. "
+				verr_key(V, "tool_choice", "tool_choice: type tool needs the tool's name, e.g. "
 				     "{type: tool, name: get_weather}");
 			} else {
 				int found = 0;
