@@ -1,9 +1,287 @@
-/* STUB: replaced by the real command. */
+/* pwb replay FILE: regenerate the recorded answers and report, per turn,
+ * same or changed with a line diff, then a summary (or one JSON document
+ * with --json). --update writes the new answers back; --check turns a
+ * change into exit 1 for CI. */
 #include "cli/cmd.h"
+#include "cli/common.h"
+#include "core/api.h"
+#include "core/diag.h"
+#include "core/loop.h"
+#include "core/preset.h"
+#include "core/replay.h"
+#include "core/session.h"
+#include "core/util.h"
+
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+	"usage: pwb replay FILE [--all-turns] [--check] [--update [--force]] [--json]\n"
+	"                  [--max-retries N] [--timeout S] [-s NAME=VALUE]...\n"
+	"\n"
+	"Send the preset's full message list again and compare the answer with the\n"
+	"recorded response: (pwb run FILE --record stores one). A turn is the same\n"
+	"when its text is the same and its tool calls have the same names and input.\n"
+	"\n"
+	"  --all-turns      also regenerate every assistant turn of messages from the\n"
+	"                   recorded history before it\n"
+	"  --check          exit 1 when an answer changed (for CI)\n"
+	"  --update         write the new answers of changed turns back to FILE\n"
+	"  --force          with --update: save even if FILE changed on disk or holds\n"
+	"                   a key-shaped string\n"
+	"  --json           one JSON document: {\"turns\": [{\"turn\", \"status\", \"recorded\",\n"
+	"                   \"new\", \"diff\", \"error\"}], \"summary\": {\"same\", \"changed\", \"errors\"}}\n"
+	"  --max-retries N  retries of 408, 409, 429, 5xx and connection errors (default 2)\n"
+	"  --timeout S      seconds for each attempt (default 600)\n"
+	"  -s NAME=VALUE    set the variable {{NAME}} (repeatable)\n"
+	"\n"
+	"Exit codes: 0 every turn ran (changes are reported, not failures), 1 with\n"
+	"--check when a turn changed, 2 bad input, 3 a turn got an API error that is\n"
+	"not retryable, 4 a turn failed on the network side (4 wins over 3, and both\n"
+	"over 1), 130 interrupted.\n";
+
+struct opts {
+	int all_turns, check, update, force, json;
+	long max_retries;
+	long timeout_s;
+	const char *file;
+	struct cli_sets sets;
+};
+
+static void turn_name(const struct replay_turn *t, char *out, size_t n)
+{
+	if (t->index < 0)
+		snprintf(out, n, "response");
+	else
+		snprintf(out, n, "messages[%ld]", t->index);
+}
+
+static void print_turn(void *ud, const struct replay_turn *t)
+{
+	const struct opts *o = ud;
+	if (o->json)
+		return;
+	char name[64];
+	turn_name(t, name, sizeof name);
+	switch (t->status) {
+	case REPLAY_SAME:
+		printf("%s: same\n", name);
+		break;
+	case REPLAY_CHANGED:
+		printf("%s: changed\n", name);
+		for (const char *p = t->diff ? t->diff : ""; *p;) {
+			const char *e = strchr(p, '\n');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			printf("    %.*s\n", (int)len, p);
+			p += len + (e ? 1 : 0);
+		}
+		break;
+	case REPLAY_ERROR:
+		printf("%s: error: %s\n", name, t->error ? t->error : "failed");
+		break;
+	}
+	fflush(stdout);
+}
+
+static void print_json_error(const char *type, const char *message)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddArrayToObject(o, "turns");
+	cJSON *s = cJSON_AddObjectToObject(o, "summary");
+	cJSON_AddNumberToObject(s, "same", 0);
+	cJSON_AddNumberToObject(s, "changed", 0);
+	cJSON_AddNumberToObject(s, "errors", 0);
+	cJSON *e = cJSON_AddObjectToObject(o, "error");
+	cJSON_AddStringToObject(e, "type", type);
+	cJSON_AddStringToObject(e, "message", message);
+	char *t = cJSON_PrintUnformatted(o);
+	printf("%s\n", t);
+	cJSON_free(t);
+	cJSON_Delete(o);
+}
+
+/* Exit codes in order of precedence: 130, 4, 3, 2, 1, 0. */
+static int worse(int a, int b)
+{
+	static const int rank[] = { 130, 4, 3, 2, 1, 0 };
+	for (size_t i = 0; i < sizeof rank / sizeof rank[0]; i++)
+		if (a == rank[i] || b == rank[i])
+			return rank[i];
+	return a > b ? a : b;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			cli_print_help(help);
+			return -1;
+		} else if (!strcmp(a, "--all-turns")) {
+			o->all_turns = 1;
+		} else if (!strcmp(a, "--check")) {
+			o->check = 1;
+		} else if (!strcmp(a, "--update")) {
+			o->update = 1;
+		} else if (!strcmp(a, "--force")) {
+			o->force = 1;
+		} else if (!strcmp(a, "--json")) {
+			o->json = 1;
+		} else if (!strcmp(a, "-s") || !strncmp(a, "-s", 2)) {
+			const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!v) {
+				fprintf(stderr, "pwb replay: -s needs NAME=VALUE\n");
+				return EXIT_INPUT;
+			}
+			if (cli_sets_add(&o->sets, v))
+				return EXIT_INPUT;
+		} else if (!strcmp(a, "--max-retries") || !strcmp(a, "--timeout")) {
+			char *end;
+			long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
+			if (i + 1 >= argc || *end || v < 0 || !*argv[i + 1]) {
+				fprintf(stderr, "pwb replay: %s needs a whole number of 0 or more\n", a);
+				return EXIT_INPUT;
+			}
+			i++;
+			if (!strcmp(a, "--timeout"))
+				o->timeout_s = v;
+			else
+				o->max_retries = v;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "pwb replay: unknown option '%s'\n%s", a, help);
+			return EXIT_INPUT;
+		} else if (!o->file) {
+			o->file = a;
+		} else {
+			fprintf(stderr, "pwb replay: one FILE only ('%s' is extra)\n", a);
+			return EXIT_INPUT;
+		}
+	}
+	if (!o->file) {
+		fprintf(stderr, "pwb replay: no FILE given\n%s", help);
+		return EXIT_INPUT;
+	}
+	if (o->force && !o->update) {
+		fprintf(stderr, "pwb replay: --force goes with --update\n");
+		return EXIT_INPUT;
+	}
+	if (o->update && !strcmp(o->file, "-")) {
+		fprintf(stderr, "pwb replay: --update needs a FILE to write to, not standard input\n");
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* --update: apply to the file as loaded (without the -s overrides, which
+ * are for this run only) and save atomically. Returns an exit code. */
+static int update_file(struct preset *orig, const struct replay_result *res, const struct opts *o,
+		       const char *key)
+{
+	size_t n = replay_apply(preset_session(orig), res);
+	if (!n) {
+		if (!o->json)
+			printf("nothing to update: no turn changed\n");
+		return 0;
+	}
+	struct diag_list d;
+	diag_list_init(&d);
+	enum preset_save_result r = preset_save(orig, NULL, o->force ? PRESET_SAVE_FORCE : 0, key, &d);
+	diag_print_all(stderr, &d);
+	diag_list_done(&d);
+	if (r != PRESET_SAVED) {
+		fprintf(stderr, "pwb replay: %s was not updated\n", o->file);
+		return EXIT_INPUT;
+	}
+	if (!o->json)
+		printf("updated %s: %zu turn%s written\n", o->file, n, n == 1 ? "" : "s");
+	return 0;
+}
+
 int cmd_replay(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "pwb replay: not implemented yet\n");
-	return EXIT_INPUT;
+	struct opts o = { .max_retries = -1, .timeout_s = -1 };
+	int rc = parse_args(argc, argv, &o);
+	if (rc) {
+		cli_sets_done(&o.sets);
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	struct preset *p = NULL, *orig = NULL;
+	char *jerr = NULL, *key = NULL;
+	const char *ktype = NULL;
+	struct loop *loop = NULL;
+	struct api_config cfg;
+	int have_cfg = 0;
+	struct replay_result res = { 0 };
+
+	rc = cli_load_preset(o.file, &o.sets, &p, o.json ? &jerr : NULL);
+	if (rc) {
+		if (o.json)
+			print_json_error("invalid_preset", jerr ? jerr : "cannot load the preset");
+		goto out;
+	}
+	struct diag_list d;
+	diag_list_init(&d);
+	if (replay_check_plan(preset_session(p), o.all_turns, &d) < 0) {
+		char *msg = xasprintf("%s: %s", o.file, d.v[0].message);
+		fprintf(stderr, "pwb replay: %s\n", msg);
+		if (o.json)
+			print_json_error("no_response", msg);
+		free(msg);
+		diag_list_done(&d);
+		rc = EXIT_INPUT;
+		goto out;
+	}
+	diag_list_done(&d);
+	if (o.update) {
+		orig = preset_load_file(o.file, NULL);
+		if (!orig) {
+			fprintf(stderr, "pwb replay: %s: cannot read it again for --update\n", o.file);
+			rc = EXIT_INPUT;
+			goto out;
+		}
+	}
+	rc = cli_get_key(&key, &ktype);
+	if (rc) {
+		if (o.json)
+			print_json_error(ktype ? ktype : "missing_key", "no usable API key");
+		goto out;
+	}
+	cli_api_config(&cfg, preset_session(p), key);
+	have_cfg = 1;
+	if (o.max_retries >= 0)
+		cfg.max_retries = (int)o.max_retries;
+	if (o.timeout_s >= 0)
+		cfg.timeout_ms = o.timeout_s * 1000;
+	loop = loop_new();
+	struct api_call *current = NULL;
+	cli_sigint_install(loop, &current);
+	struct replay_hooks hooks = { .on_turn = print_turn, .current = &current, .ud = &o };
+	replay_run(loop, &cfg, preset_session(p), o.all_turns, &hooks, &res, NULL);
+	cli_sigint_remove(loop);
+	rc = replay_exit_code(&res, o.check);
+	if (o.json) {
+		char *j = replay_result_json(&res);
+		printf("%s\n", j);
+		free(j);
+	} else {
+		printf("replay: %zu turn%s: %zu same, %zu changed, %zu error%s%s\n", res.n,
+		       res.n == 1 ? "" : "s", res.same, res.changed, res.errors,
+		       res.errors == 1 ? "" : "s", res.canceled ? " (interrupted)" : "");
+	}
+	if (o.update && !res.canceled)
+		rc = worse(rc, update_file(orig, &res, &o, key));
+	fflush(stdout);
+out:
+	replay_result_done(&res);
+	if (have_cfg)
+		api_config_done(&cfg);
+	loop_free(loop);
+	free(key);
+	free(jerr);
+	preset_free(p);
+	preset_free(orig);
+	cli_sets_done(&o.sets);
+	return rc;
 }
