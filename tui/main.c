@@ -1,9 +1,330 @@
-/* STUB: replaced by the workbench. */
+/* pwb [--budget USD] [--script FILE] [FILE]: the workbench. Sets up the
+ * loop (keyboard and signal pipe as extra fds of the one curl_multi_poll),
+ * the display and the panes, offers to restore unsaved work, then runs the
+ * loop (or a test script) and restores the terminal. */
 #include "tui/tui.h"
+#include "tui/app.h"
+#include "tui/autosave.h"
+#include "tui/display.h"
+#include "tui/editor.h"
+#include "tui/input.h"
+#include "tui/keymap.h"
+#include "tui/run.h"
+#include "tui/signals.h"
+#include "core/keys.h"
+#include "core/loop.h"
+#include "core/preset.h"
+#include "core/session.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct pane_ops *const pane_ops[NPANES] = {
+	[PANE_SYSTEM] = &pane_system_ops,
+	[PANE_MESSAGES] = &pane_messages_ops,
+	[PANE_PARAMS] = &pane_params_ops,
+	[PANE_RESPONSE] = &pane_response_ops,
+};
+
+static int sigfd = -1;
+
+static void on_stdin(void *ud, int fd)
+{
+	(void)fd;
+	struct app *a = ud;
+	if (!a->suspended)
+		input_read_tty(a);
+}
+
+void app_stdin_watch(struct app *a, int on)
+{
+	if (a->script_mode)
+		return;
+	if (on)
+		loop_add_fd(a->loop, STDIN_FILENO, on_stdin, a);
+	else
+		loop_remove_fd(a->loop, STDIN_FILENO);
+}
+
+static void on_signal(void *ud, int fd)
+{
+	(void)fd;
+	struct app *a = ud;
+	int bits = signals_read();
+	if (bits & SIGB_CHLD)
+		app_child_exited(a);
+	if (bits & (SIGB_TERM | SIGB_HUP)) {
+		/* save the work, then leave through the normal path */
+		autosave_write(a);
+		a->killed = 1;
+		a->quit = 1;
+		a->exit_code = 128 + ((bits & SIGB_TERM) ? SIGTERM : SIGHUP);
+		return;
+	}
+	if (bits & SIGB_INT) {
+		if (a->call || a->aux)
+			run_cancel(a);
+	}
+	if (bits & SIGB_TSTP)
+		app_suspend(a);
+	if (bits & SIGB_CONT) {
+		if (!a->suspended) {
+			display_resume();
+		}
+	}
+	if (bits & SIGB_WINCH)
+		display_winch();
+	app_dirty(a);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: pwb [--budget USD] [--script FILE] [FILE]\n");
+}
+
+static void utf8_locale(void)
+{
+	setlocale(LC_ALL, "");
+	const char *cs = nl_langinfo(CODESET);
+	if (!cs || strcmp(cs, "UTF-8") != 0) {
+		/* wide characters need a UTF-8 locale; C.UTF-8 is always there on Debian */
+		if (!setlocale(LC_CTYPE, "C.UTF-8"))
+			setlocale(LC_CTYPE, "en_US.UTF-8");
+	}
+}
+
+static void load_keymap(struct app *a)
+{
+	keymap_init();
+	const char *xc = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char *path = NULL;
+	if (xc && *xc)
+		path = xasprintf("%s/pwb/keys.yaml", xc);
+	else if (home && *home)
+		path = xasprintf("%s/.config/pwb/keys.yaml", home);
+	if (!path)
+		return;
+	struct buf err;
+	buf_init(&err, 0);
+	if (keymap_load_file(path, &err) != 0) {
+		char *nl = strchr(err.data ? err.data : "", '\n');
+		if (nl)
+			*nl = 0;
+		app_message(a, 1, "keys.yaml ignored: %s", buf_str(&err));
+	}
+	buf_done(&err);
+	free(path);
+}
+
+static void app_free(struct app *a)
+{
+	run_done(a);
+	app_close_view(a);
+	for (int i = 0; i < NPANES; i++) {
+		if (a->panes[i].ops->free)
+			a->panes[i].ops->free(a, &a->panes[i]);
+		free(a->panes[i].priv);
+	}
+	while (a->nturns)
+		app_turn_remove(a, a->nturns - 1);
+	free(a->turns);
+	editor_free(a->system_ed);
+	editor_free(a->prompt_ed);
+	preset_free(a->preset);
+	diag_list_done(&a->diags);
+	for (size_t i = 0; i < a->nvarnames; i++)
+		free(a->varnames[i]);
+	free(a->varnames);
+	free(a->msg);
+	free(a->prompt_text);
+	free(a->pending_path);
+	free(a->budget_text);
+	free(a->key);
+	free(a->default_path);
+	free(a->ext_path);
+	api_config_done(&a->cfg);
+	if (a->loop)
+		loop_free(a->loop);
+	editor_killring_done();
+	input_done();
+}
+
 int tui_main(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "pwb: the workbench is not built yet; see pwb --help\n");
-	return 2;
+	const char *file = NULL, *script = getenv("PWB_SCRIPT"), *budget = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (strcmp(s, "--budget") == 0 && i + 1 < argc)
+			budget = argv[++i];
+		else if (strncmp(s, "--budget=", 9) == 0)
+			budget = s + 9;
+		else if (strcmp(s, "--script") == 0 && i + 1 < argc)
+			script = argv[++i];
+		else if (strncmp(s, "--script=", 9) == 0)
+			script = s + 9;
+		else if (strcmp(s, "--") == 0 && i + 1 < argc)
+			file = argv[++i];
+		else if (s[0] == '-' && s[1]) {
+			fprintf(stderr, "pwb: unknown option '%s'\n", s);
+			usage();
+			return 2;
+		} else if (!file)
+			file = s;
+		else {
+			usage();
+			return 2;
+		}
+	}
+	if (script && !*script)
+		script = NULL;
+	struct app app;
+	struct app *a = &app;
+	memset(a, 0, sizeof *a);
+	a->budget = -1;
+	a->rl_requests = a->rl_tokens = -1;
+	a->autosave_lock_fd = -1;
+	a->script_mode = script != NULL;
+	diag_list_init(&a->diags);
+	if (budget) {
+		char *end;
+		double v = strtod(budget, &end);
+		if (end == budget || *end || v < 0) {
+			fprintf(stderr, "pwb: --budget wants an amount in USD, e.g. 0.50\n");
+			return 2;
+		}
+		a->budget = v;
+		a->budget_text = xstrdup(budget);
+	}
+	utf8_locale();
+
+	/* the configuration, before the screen: a file that cannot be read is
+	 * reported on a normal terminal */
+	struct preset *p = NULL;
+	if (file) {
+		struct stat st;
+		if (stat(file, &st) != 0 && errno == ENOENT) {
+			p = preset_new();
+			a->default_path = xstrdup(file);
+		} else {
+			struct diag_list d;
+			diag_list_init(&d);
+			p = preset_load_file(file, &d);
+			if (!p) {
+				diag_print_all(stderr, &d);
+				fprintf(stderr, "pwb: cannot open %s\n", file);
+				diag_list_done(&d);
+				return 2;
+			}
+			diag_list_done(&d);
+		}
+	} else {
+		p = preset_new();
+	}
+
+	a->loop = loop_new();
+	api_config_init(&a->cfg);
+	struct diag_list kd;
+	diag_list_init(&kd);
+	if (keys_find(".env", &a->key, &kd) != KEY_NONE && a->key) {
+		a->have_key = 1;
+		str_set(&a->cfg.api_key, a->key);
+	}
+	diag_list_done(&kd);
+
+	sigfd = signals_init(!a->script_mode);
+	if (display_init(a->script_mode, 80, 24) != 0) {
+		preset_free(p);
+		signals_done();
+		app_free(a);
+		return 2;
+	}
+	for (int i = 0; i < NPANES; i++) {
+		a->panes[i].ops = pane_ops[i];
+		a->panes[i].priv = xcalloc(1, pane_ops[i]->private_size ? pane_ops[i]->private_size : 1);
+	}
+	a->focus = PANE_MESSAGES;
+	app_message(a, 0, "F1 help \u00b7 Ctrl-R run \u00b7 Tab next pane \u00b7 Ctrl-S save \u00b7 Ctrl-Q quit");
+	if (!a->have_key)
+		app_message(a, 1, "%s", KEYS_MISSING_MESSAGE);
+	load_keymap(a);
+	app_set_preset(a, p);
+	if (file && !a->default_path) {
+		const struct diag *first = NULL;
+		struct diag_list d;
+		diag_list_init(&d);
+		preset_validate(a->preset, &d);
+		for (size_t i = 0; i < d.n && !first; i++)
+			if (d.v[i].level == DIAG_ERROR)
+				first = &d.v[i];
+		if (first)
+			app_message(a, 1, "%s: %s", first->path ? first->path : file, first->message);
+		diag_list_done(&d);
+	}
+	run_load_recorded(a);
+	if (autosave_init(a) == 0) {
+		char *orphan = autosave_find_orphan(a, file);
+		if (orphan) {
+			a->pending_path = orphan;
+			app_prompt_yesno(a, PF_RESTORE,
+					 "Unsaved work from a pwb that did not exit cleanly was found. Restore it? (y/n) ");
+		}
+	}
+	run_fetch_models(a);
+
+	int rc = 0;
+	if (a->script_mode) {
+		rc = input_run_script(a, script);
+	} else {
+		loop_add_fd(a->loop, STDIN_FILENO, on_stdin, a);
+		loop_add_fd(a->loop, sigfd, on_signal, a);
+		a->dirty = 1;
+		while (!a->quit) {
+			long long now = app_now(a);
+			long wait = 1000;
+			if (a->dirty && !a->suspended) {
+				/* at most one frame per pass and about 60 a second */
+				long long since = now - a->last_frame;
+				if (since >= 16 || since < 0) {
+					display_render(a);
+					a->last_frame = now;
+					a->dirty = 0;
+				} else {
+					wait = (long)(16 - since);
+				}
+			}
+			if (a->state == RS_RETRYING || a->state == RS_STREAMING)
+				wait = wait > 250 ? 250 : wait;
+			loop_once(a->loop, wait);
+			app_pass(a);
+			if (a->state == RS_RETRYING)
+				app_dirty(a); /* the countdown */
+		}
+		loop_remove_fd(a->loop, STDIN_FILENO);
+		loop_remove_fd(a->loop, sigfd);
+	}
+	if (a->ext_pid > 0) {
+		kill(a->ext_pid, SIGTERM);
+		a->ext_pid = 0;
+	}
+	run_cancel(a);
+	run_pass(a);
+	display_done();
+	signals_done();
+	if (a->killed)
+		autosave_release(a);
+	else
+		autosave_remove(a);
+	if (!rc)
+		rc = a->exit_code;
+	app_free(a);
+	return rc;
 }

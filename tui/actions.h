@@ -1,0 +1,101 @@
+/* Every action of the workbench, once: X(ENUM, scope, "name", "help").
+ * The list gives the enum, the names used in keys.yaml and test scripts,
+ * and the help screen (tig's request list). Default keys live in keymap.c.
+ * Scopes: where the action is looked up (the focused pane's scopes first,
+ * then GLOBAL). */
+#ifndef PWB_TUI_ACTIONS_H
+#define PWB_TUI_ACTIONS_H
+
+#define SCOPES(X) \
+	X(GLOBAL, "global", "Everywhere") \
+	X(TEXT, "text", "Text editing (system prompt, messages, fields)") \
+	X(MESSAGES, "messages", "Messages pane") \
+	X(PARAMS, "params", "Parameters pane") \
+	X(BROWSE, "browse", "Response pane, help, export, replay and lists") \
+	X(EXPORT, "export", "Export view") \
+	X(LIST, "list", "Lists (open preset, choose model)")
+
+enum scope {
+#define SCOPE_ENUM(e, n, h) SCOPE_##e,
+	SCOPES(SCOPE_ENUM)
+#undef SCOPE_ENUM
+	SCOPE_COUNT
+};
+
+#define ACTIONS(X) \
+	X(RUN, GLOBAL, "run", "send the request; the answer streams into the response pane") \
+	X(CANCEL, GLOBAL, "cancel", "stop the answer that is streaming (keeps the partial answer)") \
+	X(NEXT_PANE, GLOBAL, "next-pane", "focus the next pane") \
+	X(PREV_PANE, GLOBAL, "prev-pane", "focus the previous pane") \
+	X(HELP, GLOBAL, "help", "show this help") \
+	X(SAVE, GLOBAL, "save", "save the preset (asks for a name when new)") \
+	X(SAVE_AS, GLOBAL, "save-as", "save the preset under a new name") \
+	X(OPEN, GLOBAL, "open", "open a preset from the preset folders") \
+	X(NEW, GLOBAL, "new", "start a new empty session") \
+	X(QUIT, GLOBAL, "quit", "quit (asks when there are unsaved changes)") \
+	X(SUSPEND, GLOBAL, "suspend", "suspend to the shell; redraws on return") \
+	X(EXPORT, GLOBAL, "export", "show the request as C, Python, JavaScript or curl") \
+	X(REPLAY, GLOBAL, "replay", "replay the recorded session and show what changed") \
+	X(ESTIMATE, GLOBAL, "estimate", "estimate the cost of the next run (count_tokens)") \
+	X(PREV_ANSWER, GLOBAL, "prev-answer", "show the previous answer of this session") \
+	X(NEXT_ANSWER, GLOBAL, "next-answer", "show the next answer of this session") \
+	X(KEEP_ANSWER, GLOBAL, "keep-answer", "append the shown answer as an assistant turn, open a user turn") \
+	X(EXTERNAL_EDITOR, GLOBAL, "edit-external", "edit the focused text in $VISUAL / $EDITOR / vi") \
+	X(ZOOM, GLOBAL, "zoom", "zoom the focused pane to the whole screen (again: back)") \
+	X(REDRAW, GLOBAL, "redraw", "redraw the screen") \
+	X(FOCUS_SYSTEM, GLOBAL, "focus-system", "focus the system prompt") \
+	X(FOCUS_MESSAGES, GLOBAL, "focus-messages", "focus the messages") \
+	X(FOCUS_PARAMS, GLOBAL, "focus-params", "focus the parameters") \
+	X(FOCUS_RESPONSE, GLOBAL, "focus-response", "focus the response") \
+	X(LEFT, TEXT, "left", "cursor left") \
+	X(RIGHT, TEXT, "right", "cursor right") \
+	X(UP, TEXT, "up", "cursor up (previous turn at the top)") \
+	X(DOWN, TEXT, "down", "cursor down (next turn at the bottom)") \
+	X(LINE_START, TEXT, "line-start", "start of line") \
+	X(LINE_END, TEXT, "line-end", "end of line") \
+	X(WORD_LEFT, TEXT, "word-left", "previous word") \
+	X(WORD_RIGHT, TEXT, "word-right", "next word") \
+	X(PAGE_UP, TEXT, "page-up", "page up") \
+	X(PAGE_DOWN, TEXT, "page-down", "page down") \
+	X(TEXT_START, TEXT, "text-start", "start of the text") \
+	X(TEXT_END, TEXT, "text-end", "end of the text") \
+	X(BACKSPACE, TEXT, "backspace", "delete the character before the cursor") \
+	X(DELETE, TEXT, "delete", "delete the character under the cursor") \
+	X(KILL_LINE, TEXT, "kill-line", "cut to the end of the line") \
+	X(KILL_LINE_START, TEXT, "kill-line-start", "cut to the start of the line") \
+	X(KILL_WORD_BACK, TEXT, "kill-word-back", "cut the word before the cursor") \
+	X(KILL_WORD, TEXT, "kill-word", "cut the word after the cursor") \
+	X(YANK, TEXT, "yank", "paste the last cut text") \
+	X(UNDO, TEXT, "undo", "undo the last edit") \
+	X(VERBATIM, TEXT, "verbatim", "insert the next key literally (a Tab, a control character)") \
+	X(NEWLINE, TEXT, "newline", "new line (in a field: accept)") \
+	X(TURN_ADD_USER, MESSAGES, "turn-add-user", "add a user turn after this one") \
+	X(TURN_ADD_ASSISTANT, MESSAGES, "turn-add-assistant", "add an assistant turn after this one (at the end: a prefill)") \
+	X(TURN_DELETE, MESSAGES, "turn-delete", "delete this turn") \
+	X(TURN_UP, MESSAGES, "turn-up", "move this turn up") \
+	X(TURN_DOWN, MESSAGES, "turn-down", "move this turn down") \
+	X(TURN_ROLE, MESSAGES, "turn-role", "switch this turn between user and assistant") \
+	X(FIELD_EDIT, PARAMS, "field-edit", "edit the selected parameter (model: choose from the list)") \
+	X(FIELD_CLEAR, PARAMS, "field-clear", "unset the selected parameter") \
+	X(HELP_ALT, BROWSE, "help-alt", "show this help (outside text)") \
+	X(SCROLL_UP, BROWSE, "scroll-up", "scroll up / previous item") \
+	X(SCROLL_DOWN, BROWSE, "scroll-down", "scroll down / next item") \
+	X(SCROLL_PAGE_UP, BROWSE, "scroll-page-up", "scroll a page up") \
+	X(SCROLL_PAGE_DOWN, BROWSE, "scroll-page-down", "scroll a page down") \
+	X(SCROLL_TOP, BROWSE, "scroll-top", "go to the top") \
+	X(SCROLL_BOTTOM, BROWSE, "scroll-bottom", "go to the bottom (the response follows the stream)") \
+	X(CLOSE, BROWSE, "close", "close this view") \
+	X(EXPORT_LANG, EXPORT, "export-lang", "next language (C, Python, JavaScript, curl)") \
+	X(EXPORT_WRITE, EXPORT, "export-write", "write the snippet to a file") \
+	X(EXPORT_COPY, EXPORT, "export-copy", "copy the snippet to the clipboard (OSC 52)") \
+	X(LIST_CHOOSE, LIST, "choose", "take the selected item")
+
+enum action {
+	ACT_NONE,
+#define ACTION_ENUM(e, s, n, h) ACT_##e,
+	ACTIONS(ACTION_ENUM)
+#undef ACTION_ENUM
+	ACT_COUNT
+};
+
+#endif

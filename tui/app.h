@@ -1,0 +1,231 @@
+/* The workbench state and the global action switch. One struct app lives
+ * for the whole run; panes are const ops tables (tmux's window_mode) that
+ * draw into a rectangle and handle the actions of their scopes. */
+#ifndef PWB_TUI_APP_H
+#define PWB_TUI_APP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/api.h"
+#include "core/buf.h"
+#include "core/cost.h"
+#include "core/diag.h"
+#include "tui/actions.h"
+
+struct app;
+struct pane;
+struct editor;
+struct preset;
+struct session;
+struct loop;
+
+struct rect {
+	int y, x, h, w;
+};
+
+struct pane_ops {
+	const char *name;    /* title */
+	int chain;           /* index into keymap_chains */
+	size_t private_size; /* allocated and zeroed by the engine */
+	void (*draw)(struct app *a, struct pane *p, struct rect r, int focused);
+	/* Returns 1 when the action was handled. */
+	int (*action)(struct app *a, struct pane *p, enum action act);
+	/* Typed or pasted text; NULL: the pane takes no text. */
+	void (*text)(struct app *a, struct pane *p, const char *s, size_t n);
+	/* The editor $EDITOR works on, or NULL. */
+	struct editor *(*editor)(struct app *a, struct pane *p);
+	/* The chain in force now (a field being edited changes it); NULL: chain. */
+	int (*current_chain)(struct app *a, struct pane *p);
+	void (*dump)(struct app *a, struct pane *p, struct buf *out);
+	void (*free)(struct app *a, struct pane *p);
+};
+
+struct pane {
+	const struct pane_ops *ops;
+	void *priv;
+	struct rect r;
+};
+
+enum pane_id { PANE_SYSTEM, PANE_MESSAGES, PANE_PARAMS, PANE_RESPONSE, NPANES };
+
+extern const struct pane_ops pane_system_ops, pane_messages_ops, pane_params_ops,
+	pane_response_ops, pane_view_ops, pane_list_ops;
+
+struct turn {
+	char *role;          /* "user" or "assistant" */
+	struct editor *ed;
+	int json;            /* the editor holds a JSON array of content blocks */
+	unsigned long synced_gen;
+};
+
+/* One answer of this session, shown in the response pane. */
+struct answer {
+	struct editor *view; /* rendered lines (read-only) */
+	char *message_json;  /* the assembled Message, NULL when none */
+	char *model;
+	struct usage usage;
+	int cost_known;
+	double cost;
+	char *stop_reason;
+	char *error;         /* one-line error, NULL when none */
+	int canceled, done;
+	int follow;          /* the view follows the end */
+	char cur_type[16];   /* type of the block being streamed */
+	long cur_index;
+	long long t_start, t_first;
+	long out_chars;
+};
+
+enum run_state { RS_IDLE, RS_ESTIMATING, RS_SENDING, RS_STREAMING, RS_RETRYING };
+
+enum prompt_kind { PR_NONE, PR_YESNO, PR_LINE };
+
+/* What a prompt answers (the continuation of the action that asked). */
+enum prompt_for {
+	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
+	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE,
+};
+
+enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
+
+struct app {
+	struct loop *loop;
+	struct pane panes[NPANES];
+	struct pane view;         /* the overlay (help, export, replay, lists) */
+	enum view_kind view_kind;
+	int focus;                /* enum pane_id */
+	int zoom;
+	int quit;
+	int exit_code;
+	int script_mode;
+
+	/* the configuration */
+	struct preset *preset;
+	struct session *sess;     /* preset_session(preset) */
+	struct editor *system_ed;
+	int system_json;
+	struct turn *turns;
+	size_t nturns, aturns, cur_turn;
+	unsigned long system_synced_gen;
+	int modified;
+	struct diag_list diags;   /* session_validate, refreshed after changes */
+	int diags_stale;
+	char **varnames;          /* {{variables}} used in the prompts, then defined ones */
+	size_t nvarnames;
+
+	/* running */
+	struct api_config cfg;
+	int have_key;
+	char *key;                /* the configured key (never written) */
+	struct api_call *call;
+	enum api_endpoint call_ep;
+	int call_done;
+	enum run_state state;
+	int last_failed;
+	struct answer **answers;
+	size_t nanswers, shown;
+	double session_cost;
+	int session_cost_unknown;
+	double budget;            /* < 0: none */
+	char *budget_text;
+	long rl_requests, rl_tokens;
+	long long retry_due;
+	unsigned tick_timer;
+	struct api_call *aux;     /* count_tokens */
+	int aux_done;
+	int aux_for_run;          /* the estimate gates a run (budget) */
+	struct api_call *mcall;   /* GET /v1/models */
+	int mcall_done;
+	char **models;
+	size_t nmodels;
+
+	/* the message line and prompts */
+	char *msg;
+	int msg_error;
+	enum prompt_kind prompt;
+	enum prompt_for prompt_for;
+	char *prompt_text;
+	struct editor *prompt_ed;
+	char *pending_path;       /* for prompts that continue with a path */
+
+	/* input */
+	int verbatim;             /* the next key is inserted literally */
+	int replaying;            /* replay_run owns the loop */
+
+	/* display */
+	int dirty;
+	long long last_frame;
+	unsigned frame_timer;
+	int suspended;            /* the terminal belongs to someone else */
+	int ext_pid;              /* $EDITOR child */
+	char *ext_path;
+	struct editor *ext_ed;
+	int ext_pane;
+
+	/* autosave */
+	unsigned autosave_timer;
+	char *autosave_path;
+	char *autosave_dir;
+	int autosave_lock_fd;
+	int key_redacted_told;
+	int key_shaped_told;
+	int killed;               /* quit on SIGTERM/SIGHUP: keep the autosave */
+	char *default_path;       /* FILE given but not there yet: save goes here */
+};
+
+/* Set the message line (printf-style); error marks it as an error. */
+void app_message(struct app *a, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Ask a question on the message line. */
+void app_prompt_yesno(struct app *a, enum prompt_for pf, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void app_prompt_line(struct app *a, enum prompt_for pf, const char *initial, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
+
+/* Something changed in the configuration: modified mark, validation and
+ * autosave are scheduled. */
+void app_changed(struct app *a);
+void app_dirty(struct app *a);
+/* Write the editors' text into the session (only those that changed). */
+void app_sync(struct app *a);
+/* Revalidate now when stale. */
+void app_validate(struct app *a);
+/* The first diagnostic (error level) whose path starts with prefix, or NULL. */
+const struct diag *app_diag_for(struct app *a, const char *prefix);
+
+/* Load a session into the editors (after open, new, restore). */
+void app_load_session(struct app *a);
+void app_do_action(struct app *a, enum action act);
+/* Dispatch a key (from the terminal or a script). */
+void app_key(struct app *a, int key);
+/* Insert pasted text into the focused text (never as key commands). */
+void app_paste(struct app *a, const char *s, size_t n);
+
+/* Replace the preset (takes ownership) and load it into the editors. */
+void app_set_preset(struct app *a, struct preset *p);
+/* Open a preset file; 0 or -1 with a message. */
+int app_open_file(struct app *a, const char *path);
+/* The $EDITOR child exited (SIGCHLD). */
+void app_child_exited(struct app *a);
+void app_suspend(struct app *a);
+/* After each loop pass. */
+void app_pass(struct app *a);
+void app_dump_state(struct app *a, FILE *out);
+/* Watch the keyboard (off while $EDITOR owns the terminal); in main.c. */
+void app_stdin_watch(struct app *a, int on);
+
+/* Turns. */
+struct turn *app_turn_insert(struct app *a, size_t at, const char *role, const char *text,
+			     int json);
+void app_turn_remove(struct app *a, size_t at);
+
+/* The answer shown (NULL when none). */
+struct answer *app_answer(struct app *a);
+/* Open an overlay view with text (help, export, replay), or a list. */
+void app_open_view(struct app *a, enum view_kind k);
+void app_close_view(struct app *a);
+long long app_now(struct app *a);
+int app_busy(const struct app *a);
+
+#endif

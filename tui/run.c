@@ -1,0 +1,654 @@
+#include "tui/run.h"
+#include "tui/app.h"
+#include "tui/editor.h"
+#include "core/keys.h"
+#include "core/loop.h"
+#include "core/request.h"
+#include "core/session.h"
+#include "core/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return NULL;
+	char *m = xmalloc((size_t)n + 1);
+	vsnprintf(m, (size_t)n + 1, fmt, ap);
+	return m;
+}
+
+static struct answer *answer_new(void)
+{
+	struct answer *ans = xcalloc(1, sizeof *ans);
+	ans->view = editor_new();
+	ans->view->readonly = 1;
+	ans->follow = 1;
+	ans->cur_index = -1;
+	usage_init(&ans->usage);
+	return ans;
+}
+
+void answer_free(struct answer *ans)
+{
+	if (!ans)
+		return;
+	editor_free(ans->view);
+	free(ans->message_json);
+	free(ans->model);
+	free(ans->stop_reason);
+	free(ans->error);
+	free(ans);
+}
+
+static void answer_push(struct app *a, struct answer *ans)
+{
+	a->answers = xrealloc(a->answers, (a->nanswers + 1) * sizeof *a->answers);
+	a->answers[a->nanswers++] = ans;
+	a->shown = a->nanswers - 1;
+}
+
+static void line(struct answer *ans, int attr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void line(struct answer *ans, int attr, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = vfmt(fmt, ap);
+	va_end(ap);
+	if (m) {
+		editor_append_line(ans->view, m, strlen(m), attr);
+		free(m);
+	}
+}
+
+static void append_pretty_json(struct answer *ans, const char *json)
+{
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
+	char *p = j ? cJSON_Print(j) : NULL;
+	const char *t = p ? p : (json ? json : "");
+	editor_append_line(ans->view, "", 0, 0);
+	for (const char *s = t; *s; s++) {
+		if (*s == '\t')
+			editor_append(ans->view, "  ", 2, 0);
+		else
+			editor_append(ans->view, s, 1, 0);
+	}
+	if (p)
+		cJSON_free(p);
+	cJSON_Delete(j);
+}
+
+/* A new block starts: a separating header for thinking and tool_use. */
+static void block_start(struct answer *ans, const char *type, const char *name, const char *id)
+{
+	snprintf(ans->cur_type, sizeof ans->cur_type, "%s", type ? type : "");
+	int first = ans->view->nlines == 1 && ans->view->lines[0].len == 0;
+	if (!first)
+		editor_append_line(ans->view, "", 0, 0);
+	if (type && strcmp(type, "thinking") == 0)
+		line(ans, LA_META, "thinking:");
+	else if (type && strcmp(type, "redacted_thinking") == 0)
+		line(ans, LA_META, "[redacted thinking]");
+	else if (type && strcmp(type, "tool_use") == 0)
+		line(ans, LA_META, "tool_use %s (%s):", name ? name : "?", id ? id : "");
+	else if (type && strcmp(type, "text") != 0)
+		line(ans, LA_META, "[%s block]", type);
+	if (!first || (type && strcmp(type, "text") != 0))
+		editor_append_line(ans->view, "", 0, 0);
+}
+
+static void on_event(void *ud, const struct stream_event *ev)
+{
+	struct app *a = ud;
+	if (!a->nanswers || !a->call)
+		return;
+	struct answer *ans = a->answers[a->nanswers - 1];
+	const struct stream *st = api_call_stream(a->call);
+	switch (ev->kind) {
+	case STREAM_EV_MESSAGE_START:
+		a->state = RS_STREAMING;
+		if (st && stream_model(st))
+			str_set(&ans->model, stream_model(st));
+		break;
+	case STREAM_EV_BLOCK_START: {
+		struct stream_block b;
+		memset(&b, 0, sizeof b);
+		if (st)
+			stream_block(st, ev->index, &b);
+		block_start(ans, ev->block_type, b.name, b.id);
+		ans->cur_index = (long)ev->index;
+		break;
+	}
+	case STREAM_EV_TEXT:
+	case STREAM_EV_THINKING:
+		if (!ans->t_first)
+			ans->t_first = app_now(a);
+		a->state = RS_STREAMING;
+		editor_append(ans->view, ev->text, ev->len, ev->kind == STREAM_EV_THINKING ? LA_DIM : 0);
+		ans->out_chars += (long)ev->len;
+		break;
+	case STREAM_EV_BLOCK_STOP:
+		if (ev->block_type && strcmp(ev->block_type, "tool_use") == 0 && st) {
+			struct stream_block b;
+			if (stream_block(st, ev->index, &b) == 0)
+				append_pretty_json(ans, b.input_json ? b.input_json : b.partial_json);
+		}
+		break;
+	default:
+		break;
+	}
+	app_dirty(a);
+}
+
+static void on_retry(void *ud, int attempt, long delay_ms, const struct api_error *why)
+{
+	struct app *a = ud;
+	a->state = RS_RETRYING;
+	a->retry_due = a->call ? api_call_retry_due(a->call) : app_now(a) + delay_ms;
+	if (a->retry_due <= 0)
+		a->retry_due = app_now(a) + delay_ms;
+	char *d = why ? api_error_describe(why) : xstrdup("failed");
+	if (a->nanswers) {
+		struct answer *ans = a->answers[a->nanswers - 1];
+		line(ans, LA_ERROR, "attempt %d: %s", attempt, d);
+		line(ans, LA_META, "retrying in %.1fs (retry %d)", delay_ms / 1000.0, attempt);
+	}
+	app_message(a, 1, "%s; retrying in %lds", d, (delay_ms + 999) / 1000);
+	free(d);
+	app_dirty(a);
+}
+
+static void finish(struct app *a, struct api_call *call)
+{
+	if (!a->nanswers)
+		return;
+	struct answer *ans = a->answers[a->nanswers - 1];
+	if (ans->done)
+		return;
+	ans->done = 1;
+	enum api_failure f = api_call_failure(call);
+	const struct stream *st = api_call_stream(call);
+	if (st && stream_has_message(st)) {
+		stream_usage(st, &ans->usage);
+		if (stream_stop_reason(st))
+			str_set(&ans->stop_reason, stream_stop_reason(st));
+		if (stream_model(st))
+			str_set(&ans->model, stream_model(st));
+		free(ans->message_json);
+		ans->message_json = stream_message_json(st);
+	}
+	const char *model = ans->model ? ans->model : a->sess->model;
+	if (ans->usage.input_tokens >= 0) {
+		double usd;
+		if (model && cost_of_usage(model, &ans->usage, &usd)) {
+			ans->cost_known = 1;
+			ans->cost = usd;
+			a->session_cost += usd;
+		} else {
+			a->session_cost_unknown = 1;
+		}
+	}
+	const struct api_ratelimit *rl = api_call_ratelimit(call);
+	if (rl) {
+		if (rl->requests_remaining >= 0)
+			a->rl_requests = rl->requests_remaining;
+		if (rl->tokens_remaining >= 0)
+			a->rl_tokens = rl->tokens_remaining;
+	}
+	editor_append_line(ans->view, "", 0, 0);
+	if (f == API_FAIL_NONE) {
+		a->last_failed = 0;
+		const char *ss = st ? stream_stop_sequence(st) : NULL;
+		if (ss)
+			line(ans, LA_META, "stop_reason: %s (\"%s\")", ans->stop_reason ? ans->stop_reason : "?", ss);
+		else
+			line(ans, LA_META, "stop_reason: %s", ans->stop_reason ? ans->stop_reason : "?");
+		app_message(a, 0, "done: %s", ans->stop_reason ? ans->stop_reason : "complete");
+	} else if (f == API_FAIL_CANCELED) {
+		ans->canceled = 1;
+		a->last_failed = 0;
+		line(ans, LA_META, "canceled (the partial answer is kept)");
+		app_message(a, 0, "canceled");
+	} else {
+		a->last_failed = 1;
+		const struct api_error *e = api_call_error(call);
+		char *d = e ? api_error_describe(e) : xstrdup("failed");
+		if (e) {
+			if (e->http_status)
+				line(ans, LA_ERROR, "error: HTTP %ld", e->http_status);
+			else
+				line(ans, LA_ERROR, "error");
+			line(ans, LA_ERROR, "type: %s", e->type ? e->type : "?");
+			line(ans, LA_ERROR, "message: %s", e->message ? e->message : "");
+			line(ans, LA_ERROR, "request-id: %s", e->request_id ? e->request_id : "(none)");
+		} else {
+			line(ans, LA_ERROR, "error: %s", d);
+		}
+		str_set(&ans->error, d);
+		app_message(a, 1, "%s", d);
+		free(d);
+	}
+	a->state = RS_IDLE;
+	app_dirty(a);
+}
+
+static void on_done(void *ud, struct api_call *call)
+{
+	struct app *a = ud;
+	if (call != a->call)
+		return;
+	finish(a, call);
+	a->call_done = 1;
+}
+
+static void sync_cfg(struct app *a)
+{
+	str_set(&a->cfg.api_version, session_api_version(a->sess));
+	free(a->cfg.betas);
+	a->cfg.betas = request_betas(a->sess);
+}
+
+static int first_error(struct app *a, const struct diag_list *d, const char *what)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].level == DIAG_ERROR) {
+			app_message(a, 1, "%s: %s%s%s", what, d->v[i].path ? d->v[i].path : "",
+				    d->v[i].path ? ": " : "", d->v[i].message);
+			return 1;
+		}
+	return 0;
+}
+
+static int can_send(struct app *a)
+{
+	if (a->call || a->replaying) {
+		app_message(a, 1, "a request is running (Ctrl-C cancels it)");
+		return 0;
+	}
+	app_sync(a);
+	a->diags_stale = 1;
+	app_validate(a);
+	if (first_error(a, &a->diags, "not sent"))
+		return 0;
+	if (!a->have_key) {
+		app_message(a, 1, "%s", KEYS_MISSING_MESSAGE);
+		return 0;
+	}
+	if (keys_is_admin(a->key)) {
+		app_message(a, 1, "%s", KEYS_ADMIN_MESSAGE);
+		return 0;
+	}
+	return 1;
+}
+
+void run_start(struct app *a)
+{
+	if (!can_send(a))
+		return;
+	if (a->budget >= 0) {
+		run_estimate(a, 1);
+		return;
+	}
+	run_send(a);
+}
+
+void run_send(struct app *a)
+{
+	if (a->call)
+		return;
+	struct diag_list d;
+	diag_list_init(&d);
+	char *body = request_build(a->sess, REQUEST_MESSAGES, 1, &d);
+	if (!body) {
+		first_error(a, &d, "not sent");
+		diag_list_done(&d);
+		return;
+	}
+	diag_list_done(&d);
+	sync_cfg(a);
+	struct answer *ans = answer_new();
+	ans->t_start = app_now(a);
+	str_set(&ans->model, a->sess->model);
+	answer_push(a, ans);
+	struct api_call_hooks h = { .on_event = on_event, .on_retry = on_retry, .on_done = on_done,
+				    .ud = a };
+	a->state = RS_SENDING;
+	a->call_done = 0;
+	a->last_failed = 0;
+	a->call = api_call_start(a->loop, &a->cfg, API_MESSAGES, body, 1, &h);
+	free(body);
+	app_message(a, 0, "sending (Ctrl-C cancels)");
+	app_dirty(a);
+}
+
+void run_cancel(struct app *a)
+{
+	if (a->call && !a->call_done) {
+		api_call_cancel(a->call);
+		if (api_call_state(a->call) == API_DONE && !a->call_done) {
+			finish(a, a->call);
+			a->call_done = 1;
+		}
+	}
+	if (a->aux && !a->aux_done) {
+		api_call_cancel(a->aux);
+		a->aux_done = 1;
+		a->aux_for_run = 0;
+		if (a->state == RS_ESTIMATING)
+			a->state = RS_IDLE;
+		app_message(a, 0, "estimate canceled");
+	}
+	app_dirty(a);
+}
+
+/* --- estimates and the budget --------------------------------------------------------- */
+
+static void fmt_usd(char *out, size_t n, double v)
+{
+	snprintf(out, n, v < 0.01 ? "$%.4f" : "$%.2f", v);
+}
+
+static void estimate_result(struct app *a, long input_tokens, int rough, int for_run)
+{
+	long max_tokens = a->sess->max_tokens ? atol(a->sess->max_tokens) : 0;
+	double usd = 0;
+	int known = a->sess->model && cost_estimate(a->sess->model, input_tokens, max_tokens, &usd);
+	char e[32], s[32], b[32];
+	fmt_usd(e, sizeof e, usd);
+	fmt_usd(s, sizeof s, a->session_cost);
+	fmt_usd(b, sizeof b, a->budget);
+	if (!for_run) {
+		if (known)
+			app_message(a, 0, "estimate: %s%ld input tokens + up to %ld output = at most %s (session so far %s)",
+				    rough ? "about " : "", input_tokens, max_tokens, e, s);
+		else
+			app_message(a, 0, "estimate: %s%ld input tokens; the price of %s is unknown",
+				    rough ? "about " : "", input_tokens,
+				    a->sess->model ? a->sess->model : "(no model)");
+		return;
+	}
+	if (!known) {
+		app_prompt_yesno(a, PF_BUDGET_UNKNOWN,
+				 "The price of %s is unknown, so the budget %s cannot be checked. Send anyway? (y/n) ",
+				 a->sess->model ? a->sess->model : "(no model)", b);
+		return;
+	}
+	if (a->session_cost + usd > a->budget) {
+		app_message(a, 1, "not sent: the session's cost %s plus this run's estimate %s would pass the budget %s",
+			    s, e, b);
+		return;
+	}
+	run_send(a);
+}
+
+static void on_aux_done(void *ud, struct api_call *call)
+{
+	struct app *a = ud;
+	if (call != a->aux || a->aux_done)
+		return;
+	a->aux_done = 1;
+	int for_run = a->aux_for_run;
+	a->aux_for_run = 0;
+	if (a->state == RS_ESTIMATING)
+		a->state = RS_IDLE;
+	if (api_call_failure(call) != API_FAIL_NONE) {
+		const struct api_error *e = api_call_error(call);
+		char *d = e ? api_error_describe(e) : xstrdup("failed");
+		app_message(a, 1, "count_tokens: %s%s", d, for_run ? " (not sent: the budget needs an estimate)" : "");
+		free(d);
+		return;
+	}
+	const char *body = api_call_body(call);
+	cJSON *j = body ? cJSON_Parse(body) : NULL;
+	cJSON *it = j ? cJSON_GetObjectItemCaseSensitive(j, "input_tokens") : NULL;
+	if (!cJSON_IsNumber(it)) {
+		app_message(a, 1, "count_tokens: unexpected answer");
+	} else {
+		estimate_result(a, (long)it->valuedouble, 0, for_run);
+	}
+	cJSON_Delete(j);
+}
+
+void run_estimate(struct app *a, int for_run)
+{
+	if (a->aux) {
+		app_message(a, 0, "an estimate is running");
+		return;
+	}
+	app_sync(a);
+	struct diag_list d;
+	diag_list_init(&d);
+	char *body = request_build(a->sess, REQUEST_COUNT_TOKENS, 0, &d);
+	if (!body) {
+		first_error(a, &d, "no estimate");
+		diag_list_done(&d);
+		return;
+	}
+	diag_list_done(&d);
+	if (!a->have_key) {
+		/* without a key: about four bytes a token, and say so */
+		estimate_result(a, (long)(strlen(body) / 4), 1, for_run);
+		free(body);
+		return;
+	}
+	sync_cfg(a);
+	struct api_call_hooks h = { .on_done = on_aux_done, .ud = a };
+	a->aux_done = 0;
+	a->aux_for_run = for_run;
+	if (for_run)
+		a->state = RS_ESTIMATING;
+	a->aux = api_call_start(a->loop, &a->cfg, API_COUNT_TOKENS, body, 0, &h);
+	free(body);
+	app_message(a, 0, "counting tokens...");
+}
+
+/* --- the model list ----------------------------------------------------------------- */
+
+static void on_models_done(void *ud, struct api_call *call)
+{
+	struct app *a = ud;
+	if (call != a->mcall)
+		return;
+	a->mcall_done = 1;
+	if (api_call_failure(call) != API_FAIL_NONE)
+		return; /* the built-in list stays; no need to bother the user */
+	const char *body = api_call_body(call);
+	cJSON *j = body ? cJSON_Parse(body) : NULL;
+	cJSON *data = j ? cJSON_GetObjectItemCaseSensitive(j, "data") : NULL;
+	cJSON *m;
+	cJSON_ArrayForEach(m, data)
+	{
+		cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+		if (cJSON_IsString(id)) {
+			a->models = xrealloc(a->models, (a->nmodels + 1) * sizeof *a->models);
+			a->models[a->nmodels++] = xstrdup(id->valuestring);
+		}
+	}
+	cJSON_Delete(j);
+}
+
+void run_fetch_models(struct app *a)
+{
+	if (!a->have_key || a->mcall)
+		return;
+	struct api_call_hooks h = { .on_done = on_models_done, .ud = a };
+	a->mcall_done = 0;
+	a->mcall = api_call_start(a->loop, &a->cfg, API_MODELS, NULL, 0, &h);
+}
+
+/* --- each pass ------------------------------------------------------------------------ */
+
+void run_pass(struct app *a)
+{
+	if (a->call && a->call_done) {
+		api_call_free(a->call);
+		a->call = NULL;
+		a->call_done = 0;
+		a->state = RS_IDLE;
+		app_dirty(a);
+	}
+	if (a->call) {
+		enum run_state was = a->state;
+		switch (api_call_state(a->call)) {
+		case API_SENDING: a->state = RS_SENDING; break;
+		case API_STREAMING: a->state = RS_STREAMING; break;
+		case API_WAITING_RETRY: a->state = RS_RETRYING; break;
+		case API_DONE: break;
+		}
+		if (a->state != was || a->state == RS_STREAMING || a->state == RS_RETRYING)
+			app_dirty(a);
+	}
+	if (a->aux && a->aux_done) {
+		api_call_free(a->aux);
+		a->aux = NULL;
+		a->aux_done = 0;
+		app_dirty(a);
+	}
+	if (a->mcall && a->mcall_done) {
+		api_call_free(a->mcall);
+		a->mcall = NULL;
+	}
+}
+
+void run_done(struct app *a)
+{
+	if (a->call) {
+		api_call_free(a->call);
+		a->call = NULL;
+	}
+	if (a->aux) {
+		api_call_free(a->aux);
+		a->aux = NULL;
+	}
+	if (a->mcall) {
+		api_call_free(a->mcall);
+		a->mcall = NULL;
+	}
+	for (size_t i = 0; i < a->nanswers; i++)
+		answer_free(a->answers[i]);
+	free(a->answers);
+	a->answers = NULL;
+	a->nanswers = 0;
+	for (size_t i = 0; i < a->nmodels; i++)
+		free(a->models[i]);
+	free(a->models);
+	a->models = NULL;
+	a->nmodels = 0;
+}
+
+/* --- answers into the conversation ------------------------------------------------- */
+
+/* Render a whole Message's content into an answer. */
+static void answer_fill(struct answer *ans, cJSON *content)
+{
+	cJSON *b;
+	cJSON_ArrayForEach(b, content)
+	{
+		cJSON *type = cJSON_GetObjectItemCaseSensitive(b, "type");
+		const char *t = cJSON_IsString(type) ? type->valuestring : "?";
+		cJSON *name = cJSON_GetObjectItemCaseSensitive(b, "name");
+		cJSON *id = cJSON_GetObjectItemCaseSensitive(b, "id");
+		block_start(ans, t, cJSON_IsString(name) ? name->valuestring : NULL,
+			    cJSON_IsString(id) ? id->valuestring : NULL);
+		if (strcmp(t, "text") == 0 || strcmp(t, "thinking") == 0) {
+			cJSON *tx = cJSON_GetObjectItemCaseSensitive(b, strcmp(t, "text") == 0 ? "text" : "thinking");
+			if (cJSON_IsString(tx))
+				editor_append(ans->view, tx->valuestring, strlen(tx->valuestring),
+					      strcmp(t, "thinking") == 0 ? LA_DIM : 0);
+		} else if (strcmp(t, "tool_use") == 0) {
+			cJSON *in = cJSON_GetObjectItemCaseSensitive(b, "input");
+			char *p = in ? cJSON_PrintUnformatted(in) : NULL;
+			append_pretty_json(ans, p);
+			if (p)
+				cJSON_free(p);
+		}
+	}
+}
+
+void run_load_recorded(struct app *a)
+{
+	const char *rj = a->sess ? a->sess->response_json : NULL;
+	if (!rj)
+		return;
+	cJSON *j = cJSON_Parse(rj);
+	if (!j)
+		return;
+	struct answer *ans = answer_new();
+	ans->done = 1;
+	ans->follow = 0;
+	line(ans, LA_META, "(recorded in the preset)");
+	answer_fill(ans, cJSON_GetObjectItemCaseSensitive(j, "content"));
+	cJSON *sr = cJSON_GetObjectItemCaseSensitive(j, "stop_reason");
+	if (cJSON_IsString(sr))
+		str_set(&ans->stop_reason, sr->valuestring);
+	editor_append_line(ans->view, "", 0, 0);
+	line(ans, LA_META, "stop_reason: %s", ans->stop_reason ? ans->stop_reason : "?");
+	/* the message shape keep-answer needs */
+	cJSON *msg = cJSON_CreateObject();
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(j, "content");
+	cJSON_AddItemToObject(msg, "content", content ? cJSON_Duplicate(content, 1) : cJSON_CreateArray());
+	char *p = cJSON_PrintUnformatted(msg);
+	ans->message_json = xstrdup(p);
+	cJSON_free(p);
+	cJSON_Delete(msg);
+	cJSON_Delete(j);
+	answer_push(a, ans);
+}
+
+void run_keep_answer(struct app *a)
+{
+	struct answer *ans = app_answer(a);
+	if (!ans || !ans->done || !ans->message_json) {
+		app_message(a, 1, "no complete answer to keep");
+		return;
+	}
+	cJSON *j = cJSON_Parse(ans->message_json);
+	cJSON *content = j ? cJSON_GetObjectItemCaseSensitive(j, "content") : NULL;
+	if (!cJSON_IsArray(content) || cJSON_GetArraySize(content) == 0) {
+		app_message(a, 1, "the answer has no content to keep");
+		cJSON_Delete(j);
+		return;
+	}
+	int text_only = 1;
+	struct buf text;
+	buf_init(&text, 0);
+	cJSON *b;
+	cJSON_ArrayForEach(b, content)
+	{
+		cJSON *type = cJSON_GetObjectItemCaseSensitive(b, "type");
+		cJSON *tx = cJSON_GetObjectItemCaseSensitive(b, "text");
+		if (!cJSON_IsString(type) || strcmp(type->valuestring, "text") != 0 || !cJSON_IsString(tx))
+			text_only = 0;
+		else
+			buf_puts(&text, tx->valuestring);
+	}
+	struct turn *last = a->nturns ? &a->turns[a->nturns - 1] : NULL;
+	if (text_only && last && strcmp(last->role, "assistant") == 0 && !last->json) {
+		/* the answer continues the prefill */
+		editor_cursor_end(last->ed);
+		editor_insert(last->ed, buf_str(&text), text.len);
+	} else if (text_only) {
+		app_turn_insert(a, a->nturns, "assistant", buf_str(&text), 0);
+	} else {
+		char *p = cJSON_PrintUnformatted(content);
+		app_turn_insert(a, a->nturns, "assistant", p, 1);
+		cJSON_free(p);
+	}
+	buf_done(&text);
+	cJSON_Delete(j);
+	app_turn_insert(a, a->nturns, "user", "", 0);
+	a->cur_turn = a->nturns - 1;
+	a->focus = PANE_MESSAGES;
+	app_changed(a);
+	app_message(a, 0, "answer kept as an assistant turn; a new user turn is open");
+}

@@ -1,0 +1,30 @@
+/* Running: sending the configuration through core/api.h on the shared
+ * loop, streaming into an answer, cancel, retries, errors, the cost meter,
+ * the budget, count_tokens estimates and the model list. */
+#ifndef PWB_TUI_RUN_H
+#define PWB_TUI_RUN_H
+
+struct app;
+struct answer;
+
+/* Run (checks validation, key and budget first). */
+void run_start(struct app *a);
+/* Send without the budget check (after the user agreed). */
+void run_send(struct app *a);
+void run_cancel(struct app *a);
+/* Estimate the cost of the next run (count_tokens, or a rough count). */
+void run_estimate(struct app *a, int for_run);
+/* Fetch the model list when a key is present. */
+void run_fetch_models(struct app *a);
+/* After each loop pass: free finished calls, follow the call's state. */
+void run_pass(struct app *a);
+/* Free everything (cancels a running call). */
+void run_done(struct app *a);
+/* Answers. */
+void answer_free(struct answer *ans);
+/* Show the preset's recorded response (if any) as the first answer. */
+void run_load_recorded(struct app *a);
+/* Append the shown answer as an assistant turn and open a user turn. */
+void run_keep_answer(struct app *a);
+
+#endif

@@ -1,0 +1,507 @@
+#include "tui/views.h"
+#include "tui/display.h"
+#include "tui/editor.h"
+#include "tui/keymap.h"
+#include "core/cost.h"
+#include "core/export.h"
+#include "core/preset.h"
+#include "core/replay.h"
+#include "core/session.h"
+#include "core/util.h"
+
+#include <curses.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* --- text views: help, export, replay --------------------------------------------- */
+
+struct textview {
+	struct editor *ed;
+	enum export_lang lang;
+	char *text; /* export: the snippet as is */
+};
+
+static void tv_fill(struct textview *v, const char *text)
+{
+	if (!v->ed) {
+		v->ed = editor_new();
+		v->ed->readonly = 1;
+	}
+	editor_set_text(v->ed, "");
+	const char *p = text;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		int attr = 0;
+		if (n && p[0] == '@' && n > 1 && p[1] == '@')
+			attr = LA_META;
+		else if (n && p[0] == '+')
+			attr = LA_ADDED;
+		else if (n && p[0] == '-')
+			attr = LA_REMOVED;
+		editor_append_line(v->ed, p, n, attr);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	v->ed->top_line = v->ed->top_row = 0;
+}
+
+static void export_fill(struct app *a, struct textview *v)
+{
+	app_sync(a);
+	struct diag_list d;
+	diag_list_init(&d);
+	int forced = 0;
+	char *t = export_render(a->sess, v->lang, 1, &d, &forced);
+	free(v->text);
+	v->text = t;
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "@@ %s  (l: next language, w: write to a file, c: copy with OSC 52, Esc: close)\n",
+		   export_lang_name(v->lang));
+	if (t) {
+		buf_puts(&b, t);
+	} else {
+		buf_puts(&b, "The request cannot be built:\n");
+		for (size_t i = 0; i < d.n; i++)
+			buf_printf(&b, "- %s%s%s\n", d.v[i].path ? d.v[i].path : "",
+				   d.v[i].path ? ": " : "", d.v[i].message);
+	}
+	tv_fill(v, buf_str(&b));
+	buf_done(&b);
+	diag_list_done(&d);
+}
+
+struct replay_ctx {
+	struct app *a;
+	struct buf *out;
+};
+
+static void on_replay_turn(void *ud, const struct replay_turn *t)
+{
+	struct replay_ctx *c = ud;
+	if (t->index < 0)
+		buf_printf(c->out, "@@ response: ");
+	else
+		buf_printf(c->out, "@@ turn %ld: ", t->index + 1);
+	switch (t->status) {
+	case REPLAY_SAME:
+		buf_puts(c->out, "same\n");
+		break;
+	case REPLAY_CHANGED:
+		buf_printf(c->out, "changed\n%s\n", t->diff ? t->diff : "");
+		break;
+	case REPLAY_ERROR:
+		buf_printf(c->out, "error: %s\n", t->error ? t->error : "?");
+		break;
+	}
+	app_message(c->a, 0, "replay: %s", t->index < 0 ? "response done" : "turn done");
+	display_render(c->a);
+}
+
+static void replay_fill(struct app *a, struct textview *v)
+{
+	app_sync(a);
+	struct buf b;
+	buf_init(&b, 0);
+	struct diag_list d;
+	diag_list_init(&d);
+	if (replay_check_plan(a->sess, 1, &d) != 0) {
+		buf_puts(&b, "Nothing to replay:\n");
+		for (size_t i = 0; i < d.n; i++)
+			buf_printf(&b, "- %s\n", d.v[i].message);
+	} else if (!a->have_key) {
+		buf_puts(&b, "Replay sends requests: it needs an API key (ANTHROPIC_API_KEY or .env).\n");
+	} else if (a->call) {
+		buf_puts(&b, "A request is running; replay when it is done.\n");
+	} else {
+		struct replay_result r;
+		memset(&r, 0, sizeof r);
+		struct replay_ctx ctx = { a, &b };
+		struct replay_hooks h = { .on_turn = on_replay_turn, .current = &a->call, .ud = &ctx };
+		app_message(a, 0, "replaying (Ctrl-C cancels)...");
+		display_render(a);
+		/* replay_run drives the shared loop; keys arriving meanwhile can
+		 * only cancel (app_key checks a->call with no answer) */
+		a->state = RS_SENDING;
+		a->replaying = 1;
+		if (replay_run(a->loop, &a->cfg, a->sess, 1, &h, &r, &d) == 0) {
+			buf_printf(&b, "\n%zu same, %zu changed, %zu errors%s\n", r.same, r.changed,
+				   r.errors, r.canceled ? " (canceled)" : "");
+		}
+		a->replaying = 0;
+		a->state = RS_IDLE;
+		a->call = NULL;
+		replay_result_done(&r);
+		app_message(a, 0, "replay done");
+	}
+	diag_list_done(&d);
+	tv_fill(v, buf_str(&b));
+	buf_done(&b);
+}
+
+static void textview_draw(struct app *a, struct pane *p, struct rect r, int focused)
+{
+	(void)a, (void)focused;
+	struct textview *v = p->priv;
+	if (v->ed)
+		editor_draw(v->ed, r.y, r.x, r.h, r.w, 0, 0, NULL, NULL);
+}
+
+static int textview_action(struct app *a, struct pane *p, enum action act)
+{
+	struct textview *v = p->priv;
+	int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
+	switch (act) {
+	case ACT_SCROLL_UP:
+		editor_scroll(v->ed, -1, w, h);
+		return 1;
+	case ACT_SCROLL_DOWN:
+		editor_scroll(v->ed, 1, w, h);
+		return 1;
+	case ACT_SCROLL_PAGE_UP:
+		editor_scroll(v->ed, -(h - 1), w, h);
+		return 1;
+	case ACT_SCROLL_PAGE_DOWN:
+		editor_scroll(v->ed, h - 1, w, h);
+		return 1;
+	case ACT_SCROLL_TOP:
+		v->ed->top_line = v->ed->top_row = 0;
+		return 1;
+	case ACT_SCROLL_BOTTOM:
+		editor_view_end(v->ed, w, h);
+		return 1;
+	case ACT_EXPORT_LANG:
+		if (a->view_kind != VIEW_EXPORT)
+			return 0;
+		v->lang = (enum export_lang)((v->lang + 1) % 4);
+		export_fill(a, v);
+		return 1;
+	case ACT_EXPORT_WRITE: {
+		if (a->view_kind != VIEW_EXPORT || !v->text)
+			return a->view_kind == VIEW_EXPORT;
+		static const char *const ext[] = { "c", "py", "mjs", "sh" };
+		char *def = xasprintf("request.%s", ext[v->lang]);
+		app_prompt_line(a, PF_EXPORT_WRITE, def, "Write %s to: ", export_lang_name(v->lang));
+		free(def);
+		return 1;
+	}
+	case ACT_EXPORT_COPY:
+		if (a->view_kind != VIEW_EXPORT || !v->text)
+			return a->view_kind == VIEW_EXPORT;
+		display_osc52(v->text, strlen(v->text));
+		app_message(a, 0, "copied %zu bytes with OSC 52 (in tmux: set -s set-clipboard on)",
+			    strlen(v->text));
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int textview_chain(struct app *a, struct pane *p)
+{
+	(void)p;
+	return a->view_kind == VIEW_EXPORT ? 5 : 4;
+}
+
+static void textview_free(struct app *a, struct pane *p)
+{
+	(void)a;
+	struct textview *v = p->priv;
+	editor_free(v->ed);
+	free(v->text);
+}
+
+const struct pane_ops pane_view_ops = {
+	.name = "View",
+	.chain = 4,
+	.private_size = sizeof(struct textview),
+	.draw = textview_draw,
+	.action = textview_action,
+	.current_chain = textview_chain,
+	.free = textview_free,
+};
+
+static const struct pane_ops help_ops = {
+	.name = "Help: every key (Esc closes)",
+	.chain = 4,
+	.private_size = sizeof(struct textview),
+	.draw = textview_draw,
+	.action = textview_action,
+	.current_chain = textview_chain,
+	.free = textview_free,
+};
+static const struct pane_ops export_ops = {
+	.name = "Export",
+	.chain = 5,
+	.private_size = sizeof(struct textview),
+	.draw = textview_draw,
+	.action = textview_action,
+	.current_chain = textview_chain,
+	.free = textview_free,
+};
+static const struct pane_ops replay_ops = {
+	.name = "Replay: recorded vs new",
+	.chain = 4,
+	.private_size = sizeof(struct textview),
+	.draw = textview_draw,
+	.action = textview_action,
+	.current_chain = textview_chain,
+	.free = textview_free,
+};
+
+void views_export_write(struct app *a, const char *path)
+{
+	if (a->view_kind != VIEW_EXPORT)
+		return;
+	struct textview *v = a->view.priv;
+	if (!v->text)
+		return;
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(v->text, f) < 0) {
+		app_message(a, 1, "cannot write %s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return;
+	}
+	if (fclose(f) != 0) {
+		app_message(a, 1, "cannot write %s: %s", path, strerror(errno));
+		return;
+	}
+	app_message(a, 0, "wrote %s", path);
+}
+
+/* --- lists: open a preset, choose a model ---------------------------------------------- */
+
+struct listview {
+	char **items;
+	char **labels;
+	size_t n, sel, top;
+};
+
+static void list_add(struct listview *l, const char *item, const char *label)
+{
+	l->items = xrealloc(l->items, (l->n + 1) * sizeof *l->items);
+	l->labels = xrealloc(l->labels, (l->n + 1) * sizeof *l->labels);
+	l->items[l->n] = xstrdup(item);
+	l->labels[l->n] = xstrdup(label);
+	l->n++;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void scan_dir(struct listview *l, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.')
+			continue;
+		if ((len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0) ||
+		    (len > 4 && strcmp(de->d_name + len - 4, ".yml") == 0)) {
+			names = xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		list_add(l, path, path);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void open_fill(struct listview *l)
+{
+	list_add(l, "", "[type a path...]");
+	scan_dir(l, "presets");
+	const char *xd = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	char *dir = NULL;
+	if (xd && *xd)
+		dir = xasprintf("%s/pwb/presets", xd);
+	else if (home)
+		dir = xasprintf("%s/.local/share/pwb/presets", home);
+	if (dir)
+		scan_dir(l, dir);
+	free(dir);
+	scan_dir(l, PWB_PREFIX "/share/pwb/presets");
+}
+
+static void model_fill(struct app *a, struct listview *l)
+{
+	if (a->nmodels) {
+		for (size_t i = 0; i < a->nmodels; i++)
+			list_add(l, a->models[i], a->models[i]);
+	} else {
+		for (size_t i = 0; cost_builtin_models[i]; i++) {
+			char *lab = xasprintf("%s  (built-in list)", cost_builtin_models[i]);
+			list_add(l, cost_builtin_models[i], lab);
+			free(lab);
+		}
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (a->sess->model && strcmp(l->items[i], a->sess->model) == 0)
+			l->sel = i;
+}
+
+static void list_draw(struct app *a, struct pane *p, struct rect r, int focused)
+{
+	(void)a, (void)focused;
+	struct listview *l = p->priv;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	if (l->sel >= l->top + (size_t)r.h)
+		l->top = l->sel - (size_t)r.h + 1;
+	for (int i = 0; i < r.h; i++) {
+		size_t k = l->top + (size_t)i;
+		if (k >= l->n) {
+			text_draw(r.y + i, r.x, r.w, "", 0, 0);
+			continue;
+		}
+		char line[1024];
+		snprintf(line, sizeof line, "%s %s", k == l->sel ? "\u25b8" : " ", l->labels[k]);
+		text_draw(r.y + i, r.x, r.w, line, strlen(line), k == l->sel ? LA_BOLD : 0);
+		if (k == l->sel)
+			mvchgat(r.y + i, r.x, r.w, A_REVERSE, 0, NULL);
+	}
+}
+
+void params_set_model(struct app *a, const char *model);
+
+static int list_action(struct app *a, struct pane *p, enum action act)
+{
+	struct listview *l = p->priv;
+	switch (act) {
+	case ACT_SCROLL_UP:
+		if (l->sel)
+			l->sel--;
+		return 1;
+	case ACT_SCROLL_DOWN:
+		if (l->sel + 1 < l->n)
+			l->sel++;
+		return 1;
+	case ACT_SCROLL_PAGE_UP:
+		l->sel = l->sel > (size_t)p->r.h ? l->sel - (size_t)p->r.h : 0;
+		return 1;
+	case ACT_SCROLL_PAGE_DOWN:
+		l->sel = l->sel + (size_t)p->r.h < l->n ? l->sel + (size_t)p->r.h : l->n - 1;
+		return 1;
+	case ACT_SCROLL_TOP:
+		l->sel = 0;
+		return 1;
+	case ACT_SCROLL_BOTTOM:
+		l->sel = l->n ? l->n - 1 : 0;
+		return 1;
+	case ACT_LIST_CHOOSE: {
+		if (!l->n)
+			return 1;
+		char *item = xstrdup(l->items[l->sel]);
+		enum view_kind k = a->view_kind;
+		app_close_view(a);
+		if (k == VIEW_MODEL) {
+			params_set_model(a, item);
+		} else if (!*item) {
+			app_prompt_line(a, PF_OPEN_FILE, "", "Open: ");
+		} else if (a->modified) {
+			free(a->pending_path);
+			a->pending_path = xstrdup(item);
+			app_prompt_yesno(a, PF_OPEN_FILE, "Discard the unsaved changes and open %s? (y/n) ",
+					 item);
+		} else {
+			app_open_file(a, item);
+		}
+		free(item);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+}
+
+static void list_free(struct app *a, struct pane *p)
+{
+	(void)a;
+	struct listview *l = p->priv;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i]);
+		free(l->labels[i]);
+	}
+	free(l->items);
+	free(l->labels);
+}
+
+static const struct pane_ops open_ops = {
+	.name = "Open a preset (Enter opens, Esc closes)",
+	.chain = 6,
+	.private_size = sizeof(struct listview),
+	.draw = list_draw,
+	.action = list_action,
+	.free = list_free,
+};
+static const struct pane_ops model_ops = {
+	.name = "Choose a model (Enter takes it, Esc closes)",
+	.chain = 6,
+	.private_size = sizeof(struct listview),
+	.draw = list_draw,
+	.action = list_action,
+	.free = list_free,
+};
+const struct pane_ops pane_list_ops = {
+	.name = "List",
+	.chain = 6,
+	.private_size = sizeof(struct listview),
+	.draw = list_draw,
+	.action = list_action,
+	.free = list_free,
+};
+
+void views_open(struct app *a, enum view_kind k)
+{
+	switch (k) {
+	case VIEW_HELP: {
+		a->view.ops = &help_ops;
+		struct buf b;
+		buf_init(&b, 0);
+		keymap_help(&b);
+		tv_fill(a->view.priv, buf_str(&b));
+		buf_done(&b);
+		break;
+	}
+	case VIEW_EXPORT:
+		a->view.ops = &export_ops;
+		((struct textview *)a->view.priv)->lang = EXPORT_CURL;
+		export_fill(a, a->view.priv);
+		break;
+	case VIEW_REPLAY:
+		a->view.ops = &replay_ops;
+		replay_fill(a, a->view.priv);
+		break;
+	case VIEW_OPEN:
+		a->view.ops = &open_ops;
+		open_fill(a->view.priv);
+		break;
+	case VIEW_MODEL:
+		a->view.ops = &model_ops;
+		model_fill(a, a->view.priv);
+		break;
+	case VIEW_NONE:
+		break;
+	}
+}
