@@ -128,6 +128,8 @@ static char *dotenv_key(const char *path, struct diag_list *diags)
 	}
 	char *key = NULL;
 	const char *p = buf_str(&text), *end = p + text.len;
+	if (text.len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3; /* a UTF-8 BOM some editors write */
 	for (int line = 1; p < end; line++) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *le = eol ? eol : end;

@@ -19,8 +19,9 @@ enum key_source keys_find(const char *dotenv_path, char **key_out, struct diag_l
 /* 1 for an admin key (sk-ant-admin...), which pwb refuses for inference. */
 int keys_is_admin(const char *key);
 
-/* The masked form, "sk-ant-api03-…abcd" (prefix up to the second-to-last
- * dash group, an ellipsis, the last four characters). malloc'd. */
+/* The masked form, "sk-ant-api03-…abcd" (the "sk-ant-WORD-" prefix, an
+ * ellipsis, the last four characters; the last four only when at least 8
+ * characters follow the prefix). malloc'd. */
 char *keys_mask(const char *key);
 
 /* Find the first key-shaped string in text[0..len): "sk-ant-", a lowercase

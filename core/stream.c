@@ -594,13 +594,24 @@ static int on_sse(void *ud, const struct sse_event *ev)
 	if (k == EV_BDELTA && s->fast && fast_text_delta(s, ev->data, ev->data_len))
 		return 0;
 	cJSON *j = cJSON_ParseWithLength(ev->data, ev->data_len);
+	if (k == EV_ERROR && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "error"))) {
+		/* An error whatever its data says; text that is not JSON becomes
+		 * the message, as the TS SDK does. */
+		char tmp[512];
+		snprintf(tmp, sizeof tmp, "%.*s", (int)(ev->data_len < 400 ? ev->data_len : 400),
+			 ev->data);
+		stream_set_failed(s, STREAM_ERROR, "api_error",
+				  cJSON_IsObject(j) || !ev->data_len ? "an error event without details" : tmp);
+		cJSON_Delete(j);
+		return 1;
+	}
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		protocol(s, "malformed JSON in the data of a %s event", ev->event);
 		return 1;
 	}
 	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "type"));
-	if (!type || strcmp(type, ev->event) != 0) {
+	if (k != EV_ERROR && (!type || strcmp(type, ev->event) != 0)) {
 		protocol(s, "a %s event whose data has type %s", ev->event, type ? type : "(none)");
 		cJSON_Delete(j);
 		return 1;

@@ -83,6 +83,7 @@ static void test_dotenv_variants(void)
 	expect_key("ANTHROPIC_API_KEY=\"a # b\"\n", "a # b");
 	expect_key("ANTHROPIC_API_KEY='a\\nb'\n", "a\\nb");
 	expect_key("ANTHROPIC_API_KEY=\"a\\\"b\"\n", "a\"b");
+	expect_key("\xef\xbb\xbf" "ANTHROPIC_API_KEY=" FAKE "\n", FAKE); /* a BOM */
 	/* The last assignment wins. */
 	expect_key("ANTHROPIC_API_KEY=first\nANTHROPIC_API_KEY=" FAKE "\n", FAKE);
 	/* Empty values and no key at all. */

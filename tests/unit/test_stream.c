@@ -782,6 +782,14 @@ static void test_protocol_errors(void)
 	CHECK_INT(stream_outcome(s), STREAM_ERROR);
 	CHECK_STR(stream_error_type(s), "api_error");
 	stream_free(s);
+	/* An error event whose data is not JSON: its text is the message. */
+	s = stream_new(0);
+	static const char text_error[] = "event: error\ndata: upstream connect error\n\n";
+	CHECK_INT(stream_feed(s, text_error, sizeof text_error - 1), -1);
+	CHECK_STR(stream_error_type(s), "api_error");
+	CHECK_STR(stream_error_message(s), "upstream connect error");
+	CHECK(!stream_has_message(s));
+	stream_free(s);
 }
 
 static void test_take_json_errors(void)
