@@ -102,8 +102,12 @@ static void on_retry(void *ud, int attempt, long delay_ms, const struct api_erro
 {
 	struct run *r = ud;
 	char *d = api_error_describe(why);
-	fprintf(stderr, "pwb: %s; retry %d of %ld in %.1f s\n", d, attempt, r->max_retries,
-		delay_ms / 1000.0);
+	if (delay_ms < 1000)
+		fprintf(stderr, "pwb: %s; retry %d of %ld in %ld ms\n", d, attempt, r->max_retries,
+			delay_ms);
+	else
+		fprintf(stderr, "pwb: %s; retry %d of %ld in %.1f s\n", d, attempt, r->max_retries,
+			delay_ms / 1000.0);
 	free(d);
 }
 

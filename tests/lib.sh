@@ -28,7 +28,7 @@
 #                             EXPR of it (see jget)
 #   free_port                 a loopback port with nothing listening
 #
-# JSON without jq (python3 only):
+# JSON without jq ($PYTHON: /usr/bin/python3 when present, else python3):
 #   jget FILE EXPR            prints EXPR evaluated with d = the JSON in FILE
 #                             ("-" = stdin): strings raw, None as "null",
 #                             others as compact JSON. e.g. jget out.json 'd["outcome"]'
@@ -47,6 +47,11 @@ export PWB_ROOT
 PWB=${PWB:-$PWB_ROOT/build/asan/pwb}
 export PWB
 FIXTURES=$PWB_ROOT/tests/fixtures
+# The system python starts fastest; any python3 (standard library only) works.
+if [ -z "${PYTHON:-}" ]; then
+	if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
+export PYTHON
 T=$(mktemp -d "${TMPDIR:-/tmp}/pwbt.XXXXXX")
 chmod 755 "$T"
 FAKE_KEY="sk-ant-api03-FAKEtestKEY0123456789abcdefghijklmnopqrstuvwxyzABCDEFG-AAAA"
@@ -113,7 +118,7 @@ server_start() {
 	_sf=$(_script_file "${1:-[]}")
 	rm -f "$T/server.port"
 	: >"$SRV_LOG"
-	python3 "$PWB_ROOT/tests/server.py" --script "$_sf" --port-file "$T/server.port" \
+	"$PYTHON" "$PWB_ROOT/tests/server.py" --script "$_sf" --port-file "$T/server.port" \
 		--log "$SRV_LOG" >"$T/server.out" 2>"$T/server.err" &
 	SRV_PID=$!
 	if ! wait_for 20 test -s "$T/server.port"; then
@@ -144,7 +149,7 @@ server_count() {
 	if [ $# -eq 0 ]; then
 		wc -l <"$SRV_LOG" | tr -d ' '
 	else
-		python3 -c 'import json,sys
+		"$PYTHON" -c 'import json,sys
 print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["path"] == sys.argv[2]))' "$SRV_LOG" "$1"
 	fi
 }
@@ -155,12 +160,12 @@ server_req() {
 }
 
 free_port() {
-	python3 -c 'import socket
+	"$PYTHON" -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 jget() {
-	python3 -c 'import json,sys
+	"$PYTHON" -c 'import json,sys
 f = sys.argv[1]
 d = json.load(sys.stdin if f == "-" else open(f))
 v = eval(sys.argv[2], {"d": d, "json": json})
