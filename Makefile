@@ -115,7 +115,11 @@ $(B)/bench/stream_bench: tests/bench/stream_bench.c $(B)/release/libpwbcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) $(CORE_CFLAGS) -o $@ $< $(B)/release/libpwbcore.a $(CORE_LIBS) -lm
 
-bench: $(PWB_BIN) $(B)/bench/preset_bench $(B)/bench/stream_bench
+$(B)/bench/measure: tests/bench/measure.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $<
+
+bench: $(PWB_BIN) $(B)/bench/preset_bench $(B)/bench/stream_bench $(B)/bench/measure
 	@PWB_BUILD=$(B) PWB_RELEASE=$(abspath $(PWB_BIN)) sh tests/bench/run.sh
 
 # --- fuzzing: libFuzzer targets tests/fuzz/fuzz_*.c, with the core built

@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -43,57 +42,28 @@ def proc_cpu_s(pid):
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def spawn(argv, env, stdout_path=None, stdout_pipe=False, cwd=None):
-    """posix_spawn argv; returns (pid, read fd of stdout or None)."""
-    exe = shutil.which(argv[0]) or argv[0]
-    rfd = None
-    actions = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0)]
-    if stdout_pipe:
-        rfd, wfd = os.pipe()
-        actions += [(os.POSIX_SPAWN_DUP2, wfd, 1), (os.POSIX_SPAWN_CLOSE, wfd),
-                    (os.POSIX_SPAWN_CLOSE, rfd)]
-    else:
-        actions.append((os.POSIX_SPAWN_OPEN, 1, stdout_path or "/dev/null",
-                        os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644))
-    actions.append((os.POSIX_SPAWN_OPEN, 2, env.get("BENCH_STDERR", "/dev/null"),
-                    os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644))
-    if cwd:
-        # posix_spawn has no chdir action before Python 3.13: use a shell-free fallback
-        argv = ["/usr/bin/env", "-C", cwd] + [exe] + argv[1:]
-        exe = "/usr/bin/env"
-    pid = os.posix_spawn(exe, argv, env, file_actions=actions)
-    if stdout_pipe:
-        os.close(wfd)
-    return pid, rfd
+MEASURE = None  # tests/bench/measure.c, built by make bench
 
 
-def measure(argv, env, server_pid, stdout_path=None, first_byte=False, cwd=None):
-    """One measured run. Returns a dict of wall_ms, cpu_ms, rss_kb, srv_cpu_ms,
-    status, first_ms (time to the first stdout byte when first_byte)."""
+def measure(argv, env, server_pid, stdout_path=None, first_byte=False, cancel=None):
+    """One measured run through the measure wrapper. Returns a dict of wall_ms,
+    cpu_ms, rss_kb, status, srv_cpu_ms, and first_ms (first_byte) or
+    cancel_ms (cancel = (marker, delay_ms): SIGINT once marker was printed)."""
+    cmd = [MEASURE, "-o", stdout_path or "/dev/null"]
+    if first_byte:
+        cmd.append("-f")
+    if cancel:
+        cmd += ["-i", cancel[0], "-d", str(cancel[1])]
+    cmd += ["--"] + argv
     s0 = proc_cpu_s(server_pid)
-    t0 = time.perf_counter()
-    pid, rfd = spawn(argv, env, stdout_path=stdout_path, stdout_pipe=first_byte, cwd=cwd)
-    first = None
-    out = b""
-    if first_byte:
-        while True:
-            chunk = os.read(rfd, 65536)
-            if not chunk:
-                break
-            if first is None:
-                first = time.perf_counter()
-            out += chunk
-        os.close(rfd)
-    _, status, ru = os.wait4(pid, 0)
-    t1 = time.perf_counter()
+    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                       stderr=open(env["BENCH_STDERR"], "a"))
     s1 = proc_cpu_s(server_pid)
-    r = {"wall_ms": (t1 - t0) * 1e3, "cpu_ms": (ru.ru_utime + ru.ru_stime) * 1e3,
-         "rss_kb": ru.ru_maxrss, "srv_cpu_ms": (s1 - s0) * 1e3,
-         "status": os.waitstatus_to_exitcode(status)}
-    if first_byte:
-        r["first_ms"] = ((first or t1) - t0) * 1e3
-        r["out"] = out
-    return r
+    if r.returncode != 0:
+        raise SystemExit("bench: measure failed on %s" % argv)
+    d = json.loads(r.stdout)
+    d["srv_cpu_ms"] = (s1 - s0) * 1e3
+    return d
 
 
 class Server:
@@ -203,12 +173,15 @@ class Bench:
     def close(self):
         self.server.stop()
 
-    def repeat(self, name, argv, check=None, first_byte=False, stdout_file=True, cwd=None):
-        out = os.path.join(self.tmp, "out.txt") if stdout_file else None
+    def repeat(self, name, argv, check=None, first_byte=False, stdout_file=True):
+        out = os.path.join(self.tmp, "out.txt") if stdout_file or first_byte else None
         runs = []
         for i in range(self.args.warmup + self.args.runs):
             r = measure(argv, self.env, self.server.pid, stdout_path=out,
-                        first_byte=first_byte, cwd=cwd)
+                        first_byte=first_byte)
+            if first_byte:
+                with open(out, "rb") as f:
+                    r["out"] = f.read()
             if check:
                 why = check(r, out)
                 if why:
@@ -314,31 +287,19 @@ class Bench:
             cmds["sdk"] = [self.node, self.sdk_script, self.body, "text"]
         for name, argv in cmds.items():
             runs = []
+            # answer text (for curl: a text_delta event), then SIGINT at a
+            # varying point of the drip
+            marker = "text_delta" if name == "curl" else "a"
             for i in range(self.args.warmup + self.args.runs):
-                pid, rfd = spawn(argv, self.env, stdout_pipe=True)
-                got = b""
-                # wait for answer text (for curl: a text_delta event)
-                marker = b"text_delta" if name == "curl" else b"a"
-                deadline = time.monotonic() + 20
-                while marker not in got and time.monotonic() < deadline:
-                    chunk = os.read(rfd, 65536)
-                    if not chunk:
-                        break
-                    got += chunk
-                time.sleep(0.03 + 0.005 * i)  # land at varying points of the drip
-                t0 = time.perf_counter()
-                os.kill(pid, signal.SIGINT)
-                _, status, ru = os.wait4(pid, 0)
-                t1 = time.perf_counter()
-                while os.read(rfd, 65536):
-                    pass
-                os.close(rfd)
-                code = os.waitstatus_to_exitcode(status)
-                if name == "pwb" and code != 130:
-                    raise SystemExit("bench: pwb exited %d on SIGINT, expected 130" % code)
+                r = measure(argv, self.env, self.server.pid, cancel=(marker, 30 + 7 * i))
+                if r["cancel_ms"] < 0:
+                    raise SystemExit("bench: %s never printed %r" % (name, marker))
+                if name == "pwb" and r["status"] != 130:
+                    raise SystemExit("bench: pwb exited %d on SIGINT, expected 130"
+                                     % r["status"])
+                r["wall_ms"] = r.pop("cancel_ms")
                 if i >= self.args.warmup:
-                    runs.append({"wall_ms": (t1 - t0) * 1e3, "status": code,
-                                 "rss_kb": ru.ru_maxrss})
+                    runs.append(r)
             tools[name] = {"runs": runs, "stats": summarize(runs, ("wall_ms", "rss_kb"))}
         # let the server notice the dropped connections
         self.server.script([])
@@ -540,6 +501,7 @@ def main():
     ap.add_argument("--pwb", default=os.path.join(ROOT, "pwb"))
     ap.add_argument("--preset-bench", default="")
     ap.add_argument("--stream-bench", default="")
+    ap.add_argument("--measure", default="")
     ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 7)))
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--cflags", default="")
@@ -547,6 +509,10 @@ def main():
     ap.add_argument("--markdown", default="")
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""))
     args = ap.parse_args()
+    global MEASURE
+    MEASURE = args.measure or os.path.join(ROOT, "build", "bench", "measure")
+    if not os.path.exists(MEASURE):
+        raise SystemExit("bench: %s missing (make bench builds it)" % MEASURE)
     tmp = tempfile.mkdtemp(prefix="pwb-bench.")
     cases = [("throughput-100k", lambda b: b.throughput(100000, 4)),
              ("throughput-10k", lambda b: b.throughput(10000, 64)),

@@ -36,5 +36,6 @@ fi
 mkdir -p "$B/bench"
 cflags=$(make -s --no-print-directory print-cflags)
 exec /usr/bin/python3 tests/bench/bench.py --pwb "$PWB_BIN" \
-	--preset-bench "$B/bench/preset_bench" --stream-bench "$B/bench/stream_bench" --cflags "$cflags" \
+	--preset-bench "$B/bench/preset_bench" --stream-bench "$B/bench/stream_bench" \
+	--measure "$B/bench/measure" --cflags "$cflags" \
 	--json "$B/bench/results.json" --markdown "$B/bench/results.md"
