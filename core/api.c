@@ -493,7 +493,7 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 	}
 	c->resp_bytes += n;
 	if (c->cfg.max_response_bytes && c->resp_bytes > c->cfg.max_response_bytes) {
-		set_error(c, "protocol", c->http_status, c->request_id,
+		set_error(c, "protocol", is_2xx(c->http_status) ? 0 : c->http_status, c->request_id,
 			  "response_too_large: the response passed the size cap of %zu bytes",
 			  c->cfg.max_response_bytes);
 		if (c->mode == MODE_SSE)
