@@ -148,7 +148,8 @@ static void hline_title(int y, int x, int w, const char *title, int focused)
 	move(y, x);
 	int col = 0;
 	cchar_t hl;
-	setcchar(&hl, L"\u2500", 0, 0, NULL);
+	/* the focused pane's title line is doubled: visible without colour and in dumps */
+	setcchar(&hl, focused ? L"\u2550" : L"\u2500", 0, 0, NULL);
 	if (w > 0) {
 		add_wch(&hl);
 		col++;

@@ -35,9 +35,17 @@ int input_pending(void)
 	return st != ST_NORMAL;
 }
 
+static int paste_cr; /* the last pasted character was a CR */
+
 static void paste_add_cp(uint32_t cp)
 {
 	char u[4];
+	/* CR LF and CR are one newline, as terminals send Enter */
+	if (cp == '\n' && paste_cr) {
+		paste_cr = 0;
+		return;
+	}
+	paste_cr = cp == '\r';
 	if (cp == '\r')
 		cp = '\n';
 	size_t n = utf8_encode(cp, u);
@@ -54,6 +62,7 @@ static void csi_final(struct app *a, int fin)
 	csi[ncsi] = 0;
 	if (fin == '~' && strcmp(csi, "200") == 0) {
 		st = ST_PASTE;
+		paste_cr = 0;
 		buf_clear(&paste);
 		end_match = 0;
 		return;

@@ -196,12 +196,12 @@ static void params_draw(struct app *a, struct pane *pn, struct rect r, int focus
 		move(cur_y, cur_x);
 }
 
-static void start_edit(struct app *a, struct params *p)
+static void start_edit(struct app *a, struct params *p, int free_text)
 {
 	const struct row *row = &p->rows[p->sel];
 	if (row->kind == R_VARS_HEADER)
 		return;
-	if (row->kind == R_MODEL) {
+	if (row->kind == R_MODEL && !free_text) {
 		app_open_view(a, VIEW_MODEL);
 		return;
 	}
@@ -369,7 +369,7 @@ static int params_action(struct app *a, struct pane *pn, enum action act)
 		p->sel = p->nrows - 1;
 		return 1;
 	case ACT_FIELD_EDIT:
-		start_edit(a, p);
+		start_edit(a, p, 0);
 		return 1;
 	case ACT_FIELD_CLEAR: {
 		if (p->rows[p->sel].kind == R_VARS_HEADER)
@@ -399,7 +399,7 @@ static void params_text(struct app *a, struct pane *pn, const char *s, size_t n)
 		build_rows(a, p);
 		if (p->rows[p->sel].kind == R_MODEL || p->rows[p->sel].kind == R_VARS_HEADER)
 			return;
-		start_edit(a, p);
+		start_edit(a, p, 0);
 		editor_set_text(p->field, "");
 	}
 	editor_insert(p->field, s, n);
@@ -427,6 +427,18 @@ static void params_free(struct app *a, struct pane *pn)
 		return;
 	stop_edit(p);
 	free(p->rows);
+}
+
+/* The model chooser's "type a model id" (views.c). */
+void params_edit_model(struct app *a);
+void params_edit_model(struct app *a)
+{
+	struct pane *pn = &a->panes[PANE_PARAMS];
+	struct params *p = pn->priv;
+	build_rows(a, p);
+	p->sel = 0;
+	a->focus = PANE_PARAMS;
+	start_edit(a, p, 1);
 }
 
 /* The model chooser writes here (views.c). */

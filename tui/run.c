@@ -117,6 +117,7 @@ static void on_event(void *ud, const struct stream_event *ev)
 	switch (ev->kind) {
 	case STREAM_EV_MESSAGE_START:
 		a->state = RS_STREAMING;
+		app_message(a, 0, "streaming (Ctrl-C cancels)");
 		if (st && stream_model(st))
 			str_set(&ans->model, stream_model(st));
 		break;
@@ -262,8 +263,11 @@ static int first_error(struct app *a, const struct diag_list *d, const char *wha
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].level == DIAG_ERROR) {
-			app_message(a, 1, "%s: %s%s%s", what, d->v[i].path ? d->v[i].path : "",
-				    d->v[i].path ? ": " : "", d->v[i].message);
+			const char *p = d->v[i].path, *m = d->v[i].message;
+			/* messages often name their field already */
+			if (p && strncmp(m, p, strlen(p)) == 0 && m[strlen(p)] == ':')
+				p = NULL;
+			app_message(a, 1, "%s: %s%s%s", what, p ? p : "", p ? ": " : "", m);
 			return 1;
 		}
 	return 0;

@@ -346,6 +346,7 @@ static void open_fill(struct listview *l)
 
 static void model_fill(struct app *a, struct listview *l)
 {
+	list_add(l, "", "[type a model id...]");
 	if (a->nmodels) {
 		for (size_t i = 0; i < a->nmodels; i++)
 			list_add(l, a->models[i], a->models[i]);
@@ -384,6 +385,7 @@ static void list_draw(struct app *a, struct pane *p, struct rect r, int focused)
 }
 
 void params_set_model(struct app *a, const char *model);
+void params_edit_model(struct app *a);
 
 static int list_action(struct app *a, struct pane *p, enum action act)
 {
@@ -415,7 +417,9 @@ static int list_action(struct app *a, struct pane *p, enum action act)
 		char *item = xstrdup(l->items[l->sel]);
 		enum view_kind k = a->view_kind;
 		app_close_view(a);
-		if (k == VIEW_MODEL) {
+		if (k == VIEW_MODEL && !*item) {
+			params_edit_model(a);
+		} else if (k == VIEW_MODEL) {
 			params_set_model(a, item);
 		} else if (!*item) {
 			app_prompt_line(a, PF_OPEN_FILE, "", "Open: ");
