@@ -129,10 +129,9 @@ struct loader {
 	int too_big;
 };
 
-static void vdiag(struct loader *L, enum diag_level lv, const yaml_mark_t *m, int key_line,
+static void vdiag(struct loader *L, enum diag_level lv, const yaml_mark_t *m,
 		  const char *path, const char *fmt, va_list ap)
 {
-	(void)key_line;
 	char msg[2048];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	struct diag *d = diag_add_at(L->diags, lv, L->file, m ? (int)m->line + 1 : 1,
@@ -146,7 +145,7 @@ static void err_at(struct loader *L, const yaml_node_t *n, const char *path, con
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vdiag(L, DIAG_ERROR, n ? &n->start_mark : NULL, 0, path, fmt, ap);
+	vdiag(L, DIAG_ERROR, n ? &n->start_mark : NULL, path, fmt, ap);
 	va_end(ap);
 }
 
@@ -156,7 +155,7 @@ static void warn_at(struct loader *L, const yaml_node_t *n, const char *path, co
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vdiag(L, DIAG_WARNING, n ? &n->start_mark : NULL, 0, path, fmt, ap);
+	vdiag(L, DIAG_WARNING, n ? &n->start_mark : NULL, path, fmt, ap);
 	va_end(ap);
 }
 
@@ -482,7 +481,7 @@ static int to_json(struct loader *L, const yaml_node_t *n, const char *path, enu
 		break;
 	}
 	case YAML_MAPPING_NODE: {
-		if (starts_with_braces(L, n) && depth > 0) {
+		if (starts_with_braces(L, n)) {
 			err_at(L, n, path,
 			       "%s: a value that starts with {{ must be quoted (YAML reads {{...}} as a "
 			       "mapping): write \"{{...}}\"", path);
@@ -573,9 +572,9 @@ static void get_content(struct loader *L, const yaml_node_t *n, const char *path
 		*blocks = get_json(L, n, path, OBJ_BLOCKS, 's');
 		return;
 	}
-	if (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SK_NULL && is_plain(n) &&
-	    !*sval(n)) {
-		err_at(L, n, path, "%s: is empty; write the text, or \"\" for an empty string", path);
+	if (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SK_NULL) {
+		err_at(L, n, path, "%s: is empty (null); write the text, or \"\" for an empty string",
+		       path);
 		return;
 	}
 	if (n->type != YAML_SCALAR_NODE) {
@@ -744,7 +743,7 @@ static void load_top(struct loader *L, const yaml_node_t *root)
 		record(L, key, v, k);
 		if (!strcmp(key, "pwb")) {
 			have_pwb = 1;
-			if (!is_plain(v) || strcmp(sval(v), "1") != 0)
+			if (v->type != YAML_SCALAR_NODE || strcmp(sval(v), "1") != 0)
 				err_at(L, v, key, "pwb: unsupported format version '%s' (this pwb reads "
 				       "version 1: write 'pwb: 1')",
 				       v->type == YAML_SCALAR_NODE ? sval(v) : node_kind_name(v));
@@ -1686,8 +1685,6 @@ enum preset_save_result preset_save(struct preset *p, const char *path, int flag
 	}
 	const char *shown = path;
 	int own = p->path && !strcmp(path, p->path);
-	struct diag_list scratch;
-	diag_list_init(&scratch);
 
 	/* 1. the configured key is never written, whatever the flags */
 	if (secret && *secret) {
@@ -1738,8 +1735,8 @@ enum preset_save_result preset_save(struct preset *p, const char *path, int flag
 
 	/* 3. changed on disk since loaded? */
 	if (own && p->disk_known && exists && !(flags & PRESET_SAVE_FORCE)) {
-		uint64_t h;
-		size_t sz;
+		uint64_t h = 0;
+		size_t sz = 0;
 		if (file_hash(target, &h, &sz) == 0 && (h != p->disk_hash || sz != p->disk_size)) {
 			save_diag(p, diags, DIAG_ERROR, shown, NULL,
 				  "the file changed on disk since it was loaded; not overwritten (use "
@@ -1837,6 +1834,5 @@ out:
 	free(dir);
 	free(target);
 	free(text);
-	diag_list_done(&scratch);
 	return res;
 }

@@ -155,6 +155,25 @@ print(json.dumps({"messages":[{"json":json.loads(sys.argv[1])},{"fixture":"error
 $PWB replay --all-turns --check "$T/chat.yaml" >/dev/null 2>&1
 check_eq "3 wins over 1" "$?" 3
 
+# --- Ctrl-C: the running turn is canceled, the rest do not run, exit 130 ---
+cp "$T/chat.orig" "$T/chat.yaml"
+server_script '[{"hang": true}]'
+$PWB replay --all-turns --update "$T/chat.yaml" >"$T/int.out" 2>"$T/int.err" &
+pid=$!
+got_request() { [ "$(server_count /v1/messages)" -ge 1 ]; }
+if wait_for 20 got_request; then
+	kill -INT "$pid"
+	wait "$pid"
+	check_eq "SIGINT: exit 130" "$?" 130
+	check_contains "SIGINT: summary says interrupted" "$(cat "$T/int.out")" "(interrupted)"
+	check_eq "SIGINT: the second turn never ran" "$(server_count /v1/messages)" 1
+	check "SIGINT: --update wrote nothing" cmp -s "$T/chat.yaml" "$T/chat.orig"
+else
+	kill "$pid" 2>/dev/null
+	wait "$pid"
+	not_ok "SIGINT: the request never arrived"
+fi
+
 # --- bad input ------------------------------------------------------------
 cat >"$T/noresp.yaml" <<'EOF'
 pwb: 1
