@@ -107,6 +107,8 @@ messages:
   - role: user
     content: "Say hello."
 EOF
+pwb_run "export refuses a preset holding the key" 2 export pasted.yaml --lang curl -o pasted-export.sh
+check "secrets: nothing exported from a preset holding the key" test ! -e pasted-export.sh
 before=$(cksum <pasted.yaml)
 n=$((n + 1))
 "$PWB" run --record --force pasted.yaml >"$OUT/$n.out" 2>"$OUT/$n.err" </dev/null
@@ -121,22 +123,55 @@ fi
 mv pasted.yaml "$T/pasted.yaml"
 rm -f pasted.yaml~
 
-# The TUI: save, export and autosave in its script mode.
-tui_script() {
-	"$PWB" --help 2>&1 | grep -q -- '--script'
-}
-if tui_script; then
-	cp chat.yaml tui.yaml
-	cat >"$T/tui.keys" <<'EOF'
-@wait-idle
+# The TUI in its script mode: run, save, write the export, then the key
+# typed into the system prompt (autosave must write a marker instead, save
+# must not write it), captured while pwb runs (a clean exit removes the
+# autosave) during a slow second answer.
+cp chat.yaml tui.yaml
+tui_before=$(cksum <tui.yaml)
+server_script '{"messages": [{"fixture": "stream_text_basic.sse"}, {"fixture": "stream_text_basic.sse", "chunk": 40, "delay_ms": 150}]}'
+cat >"$T/tui.script" <<EOF
 <C-r>
 @wait-idle
 <C-s>
+<F3>
+w
+<Enter>
+<Esc>
+<M-1>
+my key is $SENTINEL TUIMARK
+<C-r>
 @wait-idle
-@quit
+<C-s>
+@dump-screen after-save.screen
+<Esc>
+<C-q>
+y
 EOF
-	pwb_run "TUI script: run and save" 0 --script "$T/tui.keys" tui.yaml
+n=$((n + 1))
+PWB_SCRIPT_OUT="$T" PWB_TEST_CLOCK=1000000 TERM=xterm-256color \
+	"$PWB" --script "$T/tui.script" tui.yaml >"$OUT/$n.out" 2>"$OUT/$n.err" </dev/null &
+tui_pid=$!
+autosave_has_edit() {
+	for _a in "$W"/state/pwb/autosave-*.yaml; do
+		[ -f "$_a" ] && grep -q TUIMARK "$_a" && cp "$_a" "$W/autosave-copy.yaml" && return 0
+	done
+	return 1
+}
+if wait_for 30 autosave_has_edit; then
+	ok "secrets: TUI autosave written while running (captured)"
+else
+	not_ok "secrets: TUI autosave written while running (captured)" \
+		"$(ls -la "$W/state/pwb" 2>&1)"
 fi
+wait "$tui_pid"
+tui_rc=$?
+check_eq "secrets: TUI script ran (exit code)" "$tui_rc" 0
+check_contains "secrets: TUI autosave holds the marker instead of the key" \
+	"$(cat "$W/autosave-copy.yaml" 2>/dev/null)" "<pwb: the configured API key was here>"
+check "secrets: TUI saved the preset (rewritten in canonical form)" \
+	test "$(cksum <tui.yaml)" != "$tui_before"
+check "secrets: TUI wrote the export file" test -s "$(ls request.* 2>/dev/null | head -1)"
 
 # Every file written under the work folder, and every output.
 files=$(find "$W" -type f | sort)
