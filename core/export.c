@@ -121,7 +121,7 @@ static void str_py(struct buf *b, const char *s)
 	buf_puts(b, "\"");
 }
 
-/* JavaScript: inside '...' (quote '\'') or a template literal (quote '`'). */
+/* JavaScript: inside '...', "..." or a template literal (quote '`'). */
 static void esc_js_body(struct buf *b, const char *s, int quote)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -150,11 +150,13 @@ static void esc_js_body(struct buf *b, const char *s, int quote)
 	}
 }
 
+/* Single quotes, or double quotes when that saves escaping (as prettier). */
 static void str_js(struct buf *b, const char *s)
 {
-	buf_puts(b, "'");
-	esc_js_body(b, s, '\'');
-	buf_puts(b, "'");
+	int q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+	buf_printf(b, "%c", q);
+	esc_js_body(b, s, q);
+	buf_printf(b, "%c", q);
 }
 
 static void str_json(struct buf *b, const char *s)
@@ -520,42 +522,20 @@ static void render_done(struct render *r)
 	free(r->hoists);
 }
 
-/* Split a one-line text into pieces of about CHUNK bytes, at spaces (a
- * piece keeps its trailing space); never inside a word, so never inside a
- * UTF-8 sequence. Calls fn for each piece. */
-static void chunks(const char *s, size_t len, void (*fn)(struct buf *b, const char *p, size_t n, int last),
-		   struct buf *b)
+/* The length of the next piece of a long line: about CHUNK bytes, cut
+ * after a space; never inside a word, so never inside a UTF-8 sequence. A
+ * line barely over CHUNK, or without a space to cut at, stays whole. */
+static size_t piece_len(const char *s, size_t len)
 {
-	while (len > CHUNK) {
-		size_t cut = 0;
-		for (size_t i = CHUNK; i > CHUNK / 2; i--)
-			if (s[i - 1] == ' ') {
-				cut = i;
-				break;
-			}
-		if (!cut)
-			for (size_t i = CHUNK; i < len; i++)
-				if (s[i - 1] == ' ') {
-					cut = i;
-					break;
-				}
-		if (!cut || cut == len)
-			break;
-		fn(b, s, cut, 0);
-		s += cut;
-		len -= cut;
-	}
-	fn(b, s, len, 1);
-}
-
-static void piece_py(struct buf *b, const char *p, size_t n, int last)
-{
-	char *s = xstrndup(p, n);
-	buf_puts(b, "    ");
-	str_py(b, s);
-	buf_puts(b, "\n");
-	free(s);
-	(void)last;
+	if (len <= CHUNK + CHUNK / 8)
+		return len;
+	for (size_t i = CHUNK; i > CHUNK / 2; i--)
+		if (s[i - 1] == ' ')
+			return i;
+	for (size_t i = CHUNK; i < len; i++)
+		if (s[i - 1] == ' ')
+			return i;
+	return len;
 }
 
 static void const_py(struct buf *b, const char *name, const char *text)
@@ -564,20 +544,18 @@ static void const_py(struct buf *b, const char *name, const char *text)
 		buf_printf(b, "%s = \"\"\"\\\n", name);
 		esc_py_body(b, text, 0);
 		buf_puts(b, "\"\"\"\n\n");
-	} else {
-		buf_printf(b, "%s = (\n", name);
-		chunks(text, strlen(text), piece_py, b);
-		buf_puts(b, ")\n\n");
+		return;
 	}
-}
-
-static void piece_js(struct buf *b, const char *p, size_t n, int last)
-{
-	char *s = xstrndup(p, n);
-	buf_puts(b, "  ");
-	str_js(b, s);
-	buf_puts(b, last ? ";\n" : " +\n");
-	free(s);
+	buf_printf(b, "%s = (\n", name);
+	for (size_t len = strlen(text), n; len; text += n, len -= n) {
+		n = piece_len(text, len);
+		char *piece = xstrndup(text, n);
+		buf_puts(b, "    ");
+		str_py(b, piece);
+		buf_puts(b, "\n");
+		free(piece);
+	}
+	buf_puts(b, ")\n\n");
 }
 
 static void const_js(struct buf *b, const char *name, const char *text)
@@ -586,42 +564,33 @@ static void const_js(struct buf *b, const char *name, const char *text)
 		buf_printf(b, "const %s = `", name);
 		esc_js_body(b, text, '`');
 		buf_puts(b, "`;\n\n");
-	} else {
-		buf_printf(b, "const %s =\n", name);
-		chunks(text, strlen(text), piece_js, b);
-		buf_puts(b, "\n");
+		return;
 	}
+	/* one quote style for all the pieces */
+	int q = strchr(text, '\'') && !strchr(text, '"') ? '"' : '\'';
+	buf_printf(b, "const %s =\n", name);
+	for (size_t len = strlen(text), n; len; text += n, len -= n) {
+		n = piece_len(text, len);
+		char *piece = xstrndup(text, n);
+		buf_printf(b, "  %c", q);
+		esc_js_body(b, piece, q);
+		buf_printf(b, "%c%s\n", q, n == len ? ";" : " +");
+		free(piece);
+	}
+	buf_puts(b, "\n");
 }
 
-static void piece_c(struct buf *b, const char *p, size_t n, int last)
-{
-	buf_puts(b, "\t\"");
-	esc_c_body(b, p, n);
-	buf_puts(b, last ? "\";\n" : "\"\n");
-}
-
-/* A C string constant, one source line per line of text. */
+/* A C string constant, one literal per line of text (long lines split). */
 static void const_c(struct buf *b, const char *name, const char *text)
 {
 	buf_printf(b, "static const char %s[] =\n", name);
-	const char *p = text;
-	for (;;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
-		int last = !nl || !nl[1];
-		if (!last) {
-			chunks(p, n, piece_c, b);
-			/* chunks ended the last piece as the constant's end: undo */
-			b->len -= 2;
-			b->data[b->len] = '\0';
-			buf_puts(b, "\n");
-			p = nl + 1;
-			continue;
-		}
-		chunks(p, n, piece_c, b);
-		break;
+	for (size_t len = strlen(text), n; len; text += n, len -= n) {
+		size_t line = strcspn(text, "\n");
+		n = piece_len(text, line < len ? line + 1 : len);
+		buf_puts(b, "\t\"");
+		esc_c_body(b, text, n);
+		buf_puts(b, n == len ? "\";\n\n" : "\"\n");
 	}
-	buf_puts(b, "\n");
 }
 
 /* ---- shared by the generators --------------------------------------- */
@@ -635,7 +604,13 @@ static void about(struct buf *b, const struct session *s, const char *prefix, in
 		any = 1;
 	}
 	if (s->description && *s->description) {
-		comment(b, prefix, s->description, c_block);
+		/* a YAML block scalar ends with a newline: no empty line for it */
+		size_t n = strlen(s->description);
+		while (n && (s->description[n - 1] == '\n' || s->description[n - 1] == ' '))
+			n--;
+		char *d = xstrndup(s->description, n);
+		comment(b, prefix, d, c_block);
+		free(d);
 		any = 1;
 	}
 	if (any)
@@ -649,6 +624,28 @@ static void forced_note(struct buf *b, const struct session *s, const char *pref
 			       s->max_tokens);
 	comment(b, prefix, note, 0);
 	free(note);
+}
+
+/* The body's fields in the order SDK examples use: system before messages,
+ * the rest as request_build emits them. Caller frees the array. */
+static const cJSON **sdk_fields(const cJSON *body, size_t *n)
+{
+	const cJSON **v = xcalloc((size_t)cJSON_GetArraySize(body) + 1, sizeof *v);
+	const cJSON *c;
+	size_t k = 0, messages = (size_t)-1;
+	cJSON_ArrayForEach(c, body) {
+		if (strcmp(c->string, "system") == 0 && messages != (size_t)-1) {
+			memmove(v + messages + 1, v + messages, (k - messages) * sizeof *v);
+			v[messages++] = c;
+			k++;
+			continue;
+		}
+		if (strcmp(c->string, "messages") == 0)
+			messages = k;
+		v[k++] = c;
+	}
+	*n = k;
+	return v;
 }
 
 /* ---- Python ----------------------------------------------------------- */
@@ -715,24 +712,26 @@ static void render_python(struct buf *b, const struct session *s, const cJSON *b
 	if (forced)
 		forced_note(b, s, "# ");
 	buf_puts(b, stream ? "with client.messages.stream(\n" : "message = client.messages.create(\n");
-	const cJSON *c;
+	size_t n;
+	const cJSON **fields = sdk_fields(body, &n);
 	int extra = 0;
-	cJSON_ArrayForEach(c, body) {
-		if (strcmp(c->string, "stream") == 0)
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(fields[i]->string, "stream") == 0)
 			continue;
-		if (py_kwarg(c->string))
-			py_arg(&r, b, "    ", "=", c, 1);
+		if (py_kwarg(fields[i]->string))
+			py_arg(&r, b, "    ", "=", fields[i], 1);
 		else
 			extra = 1;
 	}
 	if (extra) {
 		comment(b, "    # ", "Fields this SDK has no keyword argument for.", 0);
 		buf_puts(b, "    extra_body={\n");
-		cJSON_ArrayForEach(c, body)
-			if (strcmp(c->string, "stream") && !py_kwarg(c->string))
-				py_arg(&r, b, "        ", ": ", c, 2);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(fields[i]->string, "stream") && !py_kwarg(fields[i]->string))
+				py_arg(&r, b, "        ", ": ", fields[i], 2);
 		buf_puts(b, "    },\n");
 	}
+	free(fields);
 	if (stream)
 		buf_puts(b, ") as stream:\n"
 			 "    for text in stream.text_stream:\n"
@@ -785,18 +784,20 @@ static void render_js(struct buf *b, const struct session *s, const cJSON *body,
 		forced_note(b, s, "// ");
 	buf_puts(b, stream ? "const stream = client.messages.stream({\n"
 		 : "const message = await client.messages.create({\n");
-	const cJSON *c;
-	cJSON_ArrayForEach(c, body) {
-		if (strcmp(c->string, "stream") == 0)
+	size_t n;
+	const cJSON **fields = sdk_fields(body, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(fields[i]->string, "stream") == 0)
 			continue;
 		size_t start = b->len;
 		buf_puts(b, "  ");
-		key_js(b, c->string);
+		key_js(b, fields[i]->string);
 		buf_puts(b, ": ");
-		char *v = render_value(&r, c, 1, (int)(b->len - start));
+		char *v = render_value(&r, fields[i], 1, (int)(b->len - start));
 		buf_printf(b, "%s,\n", v);
 		free(v);
 	}
+	free(fields);
 	if (stream)
 		buf_puts(b, "});\n"
 			 "stream.on('text', (text) => process.stdout.write(text));\n"
