@@ -26,7 +26,7 @@
 
 #define PRESET_MAX_BYTES (64u << 20)
 #define PRESET_MAX_DEPTH 200
-#define PRESET_MAX_VISITS 2000000
+#define PRESET_MAX_VISITS 500000
 
 struct pos {
 	char *path;
