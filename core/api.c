@@ -75,6 +75,14 @@ void api_config_init(struct api_config *c)
 	c->connect_timeout_ms = 10000;
 	c->idle_timeout_ms = 300000;
 	c->max_response_bytes = (size_t)64 << 20;
+	/* A lower cap for tests and small machines; never raised past 1 GiB. */
+	const char *cap = getenv("PWB_MAX_RESPONSE_BYTES");
+	if (cap && *cap) {
+		char *end;
+		unsigned long long v = strtoull(cap, &end, 10);
+		if (*end == '\0' && v >= 1024 && v <= ((unsigned long long)1 << 30))
+			c->max_response_bytes = (size_t)v;
+	}
 }
 
 void api_config_done(struct api_config *c)

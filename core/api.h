@@ -25,7 +25,8 @@ struct api_config {
 	size_t max_response_bytes; /* cap on one response, default 64 MiB */
 };
 
-/* Defaults, with base_url from ANTHROPIC_BASE_URL when set. */
+/* Defaults, with base_url from ANTHROPIC_BASE_URL when set, and
+ * max_response_bytes from PWB_MAX_RESPONSE_BYTES (1 KiB to 1 GiB) when set. */
 void api_config_init(struct api_config *c);
 void api_config_done(struct api_config *c);
 
