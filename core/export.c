@@ -237,13 +237,14 @@ static void str_sh(struct buf *b, const char *s)
 	buf_puts(b, "'");
 }
 
-/* One comment line: prefix, then text wrapped at spaces to fit WIDTH. */
+/* One comment line: prefix, then text wrapped at spaces to fit WIDTH; an
+ * indented line (a command, an example) is kept whole. */
 static void comment_line(struct buf *b, const char *prefix, const char *text, size_t len)
 {
 	size_t room = WIDTH - strlen(prefix);
 	while (len && text[len - 1] == ' ')
 		len--;
-	while (len > room) {
+	while (len > room && text[0] != ' ') {
 		size_t cut = room;
 		while (cut > room / 2 && text[cut] != ' ')
 			cut--;
