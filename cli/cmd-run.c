@@ -322,9 +322,12 @@ int cmd_run(int argc, char **argv)
 			char *dsc = api_error_describe(e);
 			fprintf(stderr, "pwb: %s\n", dsc);
 			free(dsc);
-			if (e && e->http_status == 401)
-				fprintf(stderr, "pwb: check the API key (%s); it was not accepted\n",
-					cli_key_source());
+			if (e && e->http_status == 401) {
+				char *masked = keys_mask(key);
+				fprintf(stderr, "pwb: check the API key %s (%s); it was not accepted\n",
+					masked, cli_key_source());
+				free(masked);
+			}
 			if (s && stream_has_message(s) && f != API_FAIL_HTTP && f != API_FAIL_HTTP_RETRYABLE)
 				fprintf(stderr, "pwb: the answer is incomplete; what arrived is above\n");
 		}

@@ -45,7 +45,7 @@ check_contains "400: the API's message" "$err" "HTTP 400 invalid_request_error: 
 run_case 401 '[{"fixture": "error_401_authentication"}]'
 check_eq "401: exit 3, not retried" "$rc/$(server_count)" "3/1"
 check_contains "401: the API's message" "$err" "HTTP 401 authentication_error: invalid x-api-key"
-check_contains "401: says to check the key and where it came from" "$err" "check the API key (ANTHROPIC_API_KEY in the environment)"
+check_contains "401: says to check the key (masked) and where it came from" "$err" "check the API key sk-ant-api03-…AAAA (ANTHROPIC_API_KEY in the environment)"
 check_not_contains "401: never prints the key" "$out$err" "$FAKE_KEY"
 check_not_contains "401: not even its secret part" "$out$err" "FAKEtestKEY0123456789"
 run_case 401-echo "[{\"status\": 401, \"json\": {\"type\": \"error\", \"error\": {\"type\": \"authentication_error\", \"message\": \"bad key $FAKE_KEY\"}}}]" --json
