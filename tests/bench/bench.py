@@ -15,11 +15,18 @@ so a fast wrong answer cannot pass as a fast answer.
                          [--markdown OUT.md] [--only CASE,...]
 """
 import argparse
+import fcntl
 import json
 import os
 import platform
+import pty
+import re
+import select
 import shutil
+import signal
 import statistics
+import struct
+import termios
 import subprocess
 import sys
 import tempfile
@@ -43,6 +50,7 @@ def proc_cpu_s(pid):
 
 
 MEASURE = None  # tests/bench/measure.c, built by make bench
+TUI_ROWS, TUI_COLS = 40, 120
 
 
 def measure(argv, env, server_pid, stdout_path=None, first_byte=False, cancel=None):
@@ -383,6 +391,169 @@ class Bench:
                                            "CLoader); preset_bench save (preset_load_file + "
                                            "preset_save); pwb request FILE"}, **extra)
 
+    # --- the TUI ---------------------------------------------------------
+    # A pseudo-terminal (Python pty) of TUI_ROWS x TUI_COLS with
+    # TERM=xterm-256color; the harness reads and discards the output (no
+    # terminal emulator draws it). Markers are found in the raw output.
+
+    def pty_session(self, argv, steps, timeout=60):
+        """Run argv (through measure -n) on a new pty. steps: [(bytes to send
+        or None, marker)]: after sending, wait for marker in the output that
+        follows. Returns ([ms per step], measure's JSON)."""
+        env = dict(self.env, TERM="xterm-256color")
+        env.pop("NO_COLOR", None)
+        t0 = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", TUI_ROWS, TUI_COLS, 0, 0))
+                os.execve(MEASURE, [MEASURE, "-n", "--"] + argv, env)
+            finally:
+                os._exit(127)
+        out = bytearray()
+        times = []
+
+        def read_until(marker, start, deadline):
+            while True:
+                if marker is not None and out.find(marker, max(0, start - len(marker))) >= 0:
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                r, _, _ = select.select([fd], [], [], left)
+                if not r:
+                    continue
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    return marker is None
+                if not chunk:
+                    return marker is None
+                out.extend(chunk)
+
+        deadline = time.monotonic() + timeout
+        ok = True
+        for send, marker in steps:
+            start = len(out)
+            ts = time.perf_counter()
+            if send is None:
+                ts = t0
+            else:
+                os.write(fd, send)
+            if not read_until(marker, start, deadline):
+                ok = False
+                break
+            times.append((time.perf_counter() - ts) * 1e3)
+        # quit: Ctrl-Q, then "y" in case it asks about unsaved changes
+        try:
+            os.write(fd, b"\x11")
+            time.sleep(0.05)
+            os.write(fd, b"y")
+        except OSError:
+            pass
+        read_until(None, len(out), time.monotonic() + 10)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+        m = re.findall(rb'\{"wall_ms": [^}]*\}', bytes(out))
+        if not ok:
+            raise SystemExit("bench: TUI never showed %r; output tail %r"
+                             % (marker, bytes(out[-300:])))
+        return times, (json.loads(m[-1]) if m else {})
+
+    def tui_start(self):
+        case = "TUI: start to first frame"
+        big = os.path.join(self.tmp, "big.yaml")
+        if not os.path.exists(big):
+            self.make_big_preset(big)
+        tools = {}
+        for name, path in (("pwb (small preset)", self.preset), ("pwb (4 MB, 1,000 turns)", big)):
+            runs = []
+            for i in range(self.args.warmup + self.args.runs):
+                t, m = self.pty_session([self.pwb, path], [(None, b"idle")])
+                if i >= self.args.warmup:
+                    runs.append({"wall_ms": t[0], "rss_kb": m.get("rss_kb", 0)})
+            tools[name] = {"runs": runs, "stats": summarize(runs, ("wall_ms", "rss_kb"))}
+        self.results[case] = {"tools": tools, "tui": True,
+                              "what": "from fork to the status line's state (\"idle\") in "
+                                      "the first frame, on a %dx%d pty, TERM=xterm-256color; "
+                                      "RSS is the whole session's peak" % (TUI_COLS, TUI_ROWS)}
+
+    def tui_keys(self):
+        case = "TUI: time per key press (4 MB conversation)"
+        big = os.path.join(self.tmp, "big.yaml")
+        if not os.path.exists(big):
+            self.make_big_preset(big)
+        n = 200
+        scripts = {
+            "baseline": "@wait-idle\n<M-2>\n@wait-text idle\n",
+            "type a character": "@wait-idle\n<M-2>\n" + "x\n@wait-text idle\n" * n,
+            "<Down> (next turn)": "@wait-idle\n<M-2>\n" + "<Down>\n@wait-text idle\n" * n,
+        }
+        env = dict(self.env, TERM="xterm-256color", PWB_TEST_CLOCK="1000000",
+                   XDG_STATE_HOME=os.path.join(self.tmp, "state"),
+                   PWB_SCRIPT_OUT=self.tmp)
+        tools = {}
+        small_tools = {}
+        for label, body in scripts.items():
+            sp = os.path.join(self.tmp, "keys.script")
+            with open(sp, "w") as f:
+                f.write(body + "<C-q>\ny\n")
+            for target, store in ((big, tools), (self.preset, small_tools)):
+                runs = []
+                for i in range(self.args.warmup + self.args.runs):
+                    shutil.copy(target, os.path.join(self.tmp, "keys.yaml"))
+                    r = measure([self.pwb, "--script", sp, os.path.join(self.tmp, "keys.yaml")],
+                                env, self.server.pid)
+                    if r["status"] != 0:
+                        raise SystemExit("bench: TUI script %s exited %d" % (label, r["status"]))
+                    if i >= self.args.warmup:
+                        runs.append(r)
+                store[label] = {"runs": runs, "stats": summarize(runs)}
+        per_key = {}
+        for label in scripts:
+            if label == "baseline":
+                continue
+            for which, store in (("4 MB", tools), ("small", small_tools)):
+                b = store["baseline"]["stats"]
+                t = store[label]["stats"]
+                per_key["%s, %s preset" % (label, which)] = {
+                    "wall_ms": (t["wall_ms"]["median"] - b["wall_ms"]["median"]) / n,
+                    "cpu_ms": (t["cpu_ms"]["median"] - b["cpu_ms"]["median"]) / n}
+        self.results[case] = {"tools": {"4 MB: " + k: v for k, v in tools.items()},
+                              "per_key": per_key, "keys": n,
+                              "what": "script mode (pwb --script): each key is followed by "
+                                      "one render of the virtual screen (@wait-text), %d keys "
+                                      "per run; per key = (run - baseline) / %d, medians"
+                                      % (n, n)}
+
+    def tui_stream(self):
+        case = "TUI: 100,000-delta stream"
+        self.server.script([{"generate": {"deltas": 100000, "size": 4}}])
+        tools = {}
+        runs = []
+        for i in range(self.args.warmup + self.args.runs):
+            t, m = self.pty_session([self.pwb, self.preset],
+                                    [(None, b"idle"), (b"\x12", b"end_turn")])
+            if i >= self.args.warmup:
+                runs.append({"wall_ms": t[1], "rss_kb": m.get("rss_kb", 0),
+                             "cpu_ms": m.get("cpu_ms", 0)})
+        tools["pwb TUI (Ctrl-R to end_turn shown)"] = {"runs": runs, "stats": summarize(
+            runs, ("wall_ms", "rss_kb", "cpu_ms"))}
+
+        def ok_status(r, out):
+            return "exit status %d" % r["status"] if r["status"] != 0 else None
+        tools["pwb run --json"] = self.repeat("pwb run --json",
+                                              [self.pwb, "run", "--json", self.preset], ok_status)
+        tools["pwb run (text)"] = self.repeat("pwb run", [self.pwb, "run", self.preset], ok_status)
+        self.results[case] = {"tools": tools, "tui": True,
+                              "what": "the TUI on a %dx%d pty from Ctrl-R to \"end_turn\" on "
+                                      "screen (CPU and RSS: whole session), against pwb run "
+                                      "in the same run" % (TUI_COLS, TUI_ROWS)}
+
     # --- report ----------------------------------------------------------
 
     def tables(self):
@@ -442,6 +613,17 @@ class Bench:
                     parts.append("RSS %s" % ratio(pst, st, "rss_kb"))
                     out.append("")
                     out.append("pwb / %s (medians): %s" % (name, ", ".join(parts)))
+            if res.get("per_key"):
+                out.append("")
+                out.append("Per key press (medians):")
+                for k, v in res["per_key"].items():
+                    out.append("- %s: %.2f ms wall, %.2f ms CPU" % (k, v["wall_ms"], v["cpu_ms"]))
+            if case.startswith("TUI: 100,000"):
+                tui = [t for n, t in tools.items() if n.startswith("pwb TUI")]
+                if tui and "pwb run --json" in tools:
+                    out.append("")
+                    out.append("TUI / pwb run --json (medians): wall %s" % ratio(
+                        tui[0]["stats"], tools["pwb run --json"]["stats"], "wall_ms"))
             if res.get("in_process"):
                 out.append("")
                 out.append("In-process (no process start), ms min / median / max:")
@@ -518,7 +700,10 @@ def main():
              ("throughput-10k", lambda b: b.throughput(10000, 64)),
              ("ttfb", lambda b: b.ttfb()),
              ("preset", lambda b: b.preset_load()),
-             ("cancel", lambda b: b.cancel())]
+             ("cancel", lambda b: b.cancel()),
+             ("tui-start", lambda b: b.tui_start()),
+             ("tui-keys", lambda b: b.tui_keys()),
+             ("tui-stream", lambda b: b.tui_stream())]
     only = [c for c in args.only.split(",") if c]
     load_before = os.getloadavg()
     b = Bench(args, tmp)

@@ -8,7 +8,8 @@
  *     -f         time to the first byte of stdout too ("first_ms")
  *     -i MARKER  once MARKER has appeared on stdout, wait -d MS, send SIGINT
  *                and report the time from the signal to the exit ("cancel_ms")
- * The command's stdin is /dev/null; its stderr is inherited. */
+ *     -n         the command inherits stdin and stdout (a terminal: the TUI)
+ * Otherwise the command's stdin is /dev/null; its stderr is inherited. */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +40,7 @@ static void sleep_ms(long ms)
 int main(int argc, char **argv)
 {
 	const char *out = "/dev/null", *marker = NULL;
-	int first = 0;
+	int first = 0, inherit = 0;
 	long delay = 0;
 	int i = 1;
 	for (; i < argc; i++) {
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
 			break;
 		} else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
 			out = argv[++i];
+		} else if (strcmp(argv[i], "-n") == 0) {
+			inherit = 1;
 		} else if (strcmp(argv[i], "-f") == 0) {
 			first = 1;
 		} else if (strcmp(argv[i], "-i") == 0 && i + 1 < argc) {
@@ -62,8 +65,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: measure [-o FILE] [-f] [-i MARKER -d MS] -- CMD [ARGS...]\n");
 		return 2;
 	}
-	int piped = first || marker;
-	int ofd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int piped = !inherit && (first || marker);
+	int ofd = inherit ? dup(1) : open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (ofd < 0) {
 		perror(out);
 		return 2;
@@ -80,9 +83,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		dup2(in, 0);
-		dup2(piped ? pfd[1] : ofd, 1);
+		if (!inherit) {
+			int in = open("/dev/null", O_RDONLY);
+			dup2(in, 0);
+			dup2(piped ? pfd[1] : ofd, 1);
+		}
 		if (piped) {
 			close(pfd[0]);
 			close(pfd[1]);
