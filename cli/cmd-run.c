@@ -240,6 +240,10 @@ int cmd_run(int argc, char **argv)
 		errtext = xstrdup("--force only goes with --record");
 		goto usage;
 	}
+	if (record && strcmp(file, "-") == 0) {
+		errtext = xstrdup("--record needs a FILE path to save to, not standard input");
+		goto usage;
+	}
 
 	if (cli_load_preset(file, &sets, &p, &errtext) != 0) {
 		if (r.json)
@@ -335,7 +339,14 @@ int cmd_run(int argc, char **argv)
 	if (f == API_FAIL_NONE && record) {
 		struct diag_list rd;
 		diag_list_init(&rd);
-		int saved = replay_record(p, s, force, key, &rd);
+		/* -s values are for this run only: record into the file as it is. */
+		struct preset *target = p, *fresh = NULL;
+		if (sets.n) {
+			fresh = preset_load_file(file, &rd);
+			target = fresh;
+		}
+		int saved = target ? replay_record(target, s, force, key, &rd) : PRESET_SAVE_FAILED;
+		preset_free(fresh);
 		diag_print_all(stderr, &rd);
 		if (saved != PRESET_SAVED) {
 			fprintf(stderr, "pwb: the answer was not recorded in %s\n", file);
