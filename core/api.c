@@ -554,6 +554,8 @@ static void detach_easy(struct api_call *c)
 
 static void finish(struct api_call *c, enum api_failure f)
 {
+	if (c->done) /* a cancel from an event hook already finished it */
+		return;
 	stop_timers(c);
 	detach_easy(c);
 	c->failure = f;
@@ -562,11 +564,9 @@ static void finish(struct api_call *c, enum api_failure f)
 		error_clear(&c->err);
 		c->has_err = 0;
 	}
-	if (!c->done) {
-		c->done = 1;
-		if (c->hooks.on_done)
-			c->hooks.on_done(c->hooks.ud, c);
-	}
+	c->done = 1;
+	if (c->hooks.on_done)
+		c->hooks.on_done(c->hooks.ud, c);
 }
 
 static void retry_timer_fn(void *ud)

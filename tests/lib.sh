@@ -58,6 +58,9 @@ FAKE_KEY="sk-ant-api03-FAKEtestKEY0123456789abcdefghijklmnopqrstuvwxyzABCDEFG-AA
 export FAKE_KEY
 export ANTHROPIC_API_KEY="$FAKE_KEY"
 unset ANTHROPIC_AUTH_TOKEN
+# libcurl honours proxy variables: loopback must never go through one.
+export no_proxy="127.0.0.1,localhost" NO_PROXY="127.0.0.1,localhost"
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 SRV_PID=""
 SRV_PORT=""
 SRV_LOG="$T/server-log.jsonl"

@@ -622,6 +622,15 @@ static void test_cancel(void)
 	CHECK_INT(b.text_len, 9);
 	CHECK_INT(server_count(), 1);
 	done(&r, &cfg);
+
+	/* A cancel from the hook while a whole JSON Message is announced. */
+	server_start("[{\"fixture\": \"message_text.json\"}]");
+	config(&cfg);
+	r.cancel_after_text = 1;
+	run(&r, &cfg, API_MESSAGES, 0);
+	CHECK_INT(api_call_failure(r.call), API_FAIL_CANCELED);
+	CHECK_INT(api_call_state(r.call), API_DONE);
+	done(&r, &cfg);
 }
 
 static void test_ratelimit_and_other_endpoints(void)
@@ -662,6 +671,9 @@ static void test_ratelimit_and_other_endpoints(void)
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	/* libcurl honours proxy variables: loopback must never go through one. */
+	setenv("no_proxy", "127.0.0.1,localhost", 1);
+	setenv("NO_PROXY", "127.0.0.1,localhost", 1);
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/pwb-test-api.XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		printf("not ok - mkdtemp: %s\n", strerror(errno));
