@@ -11,7 +11,8 @@
 
 struct app;
 
-#define AUTOSAVE_KEY_MARKER "<pwb: the configured API key was here>"
+/* Plain letters and dashes: safe inside any YAML scalar style. */
+#define AUTOSAVE_KEY_MARKER "PWB-REMOVED-THE-CONFIGURED-API-KEY"
 
 /* Find the folder and take this instance's lock. Returns 0 or -1
  * (autosave is then off, and the message line says why). */

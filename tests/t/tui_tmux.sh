@@ -1,0 +1,149 @@
+#!/bin/sh
+# The workbench in a real terminal: a private tmux server (its own socket, no
+# config) runs a shell, pwb is started in it against the local test server,
+# keys go in with send-keys and the screen is polled with capture-pane for a
+# sentinel (bounded waits, no fixed sleeps). Covers start, typing, run and
+# stream, resize mid-stream, cancel, quit with the shell usable afterwards,
+# autosave and restore after kill -9, and two instances at once.
+. "$(dirname "$0")/../lib.sh"
+command -v tmux >/dev/null || { not_ok "tmux is installed"; done_testing; }
+SOCK="pwbtest$$"
+export TERM=xterm-256color
+tm() { tmux -L "$SOCK" "$@"; }
+cleanup_tmux() { tm kill-server 2>/dev/null; }
+trap 'cleanup_tmux; _lib_cleanup' EXIT
+
+screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
+# wait_screen TARGET TEXT [SECONDS]: poll until the pane shows TEXT
+wait_screen() {
+	_i=0 _n=$(( ${3:-15} * 20 ))
+	while [ "$_i" -lt "$_n" ]; do
+		screen "$1" | grep -qF -- "$2" && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	echo "# waited for '$2' in $1; the screen was:"
+	screen "$1" | sed 's/^/#   | /'
+	return 1
+}
+check_screen() { if wait_screen "$2" "$3" "${4:-15}"; then ok "$1"; else not_ok "$1"; fi; }
+
+STATE="$T/state"
+mkdir -p "$STATE" "$T/work" "$T/config"
+cp "$PWB_ROOT/tests/tui/hello.yaml" "$T/work/hello.yaml"
+server_start '[{"generate":{"deltas":3000,"size":5},"chunk":60,"delay_ms":15}]'
+ENVS="TERM=xterm-256color ANTHROPIC_API_KEY=$FAKE_KEY ANTHROPIC_BASE_URL=$ANTHROPIC_BASE_URL XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$T/config HOME=$T PS1=pwbsh\$\ "
+ENVS="$ENVS ASAN_OPTIONS=${ASAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-}"
+
+# --- start, type, run, resize mid-stream, cancel, quit ------------------------
+tm new-session -d -x 100 -y 30 -s main -c "$T/work" "env -i PATH=$PATH $ENVS sh"
+wait_screen main 'pwbsh$' 10 || not_ok "a shell runs in tmux"
+tm send-keys -t main "$PWB hello.yaml" Enter
+check_screen "start: the workbench shows its panes" main "Parameters"
+check_screen "start: the preset's prompt is there" main "Say hello to {{who}}."
+tm send-keys -t main End
+tm send-keys -t main -l " Please be brief."
+check_screen "typing: the text appears" main "Say hello to {{who}}. Please be brief."
+tm send-keys -t main C-r
+check_screen "run: the answer streams in" main "aaaaabbbbbccccc"
+check_screen "run: the status line says streaming" main "streaming"
+tm resize-window -t main -x 140 -y 36
+check_screen "resize mid-stream: side by side at 140 columns" main "│─ Parameters" 10
+wait_screen main "jjjjjkkkkk" 20
+check_screen "resize mid-stream: still streaming" main "streaming"
+tm resize-window -t main -x 70 -y 20
+check_screen "resize mid-stream: single pane below 80x24" main "[2/4]" 10
+tm resize-window -t main -x 100 -y 30
+check_screen "resize back: stacked" main "─ Response" 10
+tm send-keys -t main C-c
+check_screen "cancel: Ctrl-C stops the stream and keeps the answer" main "canceled (the partial answer is kept)"
+check_screen "cancel: the program is still running" main "idle"
+check_eq "the request went to the test server once" "$(server_count /v1/messages)" 1
+tm send-keys -t main C-q
+check_screen "quit: asks about unsaved changes" main "Quit without saving the changes? (y/n)"
+tm send-keys -t main y
+check_screen "quit: back at the shell" main 'pwbsh$'
+tm send-keys -t main "echo sum-\$((40+2)); stty -a | grep -o -- '-\{0,1\}icanon' | head -1" Enter
+check_screen "quit: the shell is usable afterwards" main "sum-42"
+if screen main | grep -q -- '^icanon'; then ok "quit: the terminal is back in canonical mode"; else
+	not_ok "quit: the terminal is back in canonical mode" "$(screen main)"; fi
+left=$(ls "$STATE/pwb" 2>/dev/null | grep -c 'yaml$')
+check_eq "quit: the clean exit removed its autosave" "$left" 0
+
+# --- autosave and restore after kill -9 --------------------------------------
+tm send-keys -t main clear Enter
+tm send-keys -t main "$PWB hello.yaml" Enter
+wait_screen main "Parameters" || not_ok "second start"
+tm send-keys -t main End
+tm send-keys -t main -l " unsaved words 世界 $FAKE_KEY"
+check_screen "autosave: typed" main "unsaved words 世界"
+found=""
+wait_for 10 sh -c "grep -l 'unsaved words 世界' '$STATE'/pwb/autosave-*.yaml >/dev/null 2>&1" && found=1
+check_eq "autosave: written within a second of typing" "$found" 1
+f=$(ls "$STATE"/pwb/autosave-*.yaml 2>/dev/null | head -1)
+mode=$(stat -c %a "$f" 2>/dev/null)
+check_eq "autosave: mode 0600" "$mode" 600
+check_not_contains "autosave: the configured key typed into a prompt is not in it" "$(cat "$f")" "$FAKE_KEY"
+check_contains "autosave: a marker stands in its place" "$(cat "$f")" "PWB-REMOVED-THE-CONFIGURED-API-KEY"
+check_screen "autosave: the user is told" main "autosave wrote a marker"
+pid=$(basename "$f" .yaml | sed 's/autosave-//')
+kill -9 "$pid"
+wait_screen main 'pwbsh$' 10 >/dev/null
+tm send-keys -t main "stty sane" C-j
+tm send-keys -t main "clear" C-j
+tm send-keys -t main "$PWB hello.yaml" C-j
+check_screen "restore: offered after kill -9" main "Restore it? (y/n)"
+tm send-keys -t main y
+check_screen "restore: restored" main "restored the unsaved work"
+check_screen "restore: the unsaved words are back" main "unsaved words 世界"
+check_screen "restore: marked modified" main "hello [+]"
+test -f "$f" && not_ok "restore: the old autosave is gone" || ok "restore: the old autosave is gone"
+tm send-keys -t main C-q
+wait_screen main "(y/n)" >/dev/null && tm send-keys -t main y
+check_screen "restore: quit" main 'pwbsh$'
+
+# --- SIGTERM goes through the loop: work saved, terminal restored ---------------
+tm send-keys -t main clear Enter
+tm send-keys -t main "$PWB hello.yaml" Enter
+wait_screen main "Parameters" >/dev/null
+tm send-keys -t main End
+tm send-keys -t main -l " before sigterm"
+wait_screen main "before sigterm" >/dev/null
+wait_for 10 sh -c "grep -l 'before sigterm' '$STATE'/pwb/autosave-*.yaml >/dev/null 2>&1"
+f=$(ls "$STATE"/pwb/autosave-*.yaml 2>/dev/null | head -1)
+pid=$(basename "$f" .yaml | sed 's/autosave-//')
+kill -TERM "$pid"
+check_screen "SIGTERM: pwb exits to the shell" main 'pwbsh$'
+tm send-keys -t main "echo term-\$((6*7))" Enter
+check_screen "SIGTERM: the shell is usable (terminal restored)" main "term-42"
+check "SIGTERM: the autosave is kept for a restore" grep -q 'before sigterm' "$f"
+rm -f "$STATE"/pwb/*
+
+# --- two instances at once -----------------------------------------------------
+tm new-window -t main -n two -c "$T/work" "env -i PATH=$PATH $ENVS sh"
+wait_screen main:two 'pwbsh$' 10 >/dev/null
+tm send-keys -t main:0 clear Enter
+tm send-keys -t main:0 "$PWB" Enter
+tm send-keys -t main:two "$PWB" Enter
+wait_screen main:0 "Parameters" >/dev/null
+wait_screen main:two "Parameters" >/dev/null
+tm send-keys -t main:0 -l "first instance text"
+tm send-keys -t main:two -l "second instance text"
+check_screen "two instances: the first one edits" main:0 "first instance text"
+check_screen "two instances: the second one edits" main:two "second instance text"
+wait_for 10 sh -c "grep -l 'first instance text' '$STATE'/pwb/autosave-*.yaml >/dev/null 2>&1 && grep -l 'second instance text' '$STATE'/pwb/autosave-*.yaml >/dev/null 2>&1"
+n=$(ls "$STATE"/pwb/autosave-*.yaml 2>/dev/null | wc -l | tr -d ' ')
+check_eq "two instances: one autosave each" "$n" 2
+if screen main:0 | grep -q "Restore it" || screen main:two | grep -q "Restore it"; then
+	not_ok "two instances: neither offers the other's live work"
+else
+	ok "two instances: neither offers the other's live work"
+fi
+for w in main:0 main:two; do
+	tm send-keys -t "$w" C-q
+	wait_screen "$w" "(y/n)" >/dev/null && tm send-keys -t "$w" y
+	wait_screen "$w" 'pwbsh$' >/dev/null
+done
+n=$(ls "$STATE"/pwb/ 2>/dev/null | grep -c 'yaml$')
+check_eq "two instances: both exits removed their autosaves" "$n" 0
+done_testing
