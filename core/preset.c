@@ -41,6 +41,7 @@ struct preset {
 	int had_comments;
 	struct pos *pos;
 	size_t npos, apos;
+	struct session *file_vars; /* holds only the variables the file has */
 	int disk_known;          /* the file existed when loaded or last saved */
 	uint64_t disk_hash;      /* FNV-1a of its bytes then */
 	size_t disk_size;
@@ -857,11 +858,34 @@ struct preset *preset_new(void)
 	return p;
 }
 
+/* dst's variables become a copy of src's. */
+static void copy_vars(struct session *dst, const struct session *src)
+{
+	while (dst->nvars)
+		session_remove_var(dst, dst->vars[dst->nvars - 1].name);
+	for (size_t i = 0; src && i < src->nvars; i++)
+		session_set_var(dst, src->vars[i].name, src->vars[i].value);
+}
+
+static void remember_file_vars(struct preset *p)
+{
+	if (!p->file_vars)
+		p->file_vars = session_new();
+	copy_vars(p->file_vars, p->s);
+}
+
+void preset_restore_file_vars(struct preset *p)
+{
+	if (p->file_vars) /* a new preset has no file to go back to */
+		copy_vars(p->s, p->file_vars);
+}
+
 void preset_free(struct preset *p)
 {
 	if (!p)
 		return;
 	session_free(p->s);
+	session_free(p->file_vars);
 	free(p->path);
 	free(p->name);
 	pos_clear(p);
@@ -944,6 +968,7 @@ struct preset *preset_load_string(const char *name, const char *text, size_t len
 			    parser.problem ? parser.problem : "error");
 	}
 	load_top(&L, root);
+	remember_file_vars(p);
 	p->had_comments = has_comments(&L);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
@@ -1824,6 +1849,7 @@ enum preset_save_result preset_save(struct preset *p, const char *path, int flag
 	p->disk_hash = fnv1a(text, len);
 	p->disk_size = len;
 	p->had_comments = 0;
+	remember_file_vars(p);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -31,6 +31,10 @@ struct session *preset_session(struct preset *p);
 const char *preset_path(const struct preset *p);
 /* 1 when the loaded file had comments (saving drops them). */
 int preset_had_comments(const struct preset *p);
+/* Put the session's variables back as the file has them (as loaded or last
+ * saved), undoing the -s overrides of one command before a save such as
+ * run --record. */
+void preset_restore_file_vars(struct preset *p);
 
 /* Check every rule (README "Validation") against the session; problems go
  * to diags, with positions when the field came from the file. */

@@ -614,6 +614,11 @@ int replay_record(struct preset *p, const struct stream *s, int force, const cha
 		return PRESET_SAVE_FAILED;
 	}
 	struct session *ss = preset_session(p);
+	/* -s overrides are for this run: the file keeps its own variables */
+	struct session *vars = session_new();
+	for (size_t i = 0; i < ss->nvars; i++)
+		session_set_var(vars, ss->vars[i].name, ss->vars[i].value);
+	preset_restore_file_vars(p);
 	char *old = ss->response_json;
 	ss->response_json = resp;
 	enum preset_save_result r = preset_save(p, NULL, force ? PRESET_SAVE_FORCE : 0, secret, diags);
@@ -623,5 +628,10 @@ int replay_record(struct preset *p, const struct stream *s, int force, const cha
 	} else {
 		free(old);
 	}
+	while (ss->nvars)
+		session_remove_var(ss, ss->vars[ss->nvars - 1].name);
+	for (size_t i = 0; i < vars->nvars; i++)
+		session_set_var(ss, vars->vars[i].name, vars->vars[i].value);
+	session_free(vars);
 	return (int)r;
 }

@@ -1243,7 +1243,13 @@ static void test_replay_record(void)
 			  "\"content\":[{\"type\":\"text\",\"text\":\"Hello!\\nTwo lines.\"}],\"stop_reason\":\"end_turn\","
 			  "\"stop_sequence\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":7}}";
 	CHECK(stream_take_json(st, msg, strlen(msg)) == 0);
+	/* a -s override is for the run only: not written, but kept in the session */
+	session_set_var(preset_session(p), "who", "Temp");
 	CHECK_INT(replay_record(p, st, 0, NULL, &d), PRESET_SAVED);
+	CHECK_STR(session_get_var(preset_session(p), "who"), "Temp");
+	now = read_file(path, NULL);
+	CHECK(now && !strstr(now, "Temp") && strstr(now, "response:"));
+	free(now);
 	struct preset *q = load_path(path);
 	CHECK(q && preset_session(q)->response_json);
 	const char *rj = q ? preset_session(q)->response_json : "";
