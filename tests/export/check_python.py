@@ -93,22 +93,15 @@ def dotted(node):
     return ".".join(reversed(parts))
 
 
-def main():
-    args = [a for a in sys.argv[1:] if a != "--stream"]
-    stream = "--stream" in sys.argv[1:]
-    if len(args) != 4:
-        print(__doc__)
-        return 2
-    path, body_path, version, beta = args
+def check(path, body, version, beta, stream):
+    """Problems with the exported program at path (an empty list when none).
+    body is pwb's body (parsed), beta None when no betas are sent."""
     src = open(path, encoding="utf-8").read()
-    body = json.load(open(body_path, encoding="utf-8"))
     problems = []
-
     try:
         compile(src, path, "exec")
     except SyntaxError as e:
-        print("does not compile: %s" % e)
-        return 1
+        return ["does not compile: %s" % e]
     if re.search(r"sk-ant-[a-z]+[0-9]*-[A-Za-z0-9_-]{20,}", src):
         problems.append("a key-shaped string is in the file")
 
@@ -161,30 +154,38 @@ def main():
                dotted(n.func) == "anthropic.Anthropic"]
     if len(clients) != 1:
         problems.append("expected one anthropic.Anthropic(...) call")
-    else:
-        kws = {kw.arg: kw.value for kw in clients[0].keywords}
-        key = kws.get("api_key")
-        if key is not None and isinstance(key, ast.Constant):
-            problems.append("api_key is a literal")
-        if key is not None and "ANTHROPIC_API_KEY" not in ast.unparse(key):
-            problems.append("api_key does not come from ANTHROPIC_API_KEY")
-        try:
-            headers = evaluate(kws["default_headers"], names) \
-                if "default_headers" in kws else {}
-        except NotLiteral as e:
-            headers = {}
-            problems.append("default_headers: %s" % e)
-        headers = {k.lower(): v for k, v in headers.items()}
-        if headers.get("anthropic-version") != version:
-            problems.append("anthropic-version %r, expected %r" %
-                            (headers.get("anthropic-version"), version))
-        want_beta = None if beta == "-" else beta
-        if headers.get("anthropic-beta") != want_beta:
-            problems.append("anthropic-beta %r, expected %r" %
-                            (headers.get("anthropic-beta"), want_beta))
-        if "base_url" in kws:
-            problems.append("base_url is set (ANTHROPIC_BASE_URL would be ignored)")
+        return problems
+    kws = {kw.arg: kw.value for kw in clients[0].keywords}
+    key = kws.get("api_key")
+    if key is not None and isinstance(key, ast.Constant):
+        problems.append("api_key is a literal")
+    if key is not None and "ANTHROPIC_API_KEY" not in ast.unparse(key):
+        problems.append("api_key does not come from ANTHROPIC_API_KEY")
+    try:
+        headers = evaluate(kws["default_headers"], names) if "default_headers" in kws else {}
+    except NotLiteral as e:
+        headers = {}
+        problems.append("default_headers: %s" % e)
+    headers = {k.lower(): v for k, v in headers.items()}
+    if headers.get("anthropic-version") != version:
+        problems.append("anthropic-version %r, expected %r" %
+                        (headers.get("anthropic-version"), version))
+    if headers.get("anthropic-beta") != beta:
+        problems.append("anthropic-beta %r, expected %r" % (headers.get("anthropic-beta"), beta))
+    if "base_url" in kws:
+        problems.append("base_url is set (ANTHROPIC_BASE_URL would be ignored)")
+    return problems
 
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--stream"]
+    if len(args) != 4:
+        print(__doc__)
+        return 2
+    path, body_path, version, beta = args
+    body = json.load(open(body_path, encoding="utf-8"))
+    problems = check(path, body, version, None if beta == "-" else beta,
+                     "--stream" in sys.argv[1:])
     for p in problems:
         print(p)
     return 1 if problems else 0
