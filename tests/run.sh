@@ -26,6 +26,7 @@ failed_list=""
 run_one() {
 	name=$1; shift
 	out="$log/out"
+	t0=$(date +%s)
 	timeout -k 10 900 "$@" >"$out" 2>"$log/err" </dev/null
 	rc=$?
 	p=$(grep -c '^ok ' "$out" | tr -d ' ')
@@ -41,7 +42,7 @@ run_one() {
 		sed -i 's/^ok \(.*\)# SKIP/not ok \1# SKIP (skips fail under CI)/' "$out"
 	fi
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
-	printf '%-40s %4d passed %3d failed %3d skipped\n' "$name" "$p" "$f" "$s"
+	printf '%-36s %4d passed %3d failed %3d skipped %4ss\n' "$name" "$p" "$f" "$s" $(($(date +%s) - t0))
 	if [ "$f" != 0 ]; then
 		grep -A20 '^not ok ' "$out" | sed 's/^/    /' | head -60
 		sed 's/^/    stderr: /' "$log/err" | tail -30
