@@ -584,7 +584,11 @@ class Bench:
                 hdr.append("server CPU ms")
             hdr[hdr.index("wall ms")] = "exit ms" if first else (
                 "SIGINT to exit ms" if res.get("cancel") else "wall ms")
-            out.append("| " + " | ".join(hdr) + " | (min / median / max)")
+            out.append("Each cell: min / median / max over the measured runs%s." % (
+                "; server CPU: mean per run (clock ticks of 10 ms summed over the runs)"
+                if not res.get("cancel") else ""))
+            out.append("")
+            out.append("| " + " | ".join(hdr) + " |")
             out.append("|" + " --- |" * len(hdr))
             for name, t in tools.items():
                 st = t["stats"]
@@ -598,7 +602,8 @@ class Bench:
                     row.append("-")
                 row.append(triple(st, "rss_kb", fmt_mb))
                 if not res.get("cancel"):
-                    row.append(fmt_ms(st["srv_cpu_ms"]["median"]) if "srv_cpu_ms" in st else "-")
+                    srv = [r["srv_cpu_ms"] for r in t["runs"] if "srv_cpu_ms" in r]
+                    row.append(fmt_ms(sum(srv) / len(srv)) if srv else "-")
                 out.append("| " + " | ".join(row) + " |")
             if "pwb" in tools:
                 pst = tools["pwb"]["stats"]
