@@ -174,12 +174,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* --update: apply to the file as loaded (without the -s overrides, which
- * are for this run only) and save atomically. Returns an exit code. */
-static int update_file(struct preset *orig, const struct replay_result *res, const struct opts *o,
+/* --update: apply to the file's own session (without the -s overrides,
+ * which are for this run only) and save atomically; the save refuses when
+ * the file changed on disk since it was loaded. Returns an exit code. */
+static int update_file(struct preset *p, const struct replay_result *res, const struct opts *o,
 		       const char *key)
 {
-	size_t n = replay_apply(preset_session(orig), res);
+	preset_restore_file_vars(p);
+	size_t n = replay_apply(preset_session(p), res);
 	if (!n) {
 		if (!o->json)
 			printf("nothing to update: no turn changed\n");
@@ -187,7 +189,7 @@ static int update_file(struct preset *orig, const struct replay_result *res, con
 	}
 	struct diag_list d;
 	diag_list_init(&d);
-	enum preset_save_result r = preset_save(orig, NULL, o->force ? PRESET_SAVE_FORCE : 0, key, &d);
+	enum preset_save_result r = preset_save(p, NULL, o->force ? PRESET_SAVE_FORCE : 0, key, &d);
 	diag_print_all(stderr, &d);
 	diag_list_done(&d);
 	if (r != PRESET_SAVED) {
@@ -207,7 +209,7 @@ int cmd_replay(int argc, char **argv)
 		cli_sets_done(&o.sets);
 		return rc < 0 ? EXIT_OK : rc;
 	}
-	struct preset *p = NULL, *orig = NULL;
+	struct preset *p = NULL;
 	char *jerr = NULL, *key = NULL;
 	const char *ktype = NULL;
 	struct loop *loop = NULL;
@@ -234,14 +236,6 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	}
 	diag_list_done(&d);
-	if (o.update) {
-		orig = preset_load_file(o.file, NULL);
-		if (!orig) {
-			fprintf(stderr, "pwb replay: %s: cannot read it again for --update\n", o.file);
-			rc = EXIT_INPUT;
-			goto out;
-		}
-	}
 	rc = cli_get_key(&key, &ktype);
 	if (rc) {
 		if (o.json)
@@ -271,7 +265,7 @@ int cmd_replay(int argc, char **argv)
 		       res.errors == 1 ? "" : "s", res.canceled ? " (interrupted)" : "");
 	}
 	if (o.update && !res.canceled)
-		rc = worse(rc, update_file(orig, &res, &o, key));
+		rc = worse(rc, update_file(p, &res, &o, key));
 	fflush(stdout);
 out:
 	replay_result_done(&res);
@@ -281,7 +275,6 @@ out:
 	free(key);
 	free(jerr);
 	preset_free(p);
-	preset_free(orig);
 	cli_sets_done(&o.sets);
 	return rc;
 }

@@ -129,6 +129,18 @@ check_eq "override: sent" "$(server_req 1 'd["json"]["messages"][0]["content"]')
 check_not_contains "override: not saved" "$(cat "$T/chat.yaml")" "Ada"
 check_contains "override: new answer saved" "$(cat "$T/chat.yaml")" "Changed again."
 
+# a failed --update save: exit 2, the file untouched, and why
+mkdir "$T/ro"
+cp "$T/chat.orig" "$T/ro/chat.yaml"
+chmod 755 "$T/ro"
+chmod 644 "$T/ro/chat.yaml"
+server_script "$(script "$(msg "Something new.")")"
+as_nobody $PWB replay --update "$T/ro/chat.yaml" >"$T/ro.out" 2>"$T/ro.err"
+check_eq "update: unwritable folder: exit 2" "$?" 2
+check_contains "update: unwritable folder: says why" "$(cat "$T/ro.err")" "Permission denied"
+check_contains "update: unwritable folder: the change is still reported" "$(cat "$T/ro.out")" "response: changed"
+check "update: unwritable folder: file untouched" cmp -s "$T/ro/chat.yaml" "$T/chat.orig"
+
 # --- errors and exit codes ----------------------------------------------------
 cp "$T/chat.orig" "$T/chat.yaml"
 server_script '[{"fixture":"error_400_invalid_request.json","status":400}]'
