@@ -189,6 +189,10 @@ check_eq "export: --lang is required" "$?" 2
 "$PWB" export "$PWB_ROOT/tests/presets/hostile.yaml" --lang curl -s who=Zed >"$T/set.sh" 2>/dev/null
 check_contains "export: -s NAME=VALUE is substituted" "$(cat "$T/set.sh")" \
 	"You are a careful assistant for Zed."
+write_preset "$T/undef.yaml" claude-sonnet-4-5 "Hello {{nobody}}"
+"$PWB" export "$T/undef.yaml" --lang python >"$T/undef.out" 2>"$T/err"
+check_eq "export: an undefined variable exits 2" "$?" 2
+check_contains "export: ... naming it" "$(cat "$T/err")" "nobody"
 
 # The key never reaches the output, even when a prompt holds one.
 write_preset "$T/leak.yaml" claude-sonnet-4-5 "my key is $FAKE_KEY"
@@ -196,5 +200,10 @@ write_preset "$T/leak.yaml" claude-sonnet-4-5 "my key is $FAKE_KEY"
 rc=$?
 check_not_contains "export: a key in the prompt is never written" "$(cat "$T/leak.out")" "sk-ant-"
 check_eq "export: ... and the export fails" "$rc" 2
+"$PWB" export "$PWB_ROOT/tests/presets/hostile.yaml" --lang js -s "who=$FAKE_KEY" \
+	>"$T/leak.out" 2>"$T/err"
+rc=$?
+check_not_contains "export: a key given with -s is never written" "$(cat "$T/leak.out")" "sk-ant-"
+check_eq "export: ... and that export fails too" "$rc" 2
 
 done_testing
