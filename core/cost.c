@@ -1,5 +1,6 @@
 #include "core/cost.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -122,8 +123,9 @@ static double nz(long v)
 
 int cost_of_usage(const char *model, const struct usage *u, double *usd)
 {
-	long prompt = (long)(nz(u->input_tokens) + nz(u->cache_creation_input_tokens) +
-			     nz(u->cache_read_input_tokens));
+	double sum = nz(u->input_tokens) + nz(u->cache_creation_input_tokens) +
+		     nz(u->cache_read_input_tokens);
+	long prompt = sum >= (double)LONG_MAX ? LONG_MAX : (long)sum;
 	struct price p;
 	if (!cost_price(model, prompt, &p))
 		return 0;

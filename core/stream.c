@@ -769,7 +769,8 @@ const char *stream_stop_sequence(const struct stream *s)
 static long count_of(const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+	/* A count that is negative or would not fit a long is no count. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || v->valuedouble >= 9.0e18)
 		return -1;
 	return (long)v->valuedouble;
 }

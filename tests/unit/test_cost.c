@@ -3,6 +3,7 @@
 
 #include "core/cost.h"
 
+#include <limits.h>
 #include <math.h>
 
 #define CHECK_USD(got, want) do { double tg_ = (got), tw_ = (want); \
@@ -33,6 +34,11 @@ static void test_usage_init(void)
 	double usd = 99;
 	CHECK(cost_of_usage("claude-haiku-4-5", &u, &usd));
 	CHECK_USD(usd, 0.0);
+	/* Absurd counts do not overflow the prompt size used for tiers. */
+	u.input_tokens = LONG_MAX;
+	u.cache_read_input_tokens = LONG_MAX;
+	CHECK(cost_of_usage("claude-haiku-5-5", &u, &usd));
+	CHECK(usd > 0);
 }
 
 static void test_sonnet_4_5_dated(void)

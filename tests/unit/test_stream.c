@@ -819,6 +819,16 @@ static void test_take_json_errors(void)
 	CHECK_INT(u.cache_creation_1h, 6);
 	CHECK_INT(u.cache_read_input_tokens, -1);
 	CHECK_INT(stream_take_json(s, body, sizeof body - 1), -1); /* only once */
+	stream_free(s);
+	/* Counts that do not fit a long, or are negative, are no counts. */
+	s = stream_new(0);
+	static const char huge[] = "{\"type\":\"message\",\"content\":[],\"usage\":{\"input_tokens\":9e300,"
+				   "\"output_tokens\":-5,\"cache_read_input_tokens\":1e19}}";
+	CHECK_INT(stream_take_json(s, huge, sizeof huge - 1), 0);
+	stream_usage(s, &u);
+	CHECK_INT(u.input_tokens, -1);
+	CHECK_INT(u.output_tokens, -1);
+	CHECK_INT(u.cache_read_input_tokens, -1);
 	CHECK_INT(stream_feed(s, "data: x\n\n", 9), -1);
 	stream_free(s);
 }
