@@ -1,6 +1,7 @@
 #!/bin/sh
-# Export round trips (issue 5): for every shipped preset and the test presets
-# (tests/presets: every escaping case, the long non-stream guard), streaming
+# Export round trips (issue 5): for every shipped preset, the test presets
+# (tests/presets: every escaping case, the long non-stream guard) and two of
+# random hostile strings (tests/export/gen_escapes.py), streaming
 # and not, each exported program runs against the local test server and the
 # request it sent is compared with pwb's own: the body with `pwb request FILE
 # [--no-stream]`, anthropic-version and anthropic-beta with the request
@@ -88,7 +89,13 @@ run_export() {
 	esac
 }
 
-for preset in "$PWB_ROOT"/presets/*.yaml "$PWB_ROOT"/tests/presets/*.yaml; do
+# Two more presets of random strings from the characters exporters get wrong.
+for seed in 1 2; do
+	python3 "$EXP/gen_escapes.py" $seed "$T/random-escapes-$seed.yaml"
+done
+
+for preset in "$PWB_ROOT"/presets/*.yaml "$PWB_ROOT"/tests/presets/*.yaml \
+	"$T"/random-escapes-*.yaml; do
 	[ -f "$preset" ] || continue
 	pname=$(basename "$preset" .yaml)
 	case $preset in "$PWB_ROOT"/presets/*) nshipped=$((${nshipped:-0} + 1)) ;; esac
