@@ -121,11 +121,13 @@ static char *pretty_json(const char *json)
 	/* cJSON indents with tabs; two spaces read better in a pane */
 	struct buf b;
 	buf_init(&b, 0);
+	int bol = 1;
 	for (const char *s = out; *s; s++) {
 		if (*s == '\t')
-			buf_puts(&b, "  ");
+			buf_puts(&b, bol ? "  " : " "); /* indent, or after "key": */
 		else
 			buf_append(&b, s, 1);
+		bol = *s == '\n' || (bol && *s == '\t');
 	}
 	free(out);
 	return buf_take(&b);

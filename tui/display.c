@@ -310,8 +310,10 @@ static void message_line(struct app *a, int *cy, int *cx)
 	if (a->prompt != PR_NONE) {
 		const char *q = a->prompt_text ? a->prompt_text : "";
 		int qw = text_width(q, strlen(q));
-		if (qw > COLS - 10)
-			qw = COLS - 10;
+		/* a line prompt keeps room to type; a question may use the line */
+		int room = a->prompt == PR_LINE ? 10 : 1;
+		if (qw > COLS - room)
+			qw = COLS - room;
 		text_draw(y, 0, qw, q, strlen(q), LA_BOLD);
 		if (a->prompt == PR_LINE && a->prompt_ed) {
 			int fy = -1, fx = -1;

@@ -275,17 +275,17 @@ int tui_main(int argc, char **argv)
 		if (orphan) {
 			a->pending_path = orphan;
 			app_prompt_yesno(a, PF_RESTORE,
-					 "Unsaved work from a pwb that did not exit cleanly was found. Restore it? (y/n) ");
+					 "Unsaved work of a pwb that did not exit cleanly. Restore it? (y/n) ");
 		}
 	}
 	run_fetch_models(a);
 
 	int rc = 0;
+	loop_add_fd(a->loop, sigfd, on_signal, a);
 	if (a->script_mode) {
 		rc = input_run_script(a, script);
 	} else {
 		loop_add_fd(a->loop, STDIN_FILENO, on_stdin, a);
-		loop_add_fd(a->loop, sigfd, on_signal, a);
 		a->dirty = 1;
 		while (!a->quit) {
 			long long now = app_now(a);
@@ -309,8 +309,8 @@ int tui_main(int argc, char **argv)
 				app_dirty(a); /* the countdown */
 		}
 		loop_remove_fd(a->loop, STDIN_FILENO);
-		loop_remove_fd(a->loop, sigfd);
 	}
+	loop_remove_fd(a->loop, sigfd);
 	if (a->ext_pid > 0) {
 		kill(a->ext_pid, SIGTERM);
 		a->ext_pid = 0;

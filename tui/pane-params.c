@@ -226,6 +226,8 @@ static int commit(struct app *a, struct params *p)
 {
 	const struct row *row = &p->rows[p->editing];
 	char *t = editor_text(p->field);
+	/* a variable's label lives in app->varnames, which validation rebuilds */
+	char *label = xstrdup(row->label);
 	int rc = 0;
 	switch (row->kind) {
 	case R_STOP:
@@ -301,11 +303,14 @@ static int commit(struct app *a, struct params *p)
 		app_validate(a);
 		const char *path = row_path(row);
 		const struct diag *d = path ? app_diag_for(a, path) : NULL;
-		if (d)
+		if (d && strncmp(d->message, path, strlen(path)) == 0)
+			app_message(a, 1, "%s", d->message);
+		else if (d)
 			app_message(a, 1, "%s: %s", path, d->message);
 		else
-			app_message(a, 0, "%s set", row->label);
+			app_message(a, 0, "%s set", label);
 	}
+	free(label);
 	return rc;
 }
 

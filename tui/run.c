@@ -76,13 +76,21 @@ static void append_pretty_json(struct answer *ans, const char *json)
 	cJSON *j = json ? cJSON_Parse(json) : NULL;
 	char *p = j ? cJSON_Print(j) : NULL;
 	const char *t = p ? p : (json ? json : "");
-	editor_append_line(ans->view, "", 0, 0);
+	if (ans->view->lines[ans->view->nlines - 1].len)
+		editor_append_line(ans->view, "", 0, 0);
+	/* whole lines at a time: appending byte by byte would be quadratic */
+	struct buf b;
+	buf_init(&b, 0);
+	int bol = 1;
 	for (const char *s = t; *s; s++) {
 		if (*s == '\t')
-			editor_append(ans->view, "  ", 2, 0);
+			buf_puts(&b, bol ? "  " : " ");
 		else
-			editor_append(ans->view, s, 1, 0);
+			buf_append(&b, s, 1);
+		bol = *s == '\n' || (bol && *s == '\t');
 	}
+	editor_append(ans->view, buf_str(&b), b.len, 0);
+	buf_done(&b);
 	if (p)
 		cJSON_free(p);
 	cJSON_Delete(j);

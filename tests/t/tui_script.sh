@@ -33,7 +33,9 @@ for script in "$CASES"/*.script; do
 		'#! args '*) args=${line#\#! args } ;;
 		'#! file '*)
 			set -- ${line#\#! file }
-			cp "$PWB_ROOT/tests/tui/$1" "$dir/${2:-$(basename "$1")}" ;;
+			dest="$dir/${2:-$(basename "$1")}"
+			mkdir -p "$(dirname "$dest")"
+			cp "$PWB_ROOT/tests/tui/$1" "$dest" ;;
 		'#! env '*) envs="$envs ${line#\#! env }" ;;
 		'#! nokey') key=0 ;;
 		'#! keys '*) cp "$PWB_ROOT/tests/tui/${line#\#! keys }" "$dir/config/pwb/keys.yaml" ;;
@@ -50,7 +52,7 @@ for script in "$CASES"/*.script; do
 	)
 	rc=$?
 	if [ "$rc" = 0 ]; then ok "$name: script ran"; else
-		not_ok "$name: script ran (exit $rc)" "$(tail -20 "$T/$name.stderr")"; fi
+		not_ok "$name: script ran (exit $rc)" "$(head -40 "$T/$name.stderr")"; fi
 	if [ -n "${PWB_UPDATE_DUMPS:-}" ]; then
 		rm -rf "${EXP:?}/$name"
 		mkdir -p "$EXP/$name"
