@@ -265,7 +265,9 @@ static void bind_keys(enum action a, const char *keys)
 			break;
 		/* a key name ends at a space, except inside <...> */
 		const char *e = p;
-		if (*p == '<' && p[1]) {
+		if (strncmp(p, "<M->>", 5) == 0) {
+			e = p + 5; /* the one name that contains its own closing '>' */
+		} else if (*p == '<' && p[1]) {
 			e = strchr(p + 2, '>');
 			e = e ? e + 1 : p + strlen(p);
 		} else {
@@ -463,6 +465,8 @@ int keymap_load_file(const char *path, struct buf *err)
 				e = strchr(tok, qc);
 				if (!e)
 					e = tok + strlen(tok);
+			} else if (strncmp(tok, "<M->>", 5) == 0) {
+				e = tok + 5;
 			} else if (*tok == '<' && tok[1]) {
 				e = strchr(tok + 2, '>');
 				e = e ? e + 1 : tok + strlen(tok);
