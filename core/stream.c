@@ -156,6 +156,24 @@ static char *json_print(const cJSON *j)
 	return copy;
 }
 
+/* Parse exactly one JSON value: cJSON alone would accept trailing text,
+ * which JSON.parse in the SDKs rejects. NULL when not valid. */
+static cJSON *json_parse(const char *p, size_t n)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(p, n, &end, 0);
+	if (!j)
+		return NULL;
+	while (end && end < p + n &&
+	       (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+		end++;
+	if (!end || end != p + n) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
 static enum block_kind kind_of(const char *type)
 {
 	if (strcmp(type, "text") == 0)
@@ -211,7 +229,7 @@ static void block_finish(struct block *b)
 	free(b->input_json);
 	b->input_json = NULL;
 	if (b->partial.len)
-		b->input = cJSON_ParseWithLength(b->partial.data, b->partial.len);
+		b->input = json_parse(b->partial.data, b->partial.len);
 	else
 		b->input = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(b->shell, "input"), 1);
 	if (b->input)
@@ -593,7 +611,7 @@ static int on_sse(void *ud, const struct sse_event *ev)
 		return 0;
 	if (k == EV_BDELTA && s->fast && fast_text_delta(s, ev->data, ev->data_len))
 		return 0;
-	cJSON *j = cJSON_ParseWithLength(ev->data, ev->data_len);
+	cJSON *j = json_parse(ev->data, ev->data_len);
 	if (k == EV_ERROR && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "error"))) {
 		/* An error whatever its data says; text that is not JSON becomes
 		 * the message, as the TS SDK does. */
@@ -670,7 +688,7 @@ int stream_take_json(struct stream *s, const char *body, size_t n)
 		return -1;
 	if (over_cap(s, n))
 		return -1;
-	cJSON *j = cJSON_ParseWithLength(body, n);
+	cJSON *j = json_parse(body, n);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		protocol(s, "the response body is not a JSON object");

@@ -771,6 +771,11 @@ static void test_protocol_errors(void)
 	expect_protocol("event: message_start\ndata: {\"type\":\"message_start\",\"message\":[]}\n\n",
 			"message object");
 	expect_protocol("event: message_start\ndata: [1,2]\n\n", "malformed JSON");
+	/* One JSON value and nothing after it but whitespace. */
+	expect_protocol("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{}} x\n\n",
+			"malformed JSON");
+	expect_protocol(MSTART "event: message_stop\ndata: {\"type\":\"message_stop\"}{}\n\n",
+			"malformed JSON");
 	expect_protocol("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", "before message_start");
 	expect_protocol(MSTART "event: message_delta\ndata: {\"delta\":{}}\n\n", "type (none)");
 	/* A ping's data is never parsed; an error event without details is
@@ -833,6 +838,43 @@ static void test_take_json_errors(void)
 	stream_free(s);
 }
 
+static void test_tool_input_parse(void)
+{
+	static const char *const inputs[][2] = {
+		{ "{\\\"a\\\": 1}  ", "{\"a\":1}" },
+		{ "{\\\"a\\\": 1} x", NULL },   /* text after the value */
+		{ "{\\\"a\\\": ", NULL },       /* cut short */
+		{ "[1, 2]", "[1,2]" },
+		{ "", "{}" },                         /* no fragments: the start value */
+	};
+	for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+		struct buf in;
+		buf_init(&in, 0);
+		buf_printf(&in, MSTART "event: content_block_start\ndata: {\"type\":\"content_block_start\","
+				"\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"n\","
+				"\"input\":{}}}\n\n");
+		if (*inputs[i][0])
+			buf_printf(&in, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\","
+					"\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"%s\"}}\n\n",
+				   inputs[i][0]);
+		buf_puts(&in, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+		struct stream *s = stream_new(0);
+		CHECK_INT(stream_feed(s, in.data, in.len), 0);
+		struct stream_block b;
+		CHECK_INT(stream_block(s, 0, &b), 0);
+		CHECK_INT(b.complete, 1);
+		if (inputs[i][1])
+			CHECK_STR(b.input_json, inputs[i][1]);
+		else
+			CHECK(b.input_json == NULL && b.partial_json != NULL);
+		char *m = stream_message_json(s);
+		CHECK(m && strstr(m, inputs[i][1] ? inputs[i][1] : "\"input\":null"));
+		free(m);
+		stream_free(s);
+		buf_done(&in);
+	}
+}
+
 /* A long answer: 100,000 text deltas and 100,000 input_json_delta fragments,
  * fed in network-sized chunks. Checks the result, not the time (the
  * benchmark measures that). */
@@ -879,6 +921,7 @@ int main(void)
 	RUN(test_cancel_and_fail);
 	RUN(test_protocol_errors);
 	RUN(test_take_json_errors);
+	RUN(test_tool_input_parse);
 	RUN(test_long_stream);
 	for (size_t i = 0; i < nfixtures; i++) {
 		if (fixtures[i].json)
