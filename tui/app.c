@@ -103,6 +103,7 @@ void app_changed(struct app *a)
 {
 	a->modified = 1;
 	a->diags_stale = 1;
+	a->last_change = app_now(a);
 	app_dirty(a);
 	autosave_schedule(a);
 }
@@ -923,8 +924,12 @@ void app_do_action(struct app *a, enum action act)
 void app_pass(struct app *a)
 {
 	run_pass(a);
-	if (a->diags_stale && !a->script_mode)
+	/* validation walks the whole session: once typing pauses, not per key */
+	if (a->diags_stale && (a->script_mode || app_now(a) - a->last_change >= 150 ||
+			       app_now(a) < a->last_change)) {
 		app_validate(a);
+		app_dirty(a);
+	}
 }
 
 static void dump_text(FILE *out, const char *label, const char *s)

@@ -111,6 +111,7 @@ struct app {
 	int modified;
 	struct diag_list diags;   /* session_validate, refreshed after changes */
 	int diags_stale;
+	long long last_change;    /* when the configuration last changed */
 	char **varnames;          /* {{variables}} used in the prompts, then defined ones */
 	size_t nvarnames;
 

@@ -303,6 +303,8 @@ int tui_main(int argc, char **argv)
 			}
 			if (a->state == RS_RETRYING || a->state == RS_STREAMING)
 				wait = wait > 250 ? 250 : wait;
+			if (a->diags_stale)
+				wait = wait > 160 ? 160 : wait; /* validation after a pause */
 			loop_once(a->loop, wait);
 			app_pass(a);
 			if (a->state == RS_RETRYING)
