@@ -47,6 +47,8 @@ for t in $targets; do
 	rc=$?
 	end=$(date +%s)
 	runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$t.log" | tail -1 | grep -o '[0-9]*$')
+	# -fork mode prints no final stats: its last "#N:" status line counts the runs
+	[ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$work/$t.log" | tail -1 | tr -d '#')
 	cov=$(grep -oE 'cov: [0-9]+' "$work/$t.log" | tail -1 | grep -oE '[0-9]+')
 	ncorp=$(ls "$work/$t/corpus" | wc -l)
 	crashes=$(ls "$work/$t/crashes" 2>/dev/null | wc -l)
