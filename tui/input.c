@@ -342,6 +342,7 @@ static int wait_for(struct app *a, const char *what, const char *arg)
 		else if (strcmp(what, "state") == 0)
 			done = strcmp(state_name(a), arg) == 0;
 		else if (strcmp(what, "text") == 0) {
+			app_validate(a);
 			display_render(a);
 			done = screen_has(arg);
 		}
@@ -393,6 +394,8 @@ int input_run_script(struct app *a, const char *path)
 		} else if (strcmp(d, "wait-text") == 0 && arg) {
 			rc = wait_for(a, "text", arg);
 		} else if (strcmp(d, "dump-screen") == 0 && arg) {
+			/* what the loop shows once typing pauses */
+			app_validate(a);
 			display_render(a);
 			FILE *o = open_out(arg);
 			if (!o) {
@@ -446,6 +449,9 @@ int input_run_script(struct app *a, const char *path)
 			memcpy(b + n, "\033[201~", 6);
 			input_feed_bytes(a, b, n + 6);
 			free(b);
+		} else if (strcmp(d, "render") == 0) {
+			/* one frame, as the loop draws it after a key (for timing) */
+			display_render(a);
 		} else if (strcmp(d, "pass") == 0) {
 			/* one loop pass without waiting */
 			loop_once(a->loop, 0);

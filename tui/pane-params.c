@@ -131,8 +131,6 @@ static void params_draw(struct app *a, struct pane *pn, struct rect r, int focus
 	struct params *p = pn->priv;
 	/* diagnostics as of the last validation (the loop refreshes them once
 	 * typing pauses; a committed field validates at once) */
-	if (a->script_mode)
-		app_validate(a);
 	build_rows(a, p);
 	if (p->sel < p->top)
 		p->top = p->sel;
