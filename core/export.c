@@ -345,7 +345,9 @@ static int is_js_ident(const char *k)
 
 static void key_js(struct buf *b, const char *k)
 {
-	if (is_js_ident(k))
+	if (strcmp(k, "__proto__") == 0)
+		buf_puts(b, "['__proto__']"); /* a plain key would set the prototype */
+	else if (is_js_ident(k))
 		buf_puts(b, k);
 	else
 		str_js(b, k);
