@@ -81,4 +81,13 @@ for script in "$CASES"/*.script; do
 	check_eq "$name: no autosave left after a clean exit" "$left" 0
 	server_stop
 done
+
+# README's key table is the generated one
+if [ -z "${TUI_CASE:-}" ] || [ "$TUI_CASE" = keys_check ]; then
+	sed -n '/<!-- tui-keys:begin -->/,/<!-- tui-keys:end -->/p' "$PWB_ROOT/README.md" |
+		grep -v '^<!--' | grep -v '^```' >"$T/readme-keys"
+	tail -n +3 "$EXP/keys_check/keys.txt" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$T/gen-keys"
+	if diff -u "$T/gen-keys" "$T/readme-keys" >"$T/diff"; then ok "README's key table is the generated one"; else
+		not_ok "README's key table is the generated one" "$(head -30 "$T/diff")"; fi
+fi
 done_testing
