@@ -119,6 +119,27 @@ check_screen "SIGTERM: the shell is usable (terminal restored)" main "term-42"
 check "SIGTERM: the autosave is kept for a restore" grep -q 'before sigterm' "$f"
 rm -f "$STATE"/pwb/*
 
+# --- Ctrl-Z suspends to the shell, fg redraws; a crash signal resets the terminal ---
+tm send-keys -t main clear Enter
+tm send-keys -t main "$PWB hello.yaml" Enter
+wait_screen main "Parameters" >/dev/null
+tm send-keys -t main C-z
+check_screen "Ctrl-Z: back at the shell" main 'Stopped'
+tm send-keys -t main "fg" Enter
+check_screen "fg: the workbench is redrawn" main "Say hello to {{who}}."
+tm send-keys -t main End
+tm send-keys -t main -l " after fg"
+check_screen "fg: keys work again" main "{{who}}. after fg"
+wait_for 10 sh -c "grep -l 'after fg' '$STATE'/pwb/autosave-*.yaml >/dev/null 2>&1"
+f=$(ls "$STATE"/pwb/autosave-*.yaml 2>/dev/null | head -1)
+pid=$(basename "$f" .yaml | sed 's/autosave-//')
+kill -SEGV "$pid"
+wait_screen main 'pwbsh$' 10 >/dev/null
+tm send-keys -t main "echo crash-\$((2+3))" Enter
+check_screen "crash signal: the handler restored the terminal (Enter works)" main "crash-5"
+check "crash signal: the last autosave holds the work" grep -q 'after fg' "$f"
+rm -f "$STATE"/pwb/*
+
 # --- two instances at once -----------------------------------------------------
 tm new-window -t main -n two -c "$T/work" "env -i PATH=$PATH $ENVS sh"
 wait_screen main:two 'pwbsh$' 10 >/dev/null
