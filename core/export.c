@@ -495,7 +495,7 @@ static void hoist_blocks(struct render *r, const cJSON *blocks, const char *base
 
 /* The long prompts of the body (system, message contents, their text
  * blocks) become constants above the call, so the call stays readable.
- * With blocks_too == 0 (C: blocks travel as JSON text) only plain strings. */
+ * With blocks_too == 0 only plain strings. */
 static void hoist_prompts(struct render *r, const cJSON *body, int blocks_too)
 {
 	const cJSON *system = cJSON_GetObjectItemCaseSensitive(body, "system");
@@ -893,9 +893,102 @@ static const char C_ADD_MESSAGE[] =
 	"\tcJSON_AddItemToArray(messages, message);\n"
 	"}\n\n";
 
-/* The statements of build_body; consts gets the constants they use. */
-static void c_body(struct buf *code, struct buf *consts, const struct render *r,
-		   const cJSON *body, int *need_parse, int *need_add)
+static const char C_TEXT_BLOCK[] =
+	"/* A content block: its JSON, with the text (a constant above) put in. */\n"
+	"static cJSON *text_block(const char *json, const char *text)\n"
+	"{\n"
+	"\tcJSON *block = parse_json(json);\n"
+	"\tcJSON_ReplaceItemInObjectCaseSensitive(block, \"text\", cJSON_CreateString(text));\n"
+	"\treturn block;\n"
+	"}\n\n";
+
+struct c_gen {
+	struct buf *code, *consts; /* build_body's statements; the constants they use */
+	const struct render *r;
+	int need_parse, need_add, need_text_block;
+};
+
+/* 1 when a block of the array has its text hoisted into a constant. */
+static int has_hoisted_text(const struct render *r, const cJSON *arr)
+{
+	const cJSON *blk;
+	cJSON_ArrayForEach(blk, arr)
+		if (hoisted(r, cJSON_GetObjectItemCaseSensitive(blk, "text")))
+			return 1;
+	return 0;
+}
+
+/* A content array whose long texts are constants: built block by block
+ * into the new variable var, so no prompt hides inside a JSON string. */
+static void c_blocks(struct c_gen *g, const cJSON *arr, const char *var, const char *base)
+{
+	buf_printf(g->code, "\tcJSON *%s = cJSON_CreateArray();\n", var);
+	int i = 0;
+	const cJSON *blk;
+	cJSON_ArrayForEach(blk, arr) {
+		const char *text = hoisted(g->r, cJSON_GetObjectItemCaseSensitive(blk, "text"));
+		char *cname = xasprintf("%s_BLOCK_%d", base, ++i);
+		cJSON *shape = cJSON_Duplicate(blk, 1);
+		if (text)
+			cJSON_ReplaceItemInObjectCaseSensitive(shape, "text", cJSON_CreateString(""));
+		char *j = c_json_arg(g->consts, shape, cname);
+		if (text)
+			buf_printf(g->code, "\tcJSON_AddItemToArray(%s, text_block(%s, %s));\n", var, j,
+				   text);
+		else
+			buf_printf(g->code, "\tcJSON_AddItemToArray(%s, parse_json(%s));\n", var, j);
+		g->need_text_block |= text != NULL;
+		g->need_parse = 1;
+		free(j);
+		cJSON_Delete(shape);
+		free(cname);
+	}
+}
+
+static void c_messages(struct c_gen *g, const cJSON *arr, const char *k)
+{
+	buf_printf(g->code, "\tcJSON *messages = cJSON_AddArrayToObject(body, %s);\n", k);
+	int i = 0;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, arr) {
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
+		const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+		char *mname = xasprintf("MESSAGE_%d", ++i);
+		if (!cJSON_IsString(role) || !content || cJSON_GetArraySize(m) != 2) {
+			char *j = c_json_arg(g->consts, m, mname);
+			buf_printf(g->code, "\tcJSON_AddItemToArray(messages, parse_json(%s));\n", j);
+			free(j);
+			g->need_parse = 1;
+			free(mname);
+			continue;
+		}
+		char *arg;
+		if (cJSON_IsString(content)) {
+			char *t = c_text_arg(g->r, content);
+			arg = xasprintf("cJSON_CreateString(%s)", t);
+			free(t);
+		} else if (cJSON_IsArray(content) && has_hoisted_text(g->r, content)) {
+			arg = xasprintf("content_%d", i);
+			c_blocks(g, content, arg, mname);
+		} else {
+			char *j = c_json_arg(g->consts, content, mname);
+			arg = xasprintf("parse_json(%s)", j);
+			free(j);
+			g->need_parse = 1;
+		}
+		struct buf rl;
+		buf_init(&rl, 0);
+		str_c(&rl, role->valuestring);
+		buf_printf(g->code, "\tadd_message(messages, %s, %s);\n", buf_str(&rl), arg);
+		g->need_add = 1;
+		buf_done(&rl);
+		free(arg);
+		free(mname);
+	}
+}
+
+/* The statements of build_body, one or a few per field of the body. */
+static void c_body(struct c_gen *g, const cJSON *body)
 {
 	const cJSON *c;
 	cJSON_ArrayForEach(c, body) {
@@ -905,57 +998,27 @@ static void c_body(struct buf *code, struct buf *consts, const struct render *r,
 		const char *k = buf_str(&key);
 		char *name = upper(c->string);
 		if (strcmp(c->string, "messages") == 0 && cJSON_IsArray(c)) {
-			buf_printf(code, "\tcJSON *messages = cJSON_AddArrayToObject(body, %s);\n", k);
-			int i = 0;
-			const cJSON *m;
-			cJSON_ArrayForEach(m, c) {
-				const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role");
-				const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
-				char *mname = xasprintf("MESSAGE_%d", ++i);
-				if (cJSON_IsString(role) && content && cJSON_GetArraySize(m) == 2) {
-					char *arg;
-					struct buf rl;
-					buf_init(&rl, 0);
-					str_c(&rl, role->valuestring);
-					if (cJSON_IsString(content)) {
-						char *t = c_text_arg(r, content);
-						arg = xasprintf("cJSON_CreateString(%s)", t);
-						free(t);
-					} else {
-						char *j = c_json_arg(consts, content, mname);
-						arg = xasprintf("parse_json(%s)", j);
-						free(j);
-						*need_parse = 1;
-					}
-					buf_printf(code, "\tadd_message(messages, %s, %s);\n",
-						   buf_str(&rl), arg);
-					*need_add = 1;
-					free(arg);
-					buf_done(&rl);
-				} else {
-					char *j = c_json_arg(consts, m, mname);
-					buf_printf(code, "\tcJSON_AddItemToArray(messages, parse_json(%s));\n", j);
-					free(j);
-					*need_parse = 1;
-				}
-				free(mname);
-			}
+			c_messages(g, c, k);
 		} else if (cJSON_IsString(c)) {
-			char *t = c_text_arg(r, c);
-			buf_printf(code, "\tcJSON_AddStringToObject(body, %s, %s);\n", k, t);
+			char *t = c_text_arg(g->r, c);
+			buf_printf(g->code, "\tcJSON_AddStringToObject(body, %s, %s);\n", k, t);
 			free(t);
 		} else if (cJSON_IsNumber(c)) {
-			buf_printf(code, "\tcJSON_AddNumberToObject(body, %s, ", k);
-			number(code, c->valuedouble);
-			buf_puts(code, ");\n");
+			buf_printf(g->code, "\tcJSON_AddNumberToObject(body, %s, ", k);
+			number(g->code, c->valuedouble);
+			buf_puts(g->code, ");\n");
 		} else if (cJSON_IsBool(c) || cJSON_IsNull(c)) {
-			buf_printf(code, "\tcJSON_Add%sToObject(body, %s);\n",
+			buf_printf(g->code, "\tcJSON_Add%sToObject(body, %s);\n",
 				   cJSON_IsTrue(c) ? "True" : cJSON_IsFalse(c) ? "False" : "Null", k);
+		} else if (strcmp(c->string, "system") == 0 && cJSON_IsArray(c) &&
+			   has_hoisted_text(g->r, c)) {
+			c_blocks(g, c, "system", name);
+			buf_printf(g->code, "\tcJSON_AddItemToObject(body, %s, system);\n", k);
 		} else {
-			char *j = c_json_arg(consts, c, name);
-			buf_printf(code, "\tcJSON_AddItemToObject(body, %s, parse_json(%s));\n", k, j);
+			char *j = c_json_arg(g->consts, c, name);
+			buf_printf(g->code, "\tcJSON_AddItemToObject(body, %s, parse_json(%s));\n", k, j);
 			free(j);
-			*need_parse = 1;
+			g->need_parse = 1;
 		}
 		free(name);
 		buf_done(&key);
@@ -1122,15 +1185,15 @@ static const char C_MAIN_END[] =
 static void render_c(struct buf *b, const struct session *s, const cJSON *body, int stream)
 {
 	struct render r = { .syn = &syn_json };
-	hoist_prompts(&r, body, 0);
+	hoist_prompts(&r, body, 1);
 	char *betas = request_betas(s);
 	struct buf consts, code;
 	buf_init(&consts, 0);
 	buf_init(&code, 0);
-	int need_parse = 0, need_add = 0;
+	struct c_gen g = { .code = &code, .consts = &consts, .r = &r };
 	for (size_t i = 0; i < r.nhoists; i++)
 		const_c(&consts, r.hoists[i].name, r.hoists[i].node->valuestring);
-	c_body(&code, &consts, &r, body, &need_parse, &need_add);
+	c_body(&g, body);
 
 	buf_puts(b, "/*\n");
 	about(b, s, " * ", 1);
@@ -1146,9 +1209,11 @@ static void render_c(struct buf *b, const struct session *s, const cJSON *body, 
 		 "#include <stdlib.h>\n"
 		 "#include <string.h>\n\n");
 	buf_append(b, buf_str(&consts), consts.len);
-	if (need_parse)
+	if (g.need_parse)
 		buf_puts(b, C_PARSE_JSON);
-	if (need_add)
+	if (g.need_text_block)
+		buf_puts(b, C_TEXT_BLOCK);
+	if (g.need_add)
 		buf_puts(b, C_ADD_MESSAGE);
 	buf_puts(b, "static cJSON *build_body(void)\n{\n\tcJSON *body = cJSON_CreateObject();\n");
 	buf_append(b, buf_str(&code), code.len);
