@@ -49,13 +49,20 @@ struct run {
 	char last;      /* last byte written to stdout */
 	int think_open; /* thinking printed without a final newline */
 	long max_retries;
+	int write_failed; /* stdout could not be written */
 };
 
 static void out(struct run *r, const char *p, size_t n)
 {
-	if (!n)
+	if (!n || r->write_failed)
 		return;
-	fwrite(p, 1, n, stdout);
+	if (fwrite(p, 1, n, stdout) != n || ferror(stdout)) {
+		/* A closed pipe (pwb run | head): stop the request too. */
+		r->write_failed = 1;
+		if (r->call)
+			api_call_cancel(r->call);
+		return;
+	}
 	r->printed += (int)n;
 	r->last = p[n - 1];
 }
@@ -296,7 +303,10 @@ int cmd_run(int argc, char **argv)
 	r.call = api_call_start(loop, &cfg, API_MESSAGES, body, stream, &hooks);
 	while (api_call_state(r.call) != API_DONE) {
 		loop_once(loop, 1000);
-		fflush(stdout);
+		if (fflush(stdout) != 0 && !r.write_failed) {
+			r.write_failed = 1;
+			api_call_cancel(r.call);
+		}
 	}
 	cli_sigint_remove(loop);
 
@@ -335,6 +345,10 @@ int cmd_run(int argc, char **argv)
 			if (s && stream_has_message(s) && f != API_FAIL_HTTP && f != API_FAIL_HTTP_RETRYABLE)
 				fprintf(stderr, "pwb: the answer is incomplete; what arrived is above\n");
 		}
+	}
+	if (r.write_failed) {
+		fprintf(stderr, "pwb run: cannot write to standard output; the request was canceled\n");
+		rc = EXIT_INPUT;
 	}
 	if (f == API_FAIL_NONE && record) {
 		struct diag_list rd;

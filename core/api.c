@@ -825,6 +825,13 @@ static int has_ctl(const char *s)
 	return 0;
 }
 
+static void refuse_timer_fn(void *ud)
+{
+	struct api_call *c = ud;
+	c->retry_timer = 0;
+	finish(c, API_FAIL_PROTOCOL);
+}
+
 struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 				enum api_endpoint ep, const char *body, int stream,
 				const struct api_call_hooks *hooks)
@@ -873,12 +880,13 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 	c->req_headers = h;
 
 	if (has_ctl(c->cfg.api_key) || has_ctl(c->cfg.api_version) || has_ctl(c->cfg.betas)) {
-		/* A header value with a line break would inject headers: refuse. */
+		/* A header value with a line break would inject headers: refuse,
+		 * from the loop so that on_done never runs before we return. */
 		if (ep == API_MESSAGES)
 			c->stream = stream_new(c->cfg.max_response_bytes);
-		set_error(c, "invalid_request", 0, NULL,
+		set_error(c, "protocol", 0, NULL,
 			  "the API key, version or beta names contain a control character");
-		finish(c, API_FAIL_PROTOCOL);
+		c->retry_timer = loop_add_timer(loop, 0, refuse_timer_fn, c);
 		return c;
 	}
 	start_attempt(c);

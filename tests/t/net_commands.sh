@@ -81,6 +81,12 @@ $PWB run - <p.yaml >out.txt 2>err.txt
 check_eq "run from stdin" "$?/$(cat out.txt)" "0/Hello!"
 check_eq "run from stdin: the same body" "$(server_req 1 'd["body"]')" "$($PWB request p.yaml)"
 
+# stdout closed early (pwb run | head): the request is canceled, exit 2.
+server_script '[{"generate": {"deltas": 400, "size": 50}, "chunk": 300, "delay_ms": 30}]'
+( $PWB run p.yaml 2>err.txt; echo $? >rc.txt ) | head -c 3 >/dev/null
+check_eq "closed stdout: exit 2" "$(cat rc.txt)" 2
+check_contains "closed stdout: said on stderr" "$(cat err.txt)" "cannot write to standard output"
+
 # pwb count: only the count_tokens fields go out; tokens and cost printed.
 cat >c.yaml <<'Y'
 pwb: 1

@@ -477,6 +477,21 @@ static void test_not_retried(void)
 	done(&r, &cfg);
 }
 
+static void test_header_injection_refused(void)
+{
+	server_start("[{\"fixture\": \"stream_text_basic.sse\"}]");
+	struct api_config cfg;
+	config(&cfg);
+	free(cfg.betas);
+	cfg.betas = strdup("a\r\nx-evil: 1");
+	struct result r = { 0 };
+	run(&r, &cfg, API_MESSAGES, 1);
+	CHECK_INT(api_call_failure(r.call), API_FAIL_PROTOCOL);
+	CHECK(strstr(api_call_error(r.call)->message, "control character") != NULL);
+	CHECK_INT(server_count(), 0);
+	done(&r, &cfg);
+}
+
 static void test_non_json_error(void)
 {
 	server_start("[{\"status\": 502, \"content_type\": \"text/html\","
@@ -688,6 +703,7 @@ int main(void)
 	RUN(test_give_up);
 	RUN(test_not_retried);
 	RUN(test_non_json_error);
+	RUN(test_header_injection_refused);
 	RUN(test_key_never_in_errors);
 	RUN(test_drop_midstream);
 	RUN(test_connection_errors);
