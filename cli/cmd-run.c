@@ -330,6 +330,11 @@ int cmd_run(int argc, char **argv)
 		else if (!r.printed && f == API_FAIL_NONE)
 			out(&r, "\n", 1);
 		fflush(stdout);
+		const char *stop = f == API_FAIL_NONE && s ? stream_stop_reason(s) : NULL;
+		if (stop && strcmp(stop, "max_tokens") == 0)
+			fprintf(stderr, "pwb: the answer stopped at max_tokens (stop_reason max_tokens)\n");
+		else if (stop && strcmp(stop, "refusal") == 0)
+			fprintf(stderr, "pwb: the model declined to answer (stop_reason refusal)\n");
 		if (f == API_FAIL_CANCELED) {
 			fprintf(stderr, "pwb: interrupted; the partial answer is above\n");
 		} else if (f != API_FAIL_NONE) {

@@ -69,6 +69,14 @@ check_eq "--thinking still prints only the text on stdout" "$(cat out.txt)" "$("
 e = json.load(open("'"$FIXTURES"'/stream_thinking.expect.json"))
 print(e["message"]["content"][1]["text"])')"
 
+# A stop at max_tokens or a refusal is said on stderr (still complete, exit 0).
+server_script '[{"fixture": "stream_tool_use_truncated_max_tokens.sse"}, {"fixture": "stream_refusal.sse"}]'
+$PWB run p.yaml >out.txt 2>err.txt
+check_eq "max_tokens stop: exit 0" "$?" 0
+check_contains "max_tokens stop: said on stderr" "$(cat err.txt)" "stopped at max_tokens"
+$PWB run p.yaml >out.txt 2>err.txt
+check_contains "refusal: said on stderr" "$(cat err.txt)" "stop_reason refusal"
+
 # The exact request: body equal to `pwb request`, headers as documented.
 cat >b.yaml <<'Y'
 pwb: 1
