@@ -625,6 +625,16 @@ static void idle_timer_fn(void *ud)
 	}
 }
 
+/* Stream events to the caller, none after a cancel (the rest of the bytes
+ * already handed to the stream are still assembled). */
+static void forward_event(void *ud, const struct stream_event *ev)
+{
+	struct api_call *c = ud;
+	if (c->cancel_pending || c->done || !c->hooks.on_event)
+		return;
+	c->hooks.on_event(c->hooks.ud, ev);
+}
+
 static const char *endpoint_path(enum api_endpoint ep)
 {
 	switch (ep) {
@@ -644,7 +654,7 @@ static void start_attempt(struct api_call *c)
 	c->stream = NULL;
 	if (c->ep == API_MESSAGES) {
 		c->stream = stream_new(c->cfg.max_response_bytes);
-		stream_set_listener(c->stream, c->hooks.on_event, c->hooks.ud);
+		stream_set_listener(c->stream, forward_event, c);
 	}
 	c->state = API_SENDING;
 	c->errbuf[0] = '\0';

@@ -634,7 +634,11 @@ static void test_cancel(void)
 	CHECK_INT(stream_outcome(api_call_stream(r.call)), STREAM_CANCELED);
 	struct stream_block b;
 	CHECK_INT(stream_block(api_call_stream(r.call), 0, &b), 0);
-	CHECK_INT(b.text_len, 9);
+	/* No event reaches the hook after the cancel; the stream may have
+	 * assembled the rest of the bytes it was handed with that event. */
+	CHECK_INT(r.text_events, 3);
+	CHECK(b.text_len >= 9 && b.text_len % 3 == 0 && b.text_len < 150);
+	CHECK(strncmp(b.text, "aaabbbccc", 9) == 0);
 	CHECK_INT(server_count(), 1);
 	done(&r, &cfg);
 
