@@ -601,12 +601,6 @@ void app_child_exited(struct app *a)
 			struct editor *e = a->ext_ed;
 			char *old = editor_text(e);
 			if (strcmp(old, buf_str(&b)) != 0) {
-				/* one undoable replacement */
-				editor_action(e, ACT_TEXT_START, 0);
-				e->cy = e->nlines - 1;
-				e->cx = e->lines[e->cy].len;
-				size_t ol = strlen(old);
-				(void)ol;
 				editor_set_text(e, buf_str(&b));
 				editor_cursor_end(e);
 				app_changed(a);

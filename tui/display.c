@@ -356,9 +356,6 @@ void display_render(struct app *a)
 		}
 		hline_title(r[i].y, r[i].x, r[i].w, title, focused);
 		p->r = (struct rect){ r[i].y + 1, r[i].x, r[i].h - 1, r[i].w };
-		int save_y = -1, save_x = -1;
-		getyx(stdscr, save_y, save_x);
-		(void)save_y, (void)save_x;
 		if (p->r.h > 0)
 			p->ops->draw(a, p, p->r, focused);
 		if (focused) {

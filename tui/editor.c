@@ -409,22 +409,18 @@ static void do_insert(struct editor *e, const char *s, size_t n, int mergeable)
 }
 
 static void do_delete(struct editor *e, size_t l1, size_t c1, size_t l2, size_t c2, int kill,
-		      int kill_prepend)
+		      int unused)
 {
+	(void)unused;
 	if (l1 == l2 && c1 == c2)
 		return;
 	size_t n, cl = e->cy, cc = e->cx;
 	char *t = raw_delete(e, l1, c1, l2, c2, &n);
 	if (kill) {
-		if (kill_prepend == 2) {
-			free(killbuf);
-			killbuf = xstrndup(t, n);
-			killlen = n;
-		} else {
-			free(killbuf);
-			killbuf = xstrndup(t, n);
-			killlen = n;
-		}
+		/* one kill buffer, as readline's last kill */
+		free(killbuf);
+		killbuf = xstrndup(t, n);
+		killlen = n;
 	}
 	undo_push(e, 0, l1, c1, l2, c2, t, n, cl, cc, 0);
 	e->cy = l1;
@@ -882,9 +878,8 @@ int editor_draw_line(const struct editor *e, size_t i, size_t r0, int y, int x, 
 			*cur_y = y + drawn;
 			*cur_x = x + (col >= w ? w - 1 : col);
 		}
-		/* wrap() may be clobbered by nothing here: text_draw does not wrap */
+		/* text_draw does not wrap, so rowv stays valid through the loop */
 		text_draw(y + drawn, x, w, ln->s + start, end - start, ln->attr);
-		/* rowv is reused by nothing between iterations */
 	}
 	return drawn;
 }

@@ -11,18 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int is_edit(enum action act)
-{
-	switch (act) {
-	case ACT_BACKSPACE: case ACT_DELETE: case ACT_KILL_LINE: case ACT_KILL_LINE_START:
-	case ACT_KILL_WORD_BACK: case ACT_KILL_WORD: case ACT_YANK: case ACT_UNDO:
-	case ACT_NEWLINE:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* --- system prompt --------------------------------------------------------------- */
 
 static void system_draw(struct app *a, struct pane *p, struct rect r, int focused)
@@ -50,7 +38,6 @@ static int system_action(struct app *a, struct pane *p, enum action act)
 		return 0;
 	if (a->system_ed->gen != g)
 		app_changed(a);
-	(void)is_edit;
 	return 1;
 }
 
