@@ -1046,6 +1046,8 @@ struct emit {
 	yaml_emitter_t em;
 	struct buf *out;
 	int failed;
+	int dry;     /* only check the JSON: no events reach the emitter */
+	int lenient; /* a field that is not valid JSON is written as a string */
 };
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
@@ -1057,7 +1059,7 @@ static int write_handler(void *data, unsigned char *buffer, size_t size)
 
 static void ev(struct emit *E, yaml_event_t *e)
 {
-	if (E->failed) {
+	if (E->failed || E->dry) {
 		yaml_event_delete(e);
 		return;
 	}
@@ -1107,13 +1109,69 @@ static void emit_scalar(struct emit *E, const char *s, size_t len, yaml_scalar_s
 			int plain_implicit)
 {
 	yaml_event_t e;
-	yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)s, (int)len, plain_implicit, 1,
-				     style);
+	if (!yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)s, (int)len, plain_implicit,
+					  1, style)) {
+		E->failed = 1; /* not UTF-8 (checked before), or out of memory */
+		return;
+	}
 	ev(E, &e);
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 :
+		     (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	unsigned cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
+		return 0;
+	return len;
+}
+
+static int utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq((const unsigned char *)s + i, n - i);
+		if (!l)
+			return 0;
+		i += l;
+	}
+	return 1;
 }
 
 static void emit_str_n(struct emit *E, const char *s, size_t len)
 {
+	if (!utf8_valid(s, len)) {
+		if (!E->lenient) {
+			E->failed = 1;
+			return;
+		}
+		/* preset_emit: each bad byte becomes U+FFFD rather than lose the text */
+		struct buf fixed;
+		buf_init(&fixed, 0);
+		for (size_t i = 0; i < len;) {
+			size_t l = utf8_seq((const unsigned char *)s + i, len - i);
+			if (l) {
+				buf_append(&fixed, s + i, l);
+				i += l;
+			} else {
+				buf_puts(&fixed, "\xef\xbf\xbd");
+				i++;
+			}
+		}
+		emit_str_n(E, buf_str(&fixed), fixed.len);
+		buf_done(&fixed);
+		return;
+	}
 	yaml_scalar_style_t st = YAML_ANY_SCALAR_STYLE;
 	if (looks_non_string(s, len))
 		st = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
@@ -1391,10 +1449,23 @@ static void kv_list(struct emit *E, const char *key, const struct strlist *l)
 	seq_end(E);
 }
 
+/* Checked before anything is emitted, so a bad field never leaves the
+ * emitter half-way through a mapping. */
+static int json_ok(const char *json)
+{
+	struct emit dry = { .dry = 1 };
+	return emit_json(&dry, json) == 0;
+}
+
 static int kv_json(struct emit *E, const char *key, const char *json)
 {
 	if (!json)
 		return 0;
+	if (!json_ok(json)) {
+		if (E->lenient)
+			kv_str(E, key, json); /* keep the text rather than lose it */
+		return -1;
+	}
 	emit_plain(E, key);
 	return emit_json(E, json);
 }
@@ -1409,7 +1480,7 @@ static char *emit_session(const struct session *s, char **bad_field)
 {
 	struct buf out;
 	buf_init(&out, 0);
-	struct emit E = { .out = &out };
+	struct emit E = { .out = &out, .lenient = !bad_field };
 	yaml_event_t e;
 	yaml_emitter_initialize(&E.em);
 	yaml_emitter_set_output(&E.em, write_handler, &out);
@@ -1481,7 +1552,7 @@ static char *emit_session(const struct session *s, char **bad_field)
 	yaml_emitter_flush(&E.em);
 	int failed = E.failed;
 	yaml_emitter_delete(&E.em);
-	if (bad || failed) {
+	if (failed || (bad && bad_field)) {
 		if (bad_field)
 			*bad_field = xstrdup(bad ? bad : "(emitter)");
 		buf_done(&out);
@@ -1563,6 +1634,16 @@ static int find_shaped(void *ud, const char *path, const char *text)
 		char *k = xstrndup(text + off, len);
 		f->masked = keys_mask(k);
 		free(k);
+		f->path = xstrdup(path);
+		return 1;
+	}
+	return 0;
+}
+
+static int find_bad_utf8(void *ud, const char *path, const char *text)
+{
+	struct found *f = ud;
+	if (!utf8_valid(text, strlen(text))) {
 		f->path = xstrdup(path);
 		return 1;
 	}
@@ -1733,6 +1814,13 @@ enum preset_save_result preset_save(struct preset *p, const char *path, int flag
 			free(f.masked);
 			return PRESET_SAVE_KEY_SHAPED;
 		}
+	}
+	struct found bu = { 0 };
+	if (session_walk(p->s, find_bad_utf8, &bu)) {
+		save_diag(p, diags, DIAG_ERROR, shown, bu.path, "%s: not valid UTF-8 text, cannot be "
+			  "saved; fix it first", bu.path);
+		free(bu.path);
+		return PRESET_SAVE_INVALID;
 	}
 	char *bad = NULL;
 	char *text = emit_session(p->s, &bad);

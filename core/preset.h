@@ -63,7 +63,9 @@ enum preset_save_result {
 enum preset_save_result preset_save(struct preset *p, const char *path, int flags,
 				    const char *secret, struct diag_list *diags);
 
-/* The canonical YAML text of a session (what preset_save writes), malloc'd. */
+/* The canonical YAML text of a session (what preset_save writes), malloc'd;
+ * never NULL: a JSON field that does not parse is written as a string (where
+ * preset_save refuses with PRESET_SAVE_INVALID). */
 char *preset_emit(const struct session *s);
 
 #endif

@@ -1103,6 +1103,45 @@ static void test_save_unwritable_folder(void)
 	rm_rf(tmpdir);
 }
 
+static void test_save_invalid(void)
+{
+	make_tmpdir();
+	char *path = xasprintf("%s/bad.yaml", tmpdir);
+	struct preset *p = preset_new();
+	struct session *s = preset_session(p);
+	s->model = xstrdup("claude-sonnet-4-6");
+	s->max_tokens = xstrdup("10");
+	s->json.tools = xstrdup("[{\"name\": \"f\",");   /* half-typed in an editor */
+	session_add_message(s, "user", "ok", NULL);
+	/* preset_emit never fails: the broken field is kept as text */
+	char *y = preset_emit(s);
+	CHECK(y && strstr(y, "tools: '[{\"name\": \"f\",'\n"));
+	free(y);
+	struct diag_list d;
+	diag_list_init(&d);
+	CHECK_INT(preset_save(p, path, 0, NULL, &d), PRESET_SAVE_INVALID);
+	char *t = diags_text(&d);
+	CHECK(strstr(t, "tools: not valid JSON, cannot be saved") != NULL);
+	free(t);
+	CHECK(access(path, F_OK) != 0);
+	free(s->json.tools);
+	s->json.tools = NULL;
+	/* text that is not UTF-8 (a binary paste) */
+	str_set(&s->messages[0].text, "caf\xe9 \xff");
+	y = preset_emit(s);
+	CHECK(y && strstr(y, "content: caf\xef\xbf\xbd \xef\xbf\xbd\n"));
+	free(y);
+	CHECK_INT(preset_save(p, path, 0, NULL, &d), PRESET_SAVE_INVALID);
+	t = diags_text(&d);
+	CHECK(strstr(t, "messages[0].content: not valid UTF-8 text") != NULL);
+	free(t);
+	CHECK(access(path, F_OK) != 0);
+	diag_list_done(&d);
+	preset_free(p);
+	free(path);
+	rm_rf(tmpdir);
+}
+
 static void test_load_errors(void)
 {
 	struct diag_list d;
@@ -1303,6 +1342,7 @@ int main(void)
 	RUN(test_save_key_shaped_and_secret);
 	RUN(test_save_interrupted);
 	RUN(test_save_unwritable_folder);
+	RUN(test_save_invalid);
 	RUN(test_load_errors);
 	RUN(test_replay_compare);
 	RUN(test_replay_diff);
