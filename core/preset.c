@@ -128,6 +128,8 @@ struct loader {
 	struct diag_list *diags;
 	size_t visits;
 	int too_big;
+	size_t *line_start; /* byte offset of each line, built on first use */
+	size_t nlines;
 };
 
 static void vdiag(struct loader *L, enum diag_level lv, const yaml_mark_t *m,
@@ -165,15 +167,22 @@ static yaml_node_t *node(struct loader *L, int id)
 	return yaml_document_get_node(L->doc, id);
 }
 
-/* The byte offset of a mark (libyaml counts characters, not bytes). */
+/* The byte offset of a mark (libyaml counts characters, not bytes). Line
+ * starts are indexed once, so this stays cheap on big files. */
 static size_t mark_byte(struct loader *L, const yaml_mark_t *m)
 {
-	size_t i = 0, line = 0;
-	while (i < L->len && line < m->line) {
-		if (L->text[i] == '\n')
-			line++;
-		i++;
+	if (!L->line_start) {
+		size_t n = 1;
+		for (size_t i = 0; i < L->len; i++)
+			n += L->text[i] == '\n';
+		L->line_start = xmalloc(n * sizeof *L->line_start);
+		L->nlines = 0;
+		L->line_start[L->nlines++] = 0;
+		for (size_t i = 0; i < L->len; i++)
+			if (L->text[i] == '\n')
+				L->line_start[L->nlines++] = i + 1;
 	}
+	size_t i = m->line < L->nlines ? L->line_start[m->line] : L->len;
 	for (size_t c = 0; i < L->len && c < m->column; c++) {
 		i++;
 		while (i < L->len && ((unsigned char)L->text[i] & 0xC0) == 0x80)
@@ -970,11 +979,13 @@ struct preset *preset_load_string(const char *name, const char *text, size_t len
 	load_top(&L, root);
 	remember_file_vars(p);
 	p->had_comments = has_comments(&L);
+	free(L.line_start);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	diag_list_done(&scratch);
 	return p;
 fail:
+	free(L.line_start);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	preset_free(p);

@@ -229,6 +229,8 @@ static const char *const hostile[] = {
 	"mixed\r\nemoji 😀\ttab  \n", "\x01\x02 control\x7f", "zero\xe2\x80\x8bwidth", "\xc2\xa0nbsp",
 	"bom\xef\xbb\xbf", "line sep\xe2\x80\xa8here", "next line\xc2\x85here",
 	"quote \" and ' mixed: # { } [ ] , & * ! | > % @ `",
+	"<<", "=", "!!str x", "%YAML 1.2", "key:", " #", "a\t#b", "- ", "? ", ": x", "[", "]", "'", "\"",
+	"@", "`cmd`", "a: b # c", "http://x.y/z?q=1#f", "{{a}}: {{b}}", "0.", "-0", "1e+3", "inf", "NaN",
 };
 
 static char *long_line(size_t n)
