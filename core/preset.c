@@ -1811,7 +1811,7 @@ enum preset_save_result preset_save(struct preset *p, const char *path, int flag
 				  "%s: holds the configured API key; pwb never writes it to a file: "
 				  "remove it and save again", f.path);
 			free(f.path);
-			return PRESET_SAVE_KEY_SHAPED;
+			return PRESET_SAVE_KEY_SHAPED; /* even with FORCE */
 		}
 	}
 	/* 2. other key-shaped strings, unless forced */

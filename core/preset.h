@@ -51,7 +51,8 @@ enum preset_save_result {
 	PRESET_SAVED,
 	PRESET_SAVE_FAILED,    /* I/O: diags say why; the old file is untouched */
 	PRESET_SAVE_CHANGED,   /* the file changed on disk since it was loaded (no FORCE) */
-	PRESET_SAVE_KEY_SHAPED,/* a key-shaped string is in the session (no FORCE) */
+	PRESET_SAVE_KEY_SHAPED,/* a key-shaped string is in the session (no FORCE), or the
+				  configured key itself (whatever the flags) */
 	PRESET_SAVE_INVALID,   /* the session has errors */
 };
 
