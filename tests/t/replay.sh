@@ -141,6 +141,20 @@ check_contains "update: unwritable folder: says why" "$(cat "$T/ro.err")" "Permi
 check_contains "update: unwritable folder: the change is still reported" "$(cat "$T/ro.out")" "response: changed"
 check "update: unwritable folder: file untouched" cmp -s "$T/ro/chat.yaml" "$T/chat.orig"
 
+# a key-shaped string in the file: --update refuses unless --force
+sed 's/content: Now say goodbye./content: "Now say goodbye. sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123"/' \
+	"$T/chat.orig" >"$T/keyed.yaml"
+cp "$T/keyed.yaml" "$T/keyed.orig"
+server_script "$(script "$(msg "Bye.")")"
+$PWB replay --update "$T/keyed.yaml" >"$T/k.out" 2>"$T/k.err"
+check_eq "update: key-shaped string: exit 2" "$?" 2
+check_contains "update: key-shaped string: located, says --force" "$(cat "$T/k.err")" \
+	"$T/keyed.yaml:12:14: error: messages[2].content: contains a key-shaped string"
+check "update: key-shaped string: file untouched" cmp -s "$T/keyed.yaml" "$T/keyed.orig"
+$PWB replay --update --force "$T/keyed.yaml" >/dev/null 2>"$T/k.err"
+check_eq "update --force: exit 0" "$?" 0
+check_contains "update --force: written" "$(cat "$T/keyed.yaml")" "text: Bye."
+
 # --- errors and exit codes ----------------------------------------------------
 cp "$T/chat.orig" "$T/chat.yaml"
 server_script '[{"fixture":"error_400_invalid_request.json","status":400}]'
