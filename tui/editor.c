@@ -18,12 +18,6 @@ struct ed_undo {
 static char *killbuf;
 static size_t killlen;
 
-void editor_killring_done(void)
-{
-	free(killbuf);
-	killbuf = NULL;
-	killlen = 0;
-}
 
 size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
@@ -179,15 +173,12 @@ static void row_push(size_t *n, size_t off)
 	rowv[(*n)++] = off;
 }
 
-static size_t wrap(const char *s, size_t len, int w)
+/* Wrap s from the start of row nrows-1 (already in rowv) to the end. */
+static size_t wrap_from(const char *s, size_t len, int w, size_t nrows)
 {
-	size_t nrows = 0;
-	row_push(&nrows, 0);
-	if (w <= 0)
-		return 1;
 	int col = 0;
-	size_t row_start = 0, brk = (size_t)-1;
-	for (size_t i = 0; i < len;) {
+	size_t row_start = rowv[nrows - 1], brk = (size_t)-1;
+	for (size_t i = row_start; i < len;) {
 		uint32_t cp;
 		size_t n = utf8_decode(s + i, len - i, &cp);
 		int cw = text_char_width(cp, col);
@@ -214,6 +205,54 @@ static size_t wrap(const char *s, size_t len, int w)
 	return nrows;
 }
 
+static size_t wrap(const char *s, size_t len, int w)
+{
+	size_t nrows = 0;
+	row_push(&nrows, 0);
+	if (w <= 0)
+		return 1;
+	return wrap_from(s, len, w, nrows);
+}
+
+/* A long line that only grows at its end (a streamed answer without
+ * newlines) is not re-wrapped from its start on every frame: the rows
+ * found last time stand, and wrapping resumes at the start of the last one
+ * (earlier breaks cannot change when text is appended after them). */
+static struct {
+	unsigned long ver;
+	int w;
+	size_t len, n, a;
+	size_t *rows;
+} wcache;
+static unsigned long ver_counter;
+
+static size_t wrap_line(const struct ed_line *ln, int w)
+{
+	if (ln->len < 4096 || w <= 0 || ln->ver == 0)
+		return wrap(ln->s, ln->len, w);
+	size_t nrows = 0;
+	if (wcache.ver == ln->ver && wcache.w == w && wcache.len <= ln->len && wcache.n) {
+		if (rowa < wcache.n + 1) {
+			rowa = wcache.n + 64;
+			rowv = xrealloc(rowv, rowa * sizeof *rowv);
+		}
+		memcpy(rowv, wcache.rows, wcache.n * sizeof *rowv);
+		nrows = wrap_from(ln->s, ln->len, w, wcache.n);
+	} else {
+		nrows = wrap(ln->s, ln->len, w);
+	}
+	if (wcache.a < nrows) {
+		wcache.a = nrows + 64;
+		wcache.rows = xrealloc(wcache.rows, wcache.a * sizeof *wcache.rows);
+	}
+	memcpy(wcache.rows, rowv, nrows * sizeof *rowv);
+	wcache.n = nrows;
+	wcache.ver = ln->ver;
+	wcache.w = w;
+	wcache.len = ln->len;
+	return nrows;
+}
+
 static size_t row_of(size_t nrows, size_t off)
 {
 	size_t r = 0;
@@ -237,6 +276,7 @@ static void line_reserve(struct ed_line *l, size_t n)
 
 static void line_set(struct ed_line *l, const char *s, size_t n)
 {
+	l->ver = ++ver_counter;
 	line_reserve(l, n);
 	if (n)
 		memcpy(l->s, s, n);
@@ -272,6 +312,8 @@ static void raw_insert(struct editor *e, size_t l, size_t c, const char *s, size
 {
 	struct ed_line *ln = &e->lines[l];
 	const char *nl = memchr(s, '\n', n);
+	if (c != ln->len)
+		ln->ver = ++ver_counter; /* not a pure append: cached rows are stale */
 	if (!nl) {
 		line_reserve(ln, ln->len + n);
 		memmove(ln->s + c + n, ln->s + c, ln->len - c + 1);
@@ -285,6 +327,7 @@ static void raw_insert(struct editor *e, size_t l, size_t c, const char *s, size
 	/* split: tail of line l goes after the inserted text */
 	size_t tail_len = ln->len - c;
 	char *tail = xstrndup(ln->s + c, tail_len);
+	ln->ver = ++ver_counter;
 	ln->len = c;
 	ln->s[c] = 0;
 	size_t count = 0;
@@ -323,6 +366,7 @@ static void raw_insert(struct editor *e, size_t l, size_t c, const char *s, size
 static char *raw_delete(struct editor *e, size_t l1, size_t c1, size_t l2, size_t c2, size_t *n)
 {
 	char *out;
+	e->lines[l1].ver = ++ver_counter;
 	if (l1 == l2) {
 		struct ed_line *ln = &e->lines[l1];
 		out = xstrndup(ln->s + c1, c2 - c1);
@@ -859,14 +903,14 @@ enum editor_result editor_action(struct editor *e, enum action a, int page)
 
 size_t editor_line_rows(const struct editor *e, size_t i, int w)
 {
-	return wrap(e->lines[i].s, e->lines[i].len, w);
+	return wrap_line(&e->lines[i], w);
 }
 
 int editor_draw_line(const struct editor *e, size_t i, size_t r0, int y, int x, int w, int h,
 		     int show_cursor, int *cur_y, int *cur_x)
 {
 	const struct ed_line *ln = &e->lines[i];
-	size_t nr = wrap(ln->s, ln->len, w);
+	size_t nr = wrap_line(ln, w);
 	size_t cr = (size_t)-1;
 	if (show_cursor && i == e->cy)
 		cr = row_of(nr, e->cx);
@@ -983,4 +1027,16 @@ void editor_draw(struct editor *e, int y, int x, int h, int w, int focused, int 
 	}
 	for (; row < h; row++)
 		text_draw(y + row, x, w, "", 0, 0);
+}
+
+void editor_killring_done(void)
+{
+	free(wcache.rows);
+	memset(&wcache, 0, sizeof wcache);
+	free(rowv);
+	rowv = NULL;
+	rowa = 0;
+	free(killbuf);
+	killbuf = NULL;
+	killlen = 0;
 }

@@ -19,6 +19,7 @@ enum line_attr { LA_NORMAL, LA_DIM, LA_BOLD, LA_ERROR, LA_META, LA_ADDED, LA_REM
 struct ed_line {
 	char *s;
 	size_t len, alloc;
+	unsigned long ver; /* new on any change but an append at the end */
 	unsigned char attr;
 };
 
