@@ -742,6 +742,12 @@ static void transfer_done(struct api_call *c, CURLcode code)
 	if (code != CURLE_OK) {
 		int timeout = code == CURLE_OPERATION_TIMEDOUT;
 		const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(code);
+		if (code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL) {
+			/* A bad base URL will not get better by retrying. */
+			set_error(c, "network", 0, NULL, "%s (the URL is %s)", detail, c->url);
+			finish(c, API_FAIL_NETWORK);
+			return;
+		}
 		if (!c->got_byte) {
 			set_error(c, timeout ? "timeout" : "network", 0, NULL, "%s", detail);
 			retry_or_finish(c, timeout ? API_FAIL_TIMEOUT : API_FAIL_NETWORK);
