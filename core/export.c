@@ -765,6 +765,7 @@ static void render_js(struct buf *b, const struct session *s, const cJSON *body,
 	for (size_t i = 0; i < r.nhoists; i++)
 		const_js(b, r.hoists[i].name, r.hoists[i].node->valuestring);
 
+	buf_puts(b, "if (!process.env.ANTHROPIC_API_KEY) throw new Error('set ANTHROPIC_API_KEY');\n\n");
 	comment(b, "// ", betas ? "Send what pwb sends: the key as x-api-key, the API version and "
 		"the betas. SDK 1.x would send Authorization: Bearer and anthropic-version "
 		"2026-10-21." : "Send what pwb sends: the key as x-api-key and the API version. "
