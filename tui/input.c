@@ -453,8 +453,10 @@ int input_run_script(struct app *a, const char *path)
 			/* one frame, as the loop draws it after a key (for timing) */
 			display_render(a);
 		} else if (strcmp(d, "pass") == 0) {
-			/* one loop pass without waiting */
-			loop_once(a->loop, 0);
+			/* one loop pass; with MS it may wait that long for I/O (it
+			 * returns as soon as something arrives) */
+			long ms = arg ? atol(arg) : 0;
+			loop_once(a->loop, ms < 0 ? 0 : ms > 1000 ? 1000 : ms);
 			app_pass(a);
 		} else {
 			fprintf(stderr, "pwb: %s:%d: unknown directive @%s\n", path, lineno, d);
