@@ -41,6 +41,21 @@ wait_screen main 'pwbsh$' 10 || not_ok "a shell runs in tmux"
 tm send-keys -t main "$PWB hello.yaml" Enter
 check_screen "start: the workbench shows its panes" main "Parameters"
 check_screen "start: the preset's prompt is there" main "Say hello to {{who}}."
+tm send-keys -t main F1
+check_screen "F1: the help screen" main "Help: every key"
+tm send-keys -t main Escape
+tm send-keys -t main M-3
+check_screen "Alt-3: the parameters pane has the focus" main "═ Parameters"
+tm send-keys -t main M-2
+check_screen "Alt-2: back to the messages" main "═ Messages"
+# a real bracketed paste (tmux wraps it in the markers pwb asked for):
+# a control character and a newline inside it are text, not commands
+tm set-buffer -b pwbpaste "$(printf 'pasted\021 text\nsecond line')"
+tm send-keys -t main End
+tm paste-buffer -p -b pwbpaste -t main
+check_screen "bracketed paste: inserted as text (Ctrl-Q in it did not quit)" main "pasted^Q text"
+check_screen "bracketed paste: its newline is a newline" main "second line"
+tm send-keys -t main C-_
 tm send-keys -t main End
 tm send-keys -t main -l " Please be brief."
 check_screen "typing: the text appears" main "Say hello to {{who}}. Please be brief."
