@@ -429,6 +429,16 @@ static void json_string(struct buf *b, const char *s, size_t n)
 {
 	buf_puts(b, "\"");
 	for (size_t i = 0; i < n; i++) {
+		/* copy a run of plain bytes at once */
+		size_t j = i;
+		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+			j++;
+		if (j > i) {
+			buf_append(b, s + i, j - i);
+			i = j;
+			if (i == n)
+				break;
+		}
 		unsigned char c = (unsigned char)s[i];
 		switch (c) {
 		case '"': buf_puts(b, "\\\""); break;
