@@ -9,7 +9,7 @@
 command -v tmux >/dev/null || { not_ok "tmux is installed"; done_testing; }
 SOCK="pwbtest$$"
 export TERM=xterm-256color
-tm() { tmux -L "$SOCK" "$@"; }
+tm() { tmux -u -L "$SOCK" "$@"; }  # -u: UTF-8 even when the locale does not say so
 cleanup_tmux() { tm kill-server 2>/dev/null; }
 trap 'cleanup_tmux; _lib_cleanup' EXIT
 
@@ -78,8 +78,9 @@ tm send-keys -t main C-q
 check_screen "quit: asks about unsaved changes" main "Quit without saving the changes? (y/n)"
 tm send-keys -t main y
 check_screen "quit: back at the shell" main 'pwbsh$'
-tm send-keys -t main "echo sum-\$((40+2)); stty -a | grep -o -- '-\{0,1\}icanon' | head -1" Enter
+tm send-keys -t main "echo sum-\$((40+2)); stty -a | grep -o -- '-\{0,1\}icanon' | head -1; echo stty-done" Enter
 check_screen "quit: the shell is usable afterwards" main "sum-42"
+wait_screen main "stty-done" >/dev/null
 if screen main | grep -q -- '^icanon'; then ok "quit: the terminal is back in canonical mode"; else
 	not_ok "quit: the terminal is back in canonical mode" "$(screen main)"; fi
 left=$(ls "$STATE/pwb" 2>/dev/null | grep -c 'yaml$')
