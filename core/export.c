@@ -1115,7 +1115,7 @@ static const char C_STREAM[] =
 	"\t\tif (end > line && end[-1] == '\\r')\n"
 	"\t\t\tend[-1] = '\\0';\n"
 	"\t\tif (strncmp(line, \"data:\", 5) == 0)\n"
-	"\t\t\ton_event(r, line + 5);\n"
+	"\t\t\ton_event(r, line + 5 + (line[5] == ' '));\n"
 	"\t\tline = end + 1;\n"
 	"\t}\n"
 	"\tr->len -= (size_t)(line - r->data);\n"

@@ -186,6 +186,20 @@ sys.stdout.write(m.group(1) if m else "(no example in the README)\n")' \
 	fi
 done
 
+# The C program reports failures: an HTTP error, an error event mid-stream.
+"$PWB" export "$PWB_ROOT/tests/presets/hostile.yaml" --lang c --stream -o "$T/err.c" 2>/dev/null
+cc -Wall -Wextra -Werror -o "$T/errprog" "$T/err.c" $CJSON_CURL
+serve error_429_rate_limit
+"$T/errprog" >"$T/out" 2>"$T/err"
+check_eq "export c: an HTTP error exits 1" "$?" 1
+check_contains "export c: ... and prints the error body" "$(cat "$T/err")" "HTTP 429: {"
+serve stream_error_overloaded_midstream.sse
+"$T/errprog" >"$T/out" 2>"$T/err"
+check_eq "export c: an error event exits 1" "$?" 1
+check_contains "export c: ... after the partial answer" "$(cat "$T/out")" "Hello"
+check_contains "export c: ... naming the error" "$(cat "$T/err")" \
+	'error event: {"type": "error", "error": {"type": "overloaded_error"'
+
 # Usage errors exit 2.
 "$PWB" export "$p" --lang cobol >/dev/null 2>"$T/err"
 check_eq "export: unknown language exits 2" "$?" 2
