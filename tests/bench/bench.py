@@ -640,6 +640,71 @@ class Bench:
         return "\n".join(out)
 
 
+def med(results, case, tool, key="wall_ms"):
+    try:
+        return results[case]["tools"][tool]["stats"][key]["median"]
+    except KeyError:
+        return None
+
+
+def targets_table(results):
+    """The issue's targets against this run's medians, as markdown rows."""
+    rows = []
+
+    def row(target, measured, met):
+        rows.append("| %s | %s | %s |" % (target, measured, met))
+
+    for deltas, size in ((100000, 4), (10000, 64)):
+        case = "stream %d x %d B" % (deltas, size)
+        p, c, sdk = med(results, case, "pwb"), med(results, case, "curl"), med(results, case, "sdk")
+        if p and c:
+            r = p / c
+            row("%s: pwb run --json within 3x of curl's wall (stretch 1.5x)" % case,
+                "%.2fx (%s vs %s ms; pwb max %s ms)" % (
+                    r, fmt_ms(p), fmt_ms(c),
+                    fmt_ms(results[case]["tools"]["pwb"]["stats"]["wall_ms"]["max"])),
+                "yes%s" % (", stretch too" if r <= 1.5 else "") if r <= 3 else "**no**")
+            pr, cr = med(results, case, "pwb", "rss_kb"), med(results, case, "curl", "rss_kb")
+            row("%s: peak RSS at most twice curl's" % case,
+                "%.2fx (%s vs %s MB)" % (pr / cr, fmt_mb(pr), fmt_mb(cr)),
+                "yes" if pr <= 2 * cr else "**no**")
+        if p and sdk:
+            pc, sc = med(results, case, "pwb", "cpu_ms"), med(results, case, "sdk", "cpu_ms")
+            row("%s: at least 15x faster than the SDK" % case,
+                "%.1fx on wall (%s vs %s ms); %.0fx less CPU" % (sdk / p, fmt_ms(sdk), fmt_ms(p),
+                                                              sc / pc),
+                "yes" if sdk / p >= 15 else "**no** on wall")
+    case = "time to first byte (1 token)"
+    p, c = med(results, case, "pwb", "first_ms"), med(results, case, "curl", "first_ms")
+    if p and c:
+        row("time to first byte within 1.3x of curl", "%.2fx (%s vs %s ms)" % (
+            p / c, fmt_ms(p), fmt_ms(c)), "yes" if p <= 1.3 * c else "**no**")
+    case = "preset load (4 MB, 1,000 turns)"
+    p, y = med(results, case, "pwb"), med(results, case, "pyyaml")
+    if p and y:
+        row("preset load and validate faster than PyYAML with libyaml",
+            "%s vs %s ms (%.2fx)" % (fmt_ms(p), fmt_ms(y), p / y), "yes" if p < y else "**no**")
+    case = "cancel latency (SIGINT mid-stream)"
+    p = med(results, case, "pwb")
+    if p is not None:
+        mx = results[case]["tools"]["pwb"]["stats"]["wall_ms"]["max"]
+        row("cancel: SIGINT to exit under 100 ms", "%s ms (max %s)" % (fmt_ms(p), fmt_ms(mx)),
+            "yes" if mx < 100 else ("median only" if p < 100 else "**no**"))
+    case = "TUI: time per key press (4 MB conversation)"
+    if case in results:
+        pk = results[case]["per_key"]
+        big = pk.get("type a character, 4 MB preset")
+        small = pk.get("type a character, small preset")
+        if big and small:
+            row("TUI: the cost of a frame does not grow with the history (typing)",
+                "%.2f ms per key with 4 MB loaded vs %.2f ms on a small preset" % (
+                    big["wall_ms"], small["wall_ms"]),
+                "yes" if big["wall_ms"] <= 2 * max(small["wall_ms"], 0.5) else "**no**")
+    if not rows:
+        return ""
+    return "\n".join(["| target | measured (medians) | met |", "| --- | --- | --- |"] + rows)
+
+
 def machine():
     model = "?"
     try:
@@ -732,11 +797,13 @@ def main():
             "Load average (1 min) before / after: %.2f / %.2f" % (load_before[0],
                                                                  os.getloadavg()[0])]
     head += ["Note: " + n for n in b.notes]
-    text = "\n".join(head) + "\n\n" + b.tables()
+    tt = targets_table(b.results)
+    body = ("### Against the targets\n\n" + tt + "\n\n" if tt else "") + b.tables()
+    text = "\n".join(head) + "\n\n" + body
     print(text)
     if args.markdown:
         with open(args.markdown, "w") as f:
-            f.write("\n\n".join(head) + "\n\n" + b.tables())
+            f.write("\n\n".join(head) + "\n\n" + body)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"date": date, "machine": m, "versions": v, "cflags": args.cflags,
