@@ -309,8 +309,7 @@ static void number(struct buf *b, double v)
 		if (strtod(tmp, NULL) == v)
 			break;
 	}
-	/* "1e+20" is a float everywhere; make "100" style floats explicit too */
-	buf_puts(b, tmp);
+	buf_puts(b, tmp); /* such as 0.3 or 1e+20: a number in every target */
 }
 
 struct hoist {
@@ -318,6 +317,7 @@ struct hoist {
 	char *name;
 };
 
+/* How a target language writes a JSON value. */
 struct syntax {
 	void (*string)(struct buf *b, const char *s);
 	void (*key)(struct buf *b, const char *k);
@@ -354,13 +354,16 @@ static void key_js(struct buf *b, const char *k)
 }
 
 static const struct syntax syn_py = {
-	str_py, key_py, "True", "False", "None", "{", "}", 4, 1,
+	.string = str_py, .key = key_py, .t = "True", .f = "False", .null = "None",
+	.obj_open = "{", .obj_close = "}", .indent = 4, .trailing_comma = 1,
 };
 static const struct syntax syn_js = {
-	str_js, key_js, "true", "false", "null", "{ ", " }", 2, 1,
+	.string = str_js, .key = key_js, .t = "true", .f = "false", .null = "null",
+	.obj_open = "{ ", .obj_close = " }", .indent = 2, .trailing_comma = 1,
 };
 static const struct syntax syn_json = {
-	str_json, str_json, "true", "false", "null", "{", "}", 2, 0,
+	.string = str_json, .key = str_json, .t = "true", .f = "false", .null = "null",
+	.obj_open = "{", .obj_close = "}", .indent = 2,
 };
 
 struct render {
@@ -376,8 +379,6 @@ static const char *hoisted(const struct render *r, const cJSON *v)
 			return r->hoists[i].name;
 	return NULL;
 }
-
-static void value(const struct render *r, struct buf *b, const cJSON *v, int depth, int col);
 
 static void compact(const struct render *r, struct buf *b, const cJSON *v)
 {
