@@ -145,9 +145,11 @@ static void run_timers(struct loop *l)
 	}
 }
 
-static void drive_curl(struct loop *l)
+/* Returns how many transfers finished: their owners' state changed, so the
+ * caller must not go on to sleep in poll (nothing is left to wake it). */
+static int drive_curl(struct loop *l)
 {
-	int running = 0;
+	int running = 0, reaped = 0;
 	curl_multi_perform(l->multi, &running);
 	CURLMsg *msg;
 	int left;
@@ -156,19 +158,23 @@ static void drive_curl(struct loop *l)
 			continue;
 		CURL *easy = msg->easy_handle;
 		int code = (int)msg->data.result;
+		reaped++;
 		if (l->reaper)
 			l->reaper(l->reaper_ud, easy, code);
 		else
 			curl_multi_remove_handle(l->multi, easy);
 	}
+	return reaped;
 }
 
 void loop_once(struct loop *l, long max_wait_ms)
 {
-	drive_curl(l);
+	int finished = drive_curl(l);
 	run_timers(l);
 
 	long long wait = max_wait_ms < 0 ? INT_MAX : max_wait_ms;
+	if (finished)
+		wait = 0;
 	long long now = real_now_ms();
 	for (size_t i = 0; i < l->ntimers; i++) {
 		long long d = l->timers[i].due - now;
