@@ -334,7 +334,7 @@ static void type_line(struct app *a, const char *s)
 
 static int wait_for(struct app *a, const char *what, const char *arg)
 {
-	long long deadline = real_ms() + 20000;
+	long long deadline = real_ms() + 20000, last_frame = 0;
 	for (;;) {
 		int done = 0;
 		if (strcmp(what, "idle") == 0)
@@ -355,6 +355,14 @@ static int wait_for(struct app *a, const char *what, const char *arg)
 		}
 		loop_once(a->loop, 20);
 		app_pass(a);
+		/* draw as the terminal loop does (at most ~60 frames a second),
+		 * so timings in script mode include the frames */
+		long long now = real_ms();
+		if (a->dirty && now - last_frame >= 16) {
+			display_render(a);
+			a->dirty = 0;
+			last_frame = now;
+		}
 	}
 }
 
