@@ -117,6 +117,12 @@ static void feed(struct app *a, int k)
 			st = ST_ESC;
 			return;
 		}
+		if ((k < 32 && k != 127) || (k & K_SPECIAL)) {
+			/* Esc then Ctrl-R typed quickly: two keys (no Alt+Ctrl bindings) */
+			deliver(a, K_ESC);
+			deliver(a, k);
+			return;
+		}
 		if (k == 127)
 			k = K_SPECIAL | KEY_BACKSPACE;
 		deliver(a, K_META | k);

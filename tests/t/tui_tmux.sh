@@ -59,6 +59,16 @@ tm send-keys -t main C-_
 tm send-keys -t main End
 tm send-keys -t main -l " Please be brief."
 check_screen "typing: the text appears" main "Say hello to {{who}}. Please be brief."
+# export view: copy with OSC 52 lands in tmux's buffer with set-clipboard on
+tm set -s set-clipboard on
+tm send-keys -t main F3
+check_screen "export: the view shows the request as curl" main "base_url="
+tm send-keys -t main c
+check_screen "export: copy confirmed" main "copied"
+got=""
+wait_for 5 sh -c "tmux -u -L '$SOCK' show-buffer 2>/dev/null | grep -q 'anthropic-version: 2023-06-01'" && got=1
+check_eq "export: OSC 52 put the snippet into tmux's clipboard buffer" "$got" 1
+tm send-keys -t main Escape
 tm send-keys -t main C-r
 check_screen "run: the answer streams in" main "aaaaabbbbbccccc"
 check_screen "run: the status line says streaming" main "streaming"
