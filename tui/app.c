@@ -405,6 +405,17 @@ static void first_error(const struct diag_list *d, char *out, size_t n)
 
 static void do_save(struct app *a, const char *path, int flags)
 {
+	const char *own = preset_path(a->preset);
+	int same_file = !path || (own && strcmp(path, own) == 0);
+	if (same_file && preset_had_comments(a->preset) && !a->comments_ok) {
+		/* the canonical YAML pwb writes has no comments: ask first */
+		free(a->pending_path);
+		a->pending_path = path ? xstrdup(path) : NULL;
+		a->pending_flags = flags;
+		app_prompt_yesno(a, PF_SAVE_COMMENTS,
+				 "The file has comments, which saving drops. Save anyway? (y/n) ");
+		return;
+	}
 	app_sync(a);
 	struct diag_list d;
 	diag_list_init(&d);
@@ -467,6 +478,7 @@ void app_set_preset(struct app *a, struct preset *p)
 		preset_free(a->preset);
 	a->preset = p;
 	a->sess = preset_session(p);
+	a->comments_ok = 0;
 	app_load_session(a);
 	a->modified = 0;
 }
@@ -670,6 +682,14 @@ static void prompt_answer(struct app *a, int yes, const char *text)
 	case PF_OVERWRITE:
 		if (yes)
 			do_save(a, path, 0);
+		break;
+	case PF_SAVE_COMMENTS:
+		if (yes) {
+			a->comments_ok = 1;
+			do_save(a, path, a->pending_flags);
+		} else {
+			app_message(a, 0, "not saved");
+		}
 		break;
 	case PF_SAVE_KEY:
 	case PF_SAVE_CHANGED:

@@ -84,7 +84,7 @@ enum prompt_kind { PR_NONE, PR_YESNO, PR_LINE };
 /* What a prompt answers (the continuation of the action that asked). */
 enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
-	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE,
+	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
@@ -149,6 +149,7 @@ struct app {
 	char *prompt_text;
 	struct editor *prompt_ed;
 	char *pending_path;       /* for prompts that continue with a path */
+	int pending_flags;
 
 	/* input */
 	int verbatim;             /* the next key is inserted literally */
@@ -172,6 +173,7 @@ struct app {
 	int key_redacted_told;
 	int key_shaped_told;
 	int killed;               /* quit on SIGTERM/SIGHUP: keep the autosave */
+	int comments_ok;          /* the user agreed to drop the file's comments */
 	char *default_path;       /* FILE given but not there yet: save goes here */
 };
 
