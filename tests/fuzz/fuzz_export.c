@@ -17,11 +17,13 @@
 
 static void check_curl_body(const char *script, const char *body)
 {
-	const char *start = strstr(script, "<<'JSON'\n");
+	/* at a line start: the description's comment lines all start with # */
+	static const char open[] = "\n\t--data-binary @- <<'JSON'\n";
+	const char *start = strstr(script, open);
 	const char *end = start ? strstr(start, "\nJSON\n") : NULL;
 	if (!start || !end)
 		FUZZ_FAIL("curl script without its here-document:\n%s", script);
-	start += strlen("<<'JSON'\n");
+	start += strlen(open);
 	char *doc = strndup(start, (size_t)(end - start));
 	cJSON *a = cJSON_Parse(doc), *b = cJSON_Parse(body);
 	if (!a || !b || !cJSON_Compare(a, b, 1))

@@ -145,11 +145,11 @@ static void test_curl_body_is_request_body(void)
 	for (int stream = 0; stream <= 1; stream++) {
 		char *sh = render(s, EXPORT_CURL, stream);
 		char *want = request_build(s, REQUEST_MESSAGES, stream, NULL);
-		const char *start = strstr(sh, "<<'JSON'\n");
+		const char *start = strstr(sh, "\n\t--data-binary @- <<'JSON'\n");
 		const char *end = strstr(sh, "\nJSON\n");
 		CHECK(start && end);
 		if (start && end) {
-			start += strlen("<<'JSON'\n");
+			start += strlen("\n\t--data-binary @- <<'JSON'\n");
 			char *doc = strndup(start, (size_t)(end - start));
 			cJSON *a = cJSON_Parse(doc), *b = cJSON_Parse(want);
 			CHECK(a && b && cJSON_Compare(a, b, 1));
