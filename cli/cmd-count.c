@@ -80,7 +80,8 @@ int cmd_count(int argc, char **argv)
 	struct diag_list d;
 	diag_list_init(&d);
 	body = request_build(preset_session(p), REQUEST_COUNT_TOKENS, 0, &d);
-	diag_print_all(stderr, &d);
+	/* cli_load_preset already printed the warnings, with positions. */
+	diag_print_level(stderr, &d, DIAG_ERROR);
 	diag_list_done(&d);
 	if (!body) {
 		rc = EXIT_INPUT;

@@ -67,7 +67,8 @@ int cmd_request(int argc, char **argv)
 	struct diag_list d;
 	diag_list_init(&d);
 	char *body = request_build(preset_session(p), REQUEST_MESSAGES, stream, &d);
-	diag_print_all(stderr, &d);
+	/* cli_load_preset already printed the warnings, with positions. */
+	diag_print_level(stderr, &d, DIAG_ERROR);
 	diag_list_done(&d);
 	if (!body) {
 		rc = EXIT_INPUT;

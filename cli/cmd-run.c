@@ -261,7 +261,8 @@ int cmd_run(int argc, char **argv)
 	struct diag_list d;
 	diag_list_init(&d);
 	body = request_build(preset_session(p), REQUEST_MESSAGES, stream, &d);
-	diag_print_all(stderr, &d);
+	/* cli_load_preset already printed the warnings, with positions. */
+	diag_print_level(stderr, &d, DIAG_ERROR);
 	if (!body) {
 		if (r.json) {
 			char *m = NULL;

@@ -95,3 +95,10 @@ void diag_print_all(FILE *out, const struct diag_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		diag_print(out, &l->v[i]);
 }
+
+void diag_print_level(FILE *out, const struct diag_list *l, enum diag_level level)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].level == level)
+			diag_print(out, &l->v[i]);
+}

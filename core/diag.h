@@ -35,5 +35,7 @@ size_t diag_count(const struct diag_list *l, enum diag_level level);
 /* Print "FILE:LINE:COL: error: message" (parts that are unknown are left out). */
 void diag_print(FILE *out, const struct diag *d);
 void diag_print_all(FILE *out, const struct diag_list *l);
+/* Print only the entries of one level. */
+void diag_print_level(FILE *out, const struct diag_list *l, enum diag_level level);
 
 #endif
