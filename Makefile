@@ -104,7 +104,7 @@ test-deps:
 	@sh scripts/test-deps.sh
 
 test: deps test-deps check-layering asan debug $(PWB_BIN)
-	@PWB_BUILD=$(B) PWB_RELEASE=$(abspath $(PWB_BIN)) sh tests/run.sh
+	@PWB_BUILD=$(B) PWB_RELEASE=$(abspath $(PWB_BIN)) bash tests/run.sh
 
 # make bench: figures against curl and the official SDK (tests/bench/).
 $(B)/bench/preset_bench: tests/bench/preset_bench.c $(B)/release/libpwbcore.a
@@ -162,4 +162,4 @@ print-cflags:
 clean:
 	rm -rf build pwb
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

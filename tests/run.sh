@@ -1,9 +1,12 @@
-#!/bin/sh
+#!/bin/bash
 # Runs every test tier and ends with one line: N passed, N failed, N skipped.
 # Each test program prints TAP-style lines: "ok - name", "not ok - name",
 # "ok - name # SKIP reason". A program that exits non-zero without a
 # "not ok" line counts as one failure. Under CI=true a skip is a failure.
 #   TESTS=pattern   run only test programs whose path matches the pattern
+#   JOBS=N          programs run at once (default: the number of cores);
+#                   every program uses its own temp dir, server and port
+#   VERBOSE=1       print every line of every program
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -20,18 +23,25 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL ANTHROPIC_AUTH_TOKEN
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
+jobs_max=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 pass=0 fail=0 skip=0
 failed_list=""
 
+# Runs one program into $log/N.*; the report is made after it ends.
 run_one() {
-	name=$1; shift
-	out="$log/out"
+	n=$1; shift
 	t0=$(date +%s)
-	timeout -k 10 900 "$@" >"$out" 2>"$log/err" </dev/null
-	rc=$?
-	p=$(grep -c '^ok ' "$out" | tr -d ' ')
-	s=$(grep -c '^ok .*# SKIP' "$out" | tr -d ' ')
-	f=$(grep -c '^not ok ' "$out" | tr -d ' ')
+	timeout -k 10 900 "$@" >"$log/$n.out" 2>"$log/$n.err" </dev/null
+	echo "$? $(($(date +%s) - t0))" >"$log/$n.rc"
+}
+
+report() {
+	n=$1 name=$2
+	out="$log/$n.out"
+	read -r rc secs <"$log/$n.rc"
+	p=$(grep -c '^ok ' "$out")
+	s=$(grep -c '^ok .*# SKIP' "$out")
+	f=$(grep -c '^not ok ' "$out")
 	p=$((p - s))
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		f=1
@@ -42,10 +52,10 @@ run_one() {
 		sed -i 's/^ok \(.*\)# SKIP/not ok \1# SKIP (skips fail under CI)/' "$out"
 	fi
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
-	printf '%-36s %4d passed %3d failed %3d skipped %4ss\n' "$name" "$p" "$f" "$s" $(($(date +%s) - t0))
+	printf '%-36s %4d passed %3d failed %3d skipped %4ss\n' "$name" "$p" "$f" "$s" "$secs"
 	if [ "$f" != 0 ]; then
 		grep -A20 '^not ok ' "$out" | sed 's/^/    /' | head -60
-		sed 's/^/    stderr: /' "$log/err" | tail -30
+		sed 's/^/    stderr: /' "$log/$n.err" | tail -30
 		failed_list="$failed_list $name"
 	fi
 	[ -n "${VERBOSE:-}" ] && cat "$out"
@@ -53,16 +63,38 @@ run_one() {
 }
 
 pat=${TESTS:-}
+names=() cmds=()
 for t in "$B"/asan/tests/test_*; do
 	[ -x "$t" ] || continue
 	case "$t" in *"$pat"*) ;; *) continue ;; esac
-	run_one "unit/$(basename "$t")" "$t"
+	names+=("unit/$(basename "$t")"); cmds+=("$t")
 done
 for t in tests/t/*.sh; do
 	[ -f "$t" ] || continue
 	case "$t" in *"$pat"*) ;; *) continue ;; esac
-	run_one "${t#tests/}" sh "$t"
+	names+=("${t#tests/}"); cmds+=("sh $t")
 done
+
+# Start programs up to jobs_max at once; report in the listed order.
+next=0 reported=0 total=${#names[@]}
+while [ "$reported" -lt "$total" ]; do
+	active=0
+	for ((k = reported; k < next; k++)); do
+		[ -f "$log/$k.rc" ] || active=$((active + 1))
+	done
+	while [ "$next" -lt "$total" ] && [ "$active" -lt "$jobs_max" ]; do
+		# shellcheck disable=SC2086
+		run_one "$next" ${cmds[$next]} &
+		next=$((next + 1)) active=$((active + 1))
+	done
+	if [ -f "$log/$reported.rc" ]; then
+		report "$reported" "${names[$reported]}"
+		reported=$((reported + 1))
+		continue
+	fi
+	wait -n 2>/dev/null || sleep 0.2
+done
+wait
 [ -n "$failed_list" ] && echo "failed:$failed_list"
 if [ "$skip" != 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
