@@ -36,23 +36,12 @@ static struct diag *diag_push(struct diag_list *l, enum diag_level level, char *
 	return d;
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	va_list cp;
-	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	char *s = xmalloc(n > 0 ? (size_t)n + 1 : 1);
-	vsnprintf(s, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
-	return s;
-}
-
 struct diag *diag_add(struct diag_list *l, enum diag_level level, const char *path,
 		      const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	struct diag *d = diag_push(l, level, vformat(fmt, ap));
+	struct diag *d = diag_push(l, level, xvasprintf(fmt, ap));
 	va_end(ap);
 	d->path = xstrdup(path);
 	return d;
@@ -63,7 +52,7 @@ struct diag *diag_add_at(struct diag_list *l, enum diag_level level, const char 
 {
 	va_list ap;
 	va_start(ap, fmt);
-	struct diag *d = diag_push(l, level, vformat(fmt, ap));
+	struct diag *d = diag_push(l, level, xvasprintf(fmt, ap));
 	va_end(ap);
 	d->file = xstrdup(file);
 	d->line = line;

@@ -26,19 +26,6 @@
 
 #include <cjson/cJSON.h>
 
-static char *vfmt(const char *fmt, va_list ap)
-{
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return NULL;
-	char *m = xmalloc((size_t)n + 1);
-	vsnprintf(m, (size_t)n + 1, fmt, ap);
-	return m;
-}
-
 long long app_now(struct app *a)
 {
 	return loop_now_ms(a->loop);
@@ -58,7 +45,7 @@ void app_message(struct app *a, int error, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *m = vfmt(fmt, ap);
+	char *m = xvasprintf(fmt, ap);
 	va_end(ap);
 	free(a->msg);
 	a->msg = m;
@@ -69,7 +56,7 @@ void app_message(struct app *a, int error, const char *fmt, ...)
 static void prompt_set(struct app *a, enum prompt_kind k, enum prompt_for pf, const char *fmt,
 		       va_list ap)
 {
-	char *m = vfmt(fmt, ap);
+	char *m = xvasprintf(fmt, ap);
 	free(a->prompt_text);
 	a->prompt_text = m;
 	a->prompt = k;

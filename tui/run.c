@@ -14,19 +14,6 @@
 
 #include <cjson/cJSON.h>
 
-static char *vfmt(const char *fmt, va_list ap)
-{
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return NULL;
-	char *m = xmalloc((size_t)n + 1);
-	vsnprintf(m, (size_t)n + 1, fmt, ap);
-	return m;
-}
-
 static struct answer *answer_new(void)
 {
 	struct answer *ans = xcalloc(1, sizeof *ans);
@@ -63,7 +50,7 @@ static void line(struct answer *ans, int attr, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *m = vfmt(fmt, ap);
+	char *m = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (m) {
 		editor_append_line(ans->view, m, strlen(m), attr);
