@@ -34,9 +34,8 @@ static const char HELP[] =
  * key-shaped string that came in through the preset. */
 static int holds_key(const char *text)
 {
-	const char *key = getenv("ANTHROPIC_API_KEY");
 	size_t off, len;
-	if (key && *key && strstr(text, key)) {
+	if (cli_holds_configured_key(text)) {
 		fprintf(stderr, "pwb export: the request contains the API key; nothing written\n");
 		return 1;
 	}

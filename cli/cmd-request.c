@@ -15,7 +15,8 @@ static const char help[] =
 	"\n"
 	"Print the exact JSON body that 'pwb run FILE' would send in the same mode\n"
 	"(with \"stream\": true unless --no-stream), followed by a newline. FILE '-'\n"
-	"reads the preset from standard input. Nothing is sent.\n"
+	"reads the preset from standard input. Nothing is sent. A request that\n"
+	"contains the configured API key is refused (exit 2).\n"
 	"\n"
 	"  --no-stream      the body of a non-streaming request\n"
 	"  -s NAME=VALUE    set the variable {{NAME}} (repeatable)\n";
@@ -71,6 +72,13 @@ int cmd_request(int argc, char **argv)
 	diag_print_level(stderr, &d, DIAG_ERROR);
 	diag_list_done(&d);
 	if (!body) {
+		rc = EXIT_INPUT;
+		goto out;
+	}
+	if (cli_holds_configured_key(body)) {
+		fprintf(stderr, "pwb request: the request contains the configured API key; "
+			"pwb never prints it: remove it from the preset\n");
+		free(body);
 		rc = EXIT_INPUT;
 		goto out;
 	}

@@ -237,3 +237,16 @@ void cli_print_help(const char *text)
 {
 	fputs(text, stdout);
 }
+
+int cli_holds_configured_key(const char *text)
+{
+	char *key = NULL;
+	keys_find(".env", &key, NULL);
+	int found = key && *key && strstr(text, key) != NULL;
+	if (key) {
+		/* Do not leave a copy of the key in freed memory. */
+		memset(key, 0, strlen(key));
+		free(key);
+	}
+	return found;
+}

@@ -50,6 +50,10 @@ void cli_sigint_install(struct loop *loop, struct api_call **call);
 void cli_sigint_remove(struct loop *loop);
 int cli_interrupted(void);
 
+/* 1 when text contains the configured API key (environment or ./.env):
+ * output that would show it must not be written. Finds the key quietly. */
+int cli_holds_configured_key(const char *text);
+
 /* Print --help text for a command: usage lines and options. */
 void cli_print_help(const char *text);
 

@@ -109,6 +109,8 @@ messages:
 EOF
 pwb_run "export refuses a preset holding the key" 2 export pasted.yaml --lang curl -o pasted-export.sh
 check "secrets: nothing exported from a preset holding the key" test ! -e pasted-export.sh
+pwb_run "request refuses a preset holding the key" 2 request pasted.yaml
+check_eq "secrets: request prints nothing from a preset holding the key" "$(cat "$OUT/$n.out")" ""
 before=$(cksum <pasted.yaml)
 n=$((n + 1))
 "$PWB" run --record --force pasted.yaml >"$OUT/$n.out" 2>"$OUT/$n.err" </dev/null
