@@ -47,27 +47,8 @@ int cmd_count(int argc, char **argv)
 			goto out;
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
-		} else if (!strcmp(a, "-s")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "pwb count: -s needs NAME=VALUE\n");
-				rc = EXIT_INPUT;
-				goto out;
-			}
-			if ((rc = cli_sets_add(&sets, argv[++i])) != 0)
-				goto out;
-		} else if (!strncmp(a, "-s", 2) && a[2]) {
-			if ((rc = cli_sets_add(&sets, a + 2)) != 0)
-				goto out;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "pwb count: unknown option '%s'\n%s", a, help);
-			rc = EXIT_INPUT;
+		} else if ((rc = cli_take_arg("count", help, argc, argv, &i, &sets, &file)) != 0) {
 			goto out;
-		} else if (file) {
-			fprintf(stderr, "pwb count: one FILE only (got '%s' and '%s')\n", file, a);
-			rc = EXIT_INPUT;
-			goto out;
-		} else {
-			file = a;
 		}
 	}
 	if (!file) {

@@ -129,14 +129,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->force = 1;
 		} else if (!strcmp(a, "--json")) {
 			o->json = 1;
-		} else if (!strcmp(a, "-s") || !strncmp(a, "-s", 2)) {
-			const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v) {
-				fprintf(stderr, "pwb replay: -s needs NAME=VALUE\n");
-				return EXIT_INPUT;
-			}
-			if (cli_sets_add(&o->sets, v))
-				return EXIT_INPUT;
 		} else if (!strcmp(a, "--max-retries") || !strcmp(a, "--timeout")) {
 			char *end;
 			long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
@@ -149,13 +141,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->timeout_s = v;
 			else
 				o->max_retries = v;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "pwb replay: unknown option '%s'\n%s", a, help);
-			return EXIT_INPUT;
-		} else if (!o->file) {
-			o->file = a;
-		} else {
-			fprintf(stderr, "pwb replay: one FILE only ('%s' is extra)\n", a);
+		} else if (cli_take_arg("replay", help, argc, argv, &i, &o->sets, &o->file)) {
 			return EXIT_INPUT;
 		}
 	}

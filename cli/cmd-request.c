@@ -35,27 +35,8 @@ int cmd_request(int argc, char **argv)
 			goto out;
 		} else if (!strcmp(a, "--no-stream")) {
 			stream = 0;
-		} else if (!strcmp(a, "-s")) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "pwb request: -s needs NAME=VALUE\n");
-				rc = EXIT_INPUT;
-				goto out;
-			}
-			if ((rc = cli_sets_add(&sets, argv[++i])) != 0)
-				goto out;
-		} else if (!strncmp(a, "-s", 2) && a[2]) {
-			if ((rc = cli_sets_add(&sets, a + 2)) != 0)
-				goto out;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "pwb request: unknown option '%s'\n%s", a, help);
-			rc = EXIT_INPUT;
+		} else if ((rc = cli_take_arg("request", help, argc, argv, &i, &sets, &file)) != 0) {
 			goto out;
-		} else if (file) {
-			fprintf(stderr, "pwb request: one FILE only (got '%s' and '%s')\n", file, a);
-			rc = EXIT_INPUT;
-			goto out;
-		} else {
-			file = a;
 		}
 	}
 	if (!file) {

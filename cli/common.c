@@ -250,3 +250,27 @@ int cli_holds_configured_key(const char *text)
 	}
 	return found;
 }
+
+int cli_take_arg(const char *cmd, const char *help, int argc, char **argv, int *i,
+		 struct cli_sets *sets, const char **file)
+{
+	const char *a = argv[*i];
+	if (!strncmp(a, "-s", 2)) {
+		const char *v = a[2] ? a + 2 : (*i + 1 < argc ? argv[++*i] : NULL);
+		if (!v) {
+			fprintf(stderr, "pwb %s: -s needs NAME=VALUE\n", cmd);
+			return EXIT_INPUT;
+		}
+		return cli_sets_add(sets, v);
+	}
+	if (a[0] == '-' && a[1]) {
+		fprintf(stderr, "pwb %s: unknown option '%s'\n%s", cmd, a, help);
+		return EXIT_INPUT;
+	}
+	if (*file) {
+		fprintf(stderr, "pwb %s: one FILE only (got '%s' and '%s')\n", cmd, *file, a);
+		return EXIT_INPUT;
+	}
+	*file = a;
+	return 0;
+}

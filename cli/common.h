@@ -23,6 +23,14 @@ struct cli_sets {
 int cli_sets_add(struct cli_sets *sets, const char *arg);
 void cli_sets_done(struct cli_sets *sets);
 
+/* The arguments every FILE command shares, after its own options were
+ * tried: -s NAME=VALUE (or -sNAME=VALUE) into sets, the one FILE into
+ * *file, and any other option refused. *i may advance past a value.
+ * Returns 0 when taken, or EXIT_INPUT (printed, help shown for an
+ * unknown option). */
+int cli_take_arg(const char *cmd, const char *help, int argc, char **argv, int *i,
+		 struct cli_sets *sets, const char **file);
+
 /* Load FILE ("-" = stdin, shown as <stdin>), apply the overrides, validate
  * (preset_validate) and print every diagnostic to stderr. Warnings do not
  * fail. Returns 0 with *out set (caller frees with preset_free), or
