@@ -806,8 +806,13 @@ static void summarize_key(struct buf *out, const struct block *a, const struct b
 		if (*p == '\n')
 			p++;
 	}
-	buf_printf(out, "%s +%ld -%ld line%s", a->key, added, removed,
-		   added + removed == 1 ? "" : "s");
+	/* "+2 -1 lines", "+1 line", "-3 lines": a zero side is left out */
+	buf_printf(out, "%s", a->key);
+	if (added)
+		buf_printf(out, " +%ld", added);
+	if (removed)
+		buf_printf(out, " -%ld", removed);
+	buf_puts(out, (added && removed) || added + removed > 1 ? " lines" : " line");
 	free(diff);
 	free(old_text);
 	free(new_text);

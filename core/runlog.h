@@ -40,8 +40,9 @@ int runlog_schema_version(void);
 /* The version id of a canonical text into out (8 hex + NUL). */
 void runlog_version_id(const char *canonical_text, char out[RUNLOG_VERSION_ID_SIZE]);
 
-/* Record a version of the preset at preset_path (name may be NULL). The
- * same text is recorded once; out gets its id. 0, or -1 (runlog_error);
+/* Record a version of the preset at preset_path (name may be NULL).
+ * preset_path should be absolute (realpath), so `pwb log FILE` finds it
+ * from any directory. The same text is recorded once; out gets its id. 0, or -1 (runlog_error);
  * 0 with out "" when log is NULL. */
 int runlog_record_version(struct runlog *log, const char *preset_path, const char *name,
 			  const char *canonical_text, char out[RUNLOG_VERSION_ID_SIZE]);

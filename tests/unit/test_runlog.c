@@ -625,8 +625,48 @@ static void test_two_writers(void)
 	free(path);
 }
 
-int main(void)
+/* test_runlog --fill DB PRESET: a small known log for tests/t/log.sh (there
+ * is no recording command to fill one yet). Prints the two version ids. */
+static int fill(const char *db, const char *preset_path)
 {
+	char *error = NULL;
+	struct runlog *log = runlog_open(db, NULL, &error);
+	if (!log) {
+		fprintf(stderr, "fill: %s\n", error ? error : "log off");
+		free(error);
+		return 1;
+	}
+	char v1[RUNLOG_VERSION_ID_SIZE], v2[RUNLOG_VERSION_ID_SIZE];
+	runlog_record_version(log, preset_path, "P",
+			      "pwb: 1\nmodel: claude-a\nmax_tokens: 64\ntemperature: 0.7\nsystem: |\n  one\n"
+			      "messages:\n- role: user\n  content: hi\n", v1);
+	runlog_record_version(log, preset_path, "P",
+			      "pwb: 1\nmodel: claude-a\nmax_tokens: 64\ntemperature: 0.3\nsystem: |\n  one\n  two\n"
+			      "messages:\n- role: user\n  content: hi\n", v2);
+	struct runlog_answer a = {
+		.body = "{\"model\":\"claude-a\"}", .api_version = "2023-06-01", .command = "run",
+		.model = "claude-a", .version_id = v1, .message_json = MSG("Hello there\\nsecond line"),
+		.usage_json = "{\"input_tokens\":5,\"output_tokens\":7}", .cost_usd = 0.0123,
+		.latency_ms = 321, .outcome = RUNLOG_OUTCOME_COMPLETE,
+	};
+	runlog_record_answer(log, &a);
+	a.command = "eval";
+	a.version_id = v2;
+	a.message_json = MSG("Second answer");
+	a.cached = 1;
+	runlog_record_answer(log, &a);
+	long long run = runlog_eval_start(log, v2, preset_path, "claude-a");
+	struct runlog_eval_summary sum = { .passed = 3, .failed = 1, .total = 4 };
+	runlog_eval_finish(log, run, &sum);
+	runlog_close(log);
+	printf("%s %s\n", v1, v2);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "--fill"))
+		return fill(argv[2], argv[3]);
 	if (!mkdtemp(dir)) {
 		printf("1..0 # SKIP mkdtemp failed\n");
 		return 1;
