@@ -256,7 +256,8 @@ static void test_latest(void)
 		char *msg = xasprintf(MSG("line %d\\nmore"), i);
 		struct runlog_answer a = {
 			.body = "{}", .command = i % 2 ? "eval" : "run", .model = "m1",
-			.version_id = i >= 3 ? vid : NULL, .message_json = msg,
+			.version_id = i >= 3 ? vid : NULL, .preset_path = i >= 3 ? "presets/a.yaml" : NULL,
+			.message_json = msg,
 			.cost_usd = i, .outcome = "complete", .cached = i == 4,
 		};
 		CHECK(runlog_record_answer(log, &a) > 0);
@@ -334,6 +335,9 @@ static void test_versions(void)
 	CHECK_INT(runlog_record_version(log, "p.yaml", "P", texts[0], again), 0);
 	CHECK_STR(again, ids[0]);
 	CHECK_INT(runlog_record_version(log, "other.yaml", NULL, "pwb: 1\n", again), 0);
+	/* a copied preset: the same text is also the first version of the copy */
+	CHECK_INT(runlog_record_version(log, "copy.yaml", NULL, texts[1], again), 0);
+	CHECK_STR(again, ids[1]);
 
 	long long run = runlog_eval_start(log, ids[1], "p.yaml", "claude-a");
 	CHECK(run > 0);
@@ -368,8 +372,19 @@ static void test_versions(void)
 	if (n == 2)
 		CHECK_STR(v[1].summary, "temperature 0.7 -> 0.3");
 	runlog_version_lines_free(v, n);
+	CHECK_INT(runlog_versions(log, "copy.yaml", 0, &v, &n), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(v[0].id, ids[1]);
+		CHECK_STR(v[0].summary, "first version");
+		CHECK_STR(v[0].evals, "4/4 passed, 3/4 passed");
+	}
+	runlog_version_lines_free(v, n);
 	CHECK_INT(runlog_versions(log, "none.yaml", 0, &v, &n), 0);
 	CHECK_INT(n, 0);
+	char *path = path_in("versions.db");
+	CHECK_INT(query_int(path, "SELECT count(*) FROM versions"), 4);
+	free(path);
 
 	char *text = runlog_version_text(log, ids[1]);
 	CHECK_STR(text, texts[1]);
@@ -554,6 +569,7 @@ static void test_redaction(void)
 	struct runlog_answer a = {
 		.body = with_key, .api_version = SENTINEL, .betas = SENTINEL,
 		.base_url = "http://x/" SENTINEL_PREFIX, .version_id = vid, .command = SENTINEL,
+		.preset_path = "/p/" SENTINEL ".yaml",
 		.model = SENTINEL, .message_json = with_key, .usage_json = with_key,
 		.outcome = RUNLOG_OUTCOME_COMPLETE, .error_json = with_key,
 	};
@@ -647,7 +663,7 @@ static int fill(const char *db, const char *preset_path)
 		.body = "{\"model\":\"claude-a\"}", .api_version = "2023-06-01", .command = "run",
 		.model = "claude-a", .version_id = v1, .message_json = MSG("Hello there\\nsecond line"),
 		.usage_json = "{\"input_tokens\":5,\"output_tokens\":7}", .cost_usd = 0.0123,
-		.latency_ms = 321, .outcome = RUNLOG_OUTCOME_COMPLETE,
+		.latency_ms = 321, .outcome = RUNLOG_OUTCOME_COMPLETE, .preset_path = preset_path,
 	};
 	runlog_record_answer(log, &a);
 	a.command = "eval";
