@@ -184,10 +184,18 @@ static int list_versions(struct runlog *log, const char *file, long n, int json)
 	return EXIT_OK;
 }
 
-static int is_answer_id(const char *id)
+/* A number is an answer id; eight digits could be either, and a version
+ * is tried first. */
+static int is_answer_id(struct runlog *log, const char *id)
 {
 	size_t len = strlen(id);
-	return len && len != 8 && strspn(id, "0123456789") == len;
+	if (!len || strspn(id, "0123456789") != len)
+		return 0;
+	if (len != 8)
+		return 1;
+	char *text = runlog_version_text(log, id);
+	free(text);
+	return text == NULL;
 }
 
 /* The text blocks of an answer's message, printed as they are. */
@@ -228,7 +236,7 @@ static void print_answer(const char *json)
 
 static int show(struct runlog *log, const char *id, int preset, int json)
 {
-	if (is_answer_id(id)) {
+	if (is_answer_id(log, id)) {
 		if (preset) {
 			fprintf(stderr, "pwb log: --preset shows a version, and %s is an answer\n", id);
 			return EXIT_INPUT;

@@ -331,8 +331,12 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 {
 	*error = NULL;
 	char *own_path = path ? xstrdup(path) : runlog_default_path();
-	if (!own_path)
+	if (!own_path) {
+		const char *env = getenv("PWB_LOG");
+		if (!env || strcmp(env, "off"))
+			*error = xstrdup("no place for the run log: HOME is not set (set PWB_LOG=PATH)");
 		return NULL;
+	}
 	if (!strcmp(own_path, "off")) {
 		free(own_path);
 		return NULL;

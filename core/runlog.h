@@ -28,7 +28,8 @@ char *runlog_default_path(void);
  * to the newest schema). path NULL means runlog_default_path(). key is the
  * configured API key (may be NULL), never stored. Returns the handle, or
  * NULL: with *error a malloc'd reason when it failed (a database newer
- * than this pwb is refused untouched), *error NULL when the log is off. */
+ * than this pwb is refused untouched; no HOME to put it in), *error NULL
+ * when the log is off (PWB_LOG=off, or path "off"). */
 struct runlog *runlog_open(const char *path, const char *key, char **error);
 /* Close and free; NULL is a no-op. */
 void runlog_close(struct runlog *log);

@@ -185,6 +185,15 @@ static void test_off(void)
 	unsetenv("PWB_LOG");
 	unsetenv("XDG_DATA_HOME");
 	free(xdg);
+	/* nowhere to put it is an error to warn about, not "off" */
+	char *home = xstrdup(getenv("HOME"));
+	unsetenv("HOME");
+	CHECK(runlog_open(NULL, NULL, &error) == NULL);
+	CHECK(error && strstr(error, "HOME is not set"));
+	free(error);
+	if (home)
+		setenv("HOME", home, 1);
+	free(home);
 }
 
 #define MSG(text) "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\"," \
