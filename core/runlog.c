@@ -34,15 +34,18 @@
 	X(BEGIN, "BEGIN IMMEDIATE") \
 	X(COMMIT, "COMMIT") \
 	X(ROLLBACK, "ROLLBACK") \
-	X(VERSION_INSERT, "INSERT OR IGNORE INTO versions (id, sha256, preset_path, name, text) " \
-		"VALUES (?1, ?2, ?3, ?4, ?5)") \
+	X(VERSION_INSERT, "INSERT OR IGNORE INTO versions (id, sha256, name, text) " \
+		"VALUES (?1, ?2, ?3, ?4)") \
+	X(VERSION_SEEN, "INSERT INTO preset_versions (preset_path, sha256) VALUES (?1, ?2) " \
+		"ON CONFLICT (preset_path, sha256) DO UPDATE SET " \
+		"last_seen = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')") \
 	X(REQUEST_INSERT, "INSERT OR IGNORE INTO requests (body_sha256, body, api_version, betas, base_url) " \
 		"VALUES (?1, ?2, ?3, ?4, ?5)") \
 	X(REQUEST_FIND, "SELECT id FROM requests WHERE body_sha256 = ?1 AND api_version = ?2 " \
 		"AND betas = ?3 AND base_url = ?4") \
 	X(ANSWER_INSERT, "INSERT INTO answers (request_id, version_id, command, model, message, usage, " \
-		"cost_usd, latency_ms, outcome, error, cached) " \
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)") \
+		"cost_usd, latency_ms, outcome, error, cached, preset_path) " \
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)") \
 	X(CACHE_FIND, "SELECT a.id, a.message FROM answers a JOIN requests r ON a.request_id = r.id " \
 		"WHERE r.body_sha256 = ?1 AND r.api_version = ?2 AND r.betas = ?3 AND r.base_url = ?4 " \
 		"AND a.outcome = '" RUNLOG_OUTCOME_COMPLETE "' AND a.message IS NOT NULL " \
@@ -54,16 +57,14 @@
 	X(EVAL_RESULT, "INSERT INTO eval_results (run_id, row_index, repeat, description, vars, outcome, " \
 		"assertions, answer_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
 	X(SET_GRADE, "UPDATE eval_results SET grade = ?2 WHERE id = ?1") \
-	X(LATEST, "SELECT a.id, a.created_at, a.command, a.model, " \
-		"(SELECT preset_path FROM versions v WHERE v.id = a.version_id LIMIT 1), " \
-		"a.version_id, a.outcome, a.cost_usd, a.cached, a.message " \
+	X(LATEST, "SELECT a.id, a.created_at, a.command, a.model, a.preset_path, a.version_id, a.outcome, a.cost_usd, a.cached, a.message " \
 		"FROM answers a ORDER BY a.id DESC LIMIT ?1") \
-	X(VERSIONS_OF, "SELECT id, created_at, text FROM versions WHERE preset_path = ?1 " \
-		"ORDER BY rowid DESC LIMIT ?2") \
+	X(VERSIONS_OF, "SELECT v.id, pv.first_seen, v.text FROM preset_versions pv " \
+		"JOIN versions v ON v.sha256 = pv.sha256 WHERE pv.preset_path = ?1 " \
+		"ORDER BY pv.rowid DESC LIMIT ?2") \
 	X(EVALS_OF, "SELECT passed, total, ended_at FROM eval_runs WHERE version_id = ?1 " \
 		"ORDER BY id DESC") \
-	X(ANSWER_FULL, "SELECT a.id, a.created_at, a.command, a.model, a.version_id, " \
-		"(SELECT preset_path FROM versions v WHERE v.id = a.version_id LIMIT 1), " \
+	X(ANSWER_FULL, "SELECT a.id, a.created_at, a.command, a.model, a.version_id, a.preset_path, " \
 		"a.outcome, a.cost_usd, a.latency_ms, a.cached, a.message, a.usage, a.error, " \
 		"r.body, r.api_version, r.betas, r.base_url " \
 		"FROM answers a LEFT JOIN requests r ON r.id = a.request_id WHERE a.id = ?1") \
@@ -330,8 +331,12 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 {
 	*error = NULL;
 	char *own_path = path ? xstrdup(path) : runlog_default_path();
-	if (!own_path)
+	if (!own_path) {
+		const char *env = getenv("PWB_LOG");
+		if (!env || strcmp(env, "off"))
+			*error = xstrdup("no place for the run log: HOME is not set (set PWB_LOG=PATH)");
 		return NULL;
+	}
 	if (!strcmp(own_path, "off")) {
 		free(own_path);
 		return NULL;
@@ -406,16 +411,31 @@ int runlog_record_version(struct runlog *log, const char *preset_path, const cha
 	char id[RUNLOG_VERSION_ID_SIZE];
 	memcpy(id, hex, sizeof id - 1);
 	id[sizeof id - 1] = '\0';
+	if (begin(log) != 0) {
+		free(text);
+		return -1;
+	}
 	sqlite3_stmt *st = stmt(log, ST_VERSION_INSERT);
 	bind_text(st, 1, id);
 	bind_text(st, 2, hex);
-	bind_safe(log, st, 3, preset_path, 0);
-	bind_safe(log, st, 4, name, 0);
-	sqlite3_bind_text(st, 5, text, -1, free);
+	bind_safe(log, st, 3, name, 0);
+	sqlite3_bind_text(st, 4, text, -1, free);
 	if (step_done(log, st, "cannot record the preset version") != 0)
-		return -1;
+		goto fail;
+	if (preset_path) {
+		st = stmt(log, ST_VERSION_SEEN);
+		bind_safe(log, st, 1, preset_path, 0);
+		bind_text(st, 2, hex);
+		if (step_done(log, st, "cannot record the preset version") != 0)
+			goto fail;
+	}
+	if (commit(log) != 0)
+		goto fail;
 	memcpy(out, id, sizeof id);
 	return 0;
+fail:
+	rollback(log);
+	return -1;
 }
 
 /* The request row of a (redacted) body, created when new: its id, or -1. */
@@ -468,6 +488,7 @@ long long runlog_record_answer(struct runlog *log, const struct runlog_answer *a
 	bind_safe(log, st, 9, a->outcome, 0);
 	bind_safe(log, st, 10, a->error_json, 0);
 	sqlite3_bind_int(st, 11, a->cached ? 1 : 0);
+	bind_safe(log, st, 12, a->preset_path, 0);
 	if (step_done(log, st, "cannot record the answer") != 0)
 		goto fail;
 	long long id = sqlite3_last_insert_rowid(log->db);
@@ -806,8 +827,13 @@ static void summarize_key(struct buf *out, const struct block *a, const struct b
 		if (*p == '\n')
 			p++;
 	}
-	buf_printf(out, "%s +%ld -%ld line%s", a->key, added, removed,
-		   added + removed == 1 ? "" : "s");
+	/* "+2 -1 lines", "+1 line", "-3 lines": a zero side is left out */
+	buf_printf(out, "%s", a->key);
+	if (added)
+		buf_printf(out, " +%ld", added);
+	if (removed)
+		buf_printf(out, " -%ld", removed);
+	buf_puts(out, (added && removed) || added + removed > 1 ? " lines" : " line");
 	free(diff);
 	free(old_text);
 	free(new_text);

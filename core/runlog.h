@@ -28,7 +28,8 @@ char *runlog_default_path(void);
  * to the newest schema). path NULL means runlog_default_path(). key is the
  * configured API key (may be NULL), never stored. Returns the handle, or
  * NULL: with *error a malloc'd reason when it failed (a database newer
- * than this pwb is refused untouched), *error NULL when the log is off. */
+ * than this pwb is refused untouched; no HOME to put it in), *error NULL
+ * when the log is off (PWB_LOG=off, or path "off"). */
 struct runlog *runlog_open(const char *path, const char *key, char **error);
 /* Close and free; NULL is a no-op. */
 void runlog_close(struct runlog *log);
@@ -40,8 +41,12 @@ int runlog_schema_version(void);
 /* The version id of a canonical text into out (8 hex + NUL). */
 void runlog_version_id(const char *canonical_text, char out[RUNLOG_VERSION_ID_SIZE]);
 
-/* Record a version of the preset at preset_path (name may be NULL). The
- * same text is recorded once; out gets its id. 0, or -1 (runlog_error);
+/* Record a version of the preset at preset_path (name may be NULL; a
+ * NULL path records the text alone). preset_path should be absolute
+ * (realpath), so `pwb log FILE` finds it from any directory. The same text
+ * is stored once, and is a version of each path it was recorded for, in
+ * the order first recorded (going back to an old text adds no new
+ * version). out gets its id. 0, or -1 (runlog_error);
  * 0 with out "" when log is NULL. */
 int runlog_record_version(struct runlog *log, const char *preset_path, const char *name,
 			  const char *canonical_text, char out[RUNLOG_VERSION_ID_SIZE]);
@@ -53,6 +58,7 @@ struct runlog_answer {
 	const char *betas;        /* anthropic-beta, comma-separated */
 	const char *base_url;
 	const char *version_id;   /* from runlog_record_version */
+	const char *preset_path;  /* absolute, as for runlog_record_version */
 	const char *command;      /* "run", "eval", "replay", "tui" */
 	const char *model;
 	const char *message_json; /* the whole Message */
@@ -105,8 +111,8 @@ struct runlog_answer_line {
 	char *created_at;     /* "2026-11-30T03:00:00.123Z" */
 	char *command;
 	char *model;
-	char *preset_path;    /* NULL when no version */
-	char *version_id;     /* NULL when no version */
+	char *preset_path;    /* NULL when none was given */
+	char *version_id;     /* NULL when none was given */
 	char *outcome;
 	double cost_usd;
 	int cached;

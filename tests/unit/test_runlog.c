@@ -185,6 +185,15 @@ static void test_off(void)
 	unsetenv("PWB_LOG");
 	unsetenv("XDG_DATA_HOME");
 	free(xdg);
+	/* nowhere to put it is an error to warn about, not "off" */
+	char *home = xstrdup(getenv("HOME"));
+	unsetenv("HOME");
+	CHECK(runlog_open(NULL, NULL, &error) == NULL);
+	CHECK(error && strstr(error, "HOME is not set"));
+	free(error);
+	if (home)
+		setenv("HOME", home, 1);
+	free(home);
 }
 
 #define MSG(text) "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\"," \
@@ -256,7 +265,8 @@ static void test_latest(void)
 		char *msg = xasprintf(MSG("line %d\\nmore"), i);
 		struct runlog_answer a = {
 			.body = "{}", .command = i % 2 ? "eval" : "run", .model = "m1",
-			.version_id = i >= 3 ? vid : NULL, .message_json = msg,
+			.version_id = i >= 3 ? vid : NULL, .preset_path = i >= 3 ? "presets/a.yaml" : NULL,
+			.message_json = msg,
 			.cost_usd = i, .outcome = "complete", .cached = i == 4,
 		};
 		CHECK(runlog_record_answer(log, &a) > 0);
@@ -334,6 +344,9 @@ static void test_versions(void)
 	CHECK_INT(runlog_record_version(log, "p.yaml", "P", texts[0], again), 0);
 	CHECK_STR(again, ids[0]);
 	CHECK_INT(runlog_record_version(log, "other.yaml", NULL, "pwb: 1\n", again), 0);
+	/* a copied preset: the same text is also the first version of the copy */
+	CHECK_INT(runlog_record_version(log, "copy.yaml", NULL, texts[1], again), 0);
+	CHECK_STR(again, ids[1]);
 
 	long long run = runlog_eval_start(log, ids[1], "p.yaml", "claude-a");
 	CHECK(run > 0);
@@ -368,8 +381,19 @@ static void test_versions(void)
 	if (n == 2)
 		CHECK_STR(v[1].summary, "temperature 0.7 -> 0.3");
 	runlog_version_lines_free(v, n);
+	CHECK_INT(runlog_versions(log, "copy.yaml", 0, &v, &n), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(v[0].id, ids[1]);
+		CHECK_STR(v[0].summary, "first version");
+		CHECK_STR(v[0].evals, "4/4 passed, 3/4 passed");
+	}
+	runlog_version_lines_free(v, n);
 	CHECK_INT(runlog_versions(log, "none.yaml", 0, &v, &n), 0);
 	CHECK_INT(n, 0);
+	char *path = path_in("versions.db");
+	CHECK_INT(query_int(path, "SELECT count(*) FROM versions"), 4);
+	free(path);
 
 	char *text = runlog_version_text(log, ids[1]);
 	CHECK_STR(text, texts[1]);
@@ -554,6 +578,7 @@ static void test_redaction(void)
 	struct runlog_answer a = {
 		.body = with_key, .api_version = SENTINEL, .betas = SENTINEL,
 		.base_url = "http://x/" SENTINEL_PREFIX, .version_id = vid, .command = SENTINEL,
+		.preset_path = "/p/" SENTINEL ".yaml",
 		.model = SENTINEL, .message_json = with_key, .usage_json = with_key,
 		.outcome = RUNLOG_OUTCOME_COMPLETE, .error_json = with_key,
 	};
@@ -625,8 +650,48 @@ static void test_two_writers(void)
 	free(path);
 }
 
-int main(void)
+/* test_runlog --fill DB PRESET: a small known log for tests/t/log.sh (there
+ * is no recording command to fill one yet). Prints the two version ids. */
+static int fill(const char *db, const char *preset_path)
 {
+	char *error = NULL;
+	struct runlog *log = runlog_open(db, NULL, &error);
+	if (!log) {
+		fprintf(stderr, "fill: %s\n", error ? error : "log off");
+		free(error);
+		return 1;
+	}
+	char v1[RUNLOG_VERSION_ID_SIZE], v2[RUNLOG_VERSION_ID_SIZE];
+	runlog_record_version(log, preset_path, "P",
+			      "pwb: 1\nmodel: claude-a\nmax_tokens: 64\ntemperature: 0.7\nsystem: |\n  one\n"
+			      "messages:\n- role: user\n  content: hi\n", v1);
+	runlog_record_version(log, preset_path, "P",
+			      "pwb: 1\nmodel: claude-a\nmax_tokens: 64\ntemperature: 0.3\nsystem: |\n  one\n  two\n"
+			      "messages:\n- role: user\n  content: hi\n", v2);
+	struct runlog_answer a = {
+		.body = "{\"model\":\"claude-a\"}", .api_version = "2023-06-01", .command = "run",
+		.model = "claude-a", .version_id = v1, .message_json = MSG("Hello there\\nsecond line"),
+		.usage_json = "{\"input_tokens\":5,\"output_tokens\":7}", .cost_usd = 0.0123,
+		.latency_ms = 321, .outcome = RUNLOG_OUTCOME_COMPLETE, .preset_path = preset_path,
+	};
+	runlog_record_answer(log, &a);
+	a.command = "eval";
+	a.version_id = v2;
+	a.message_json = MSG("Second answer");
+	a.cached = 1;
+	runlog_record_answer(log, &a);
+	long long run = runlog_eval_start(log, v2, preset_path, "claude-a");
+	struct runlog_eval_summary sum = { .passed = 3, .failed = 1, .total = 4 };
+	runlog_eval_finish(log, run, &sum);
+	runlog_close(log);
+	printf("%s %s\n", v1, v2);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "--fill"))
+		return fill(argv[2], argv[3]);
 	if (!mkdtemp(dir)) {
 		printf("1..0 # SKIP mkdtemp failed\n");
 		return 1;
