@@ -431,7 +431,7 @@ struct testrows *testrows_parse_csv(const char *file, const char *data, size_t l
 		len -= 3;
 	}
 	struct csv_parser p;
-	if (csv_init(&p, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+	if (csv_init(&p, CSV_APPEND_NULL) != 0)
 		abort();
 	csv_set_space_func(&p, csv_no_space);
 	/* Fed one line at a time so that the line a record starts on is known
@@ -454,9 +454,14 @@ struct testrows *testrows_parse_csv(const char *file, const char *data, size_t l
 		}
 		s += n;
 	}
-	if (!failed && csv_fini(&p, csv_on_cell, csv_on_record, &r) != 0)
+	/* A final newline ends a last record written without one; if a quoted
+	 * cell is still open after it, its closing quote is missing (libcsv
+	 * would take the cell as it is). */
+	if (!failed && csv_parse(&p, "\n", 1, csv_on_cell, csv_on_record, &r) == 1 && p.quoted)
 		diag_add_at(diags, DIAG_ERROR, file, r.start_line ? r.start_line : line, 0,
 			    "CSV: a quoted cell is not closed before the end of the file");
+	else if (!failed)
+		csv_fini(&p, csv_on_cell, csv_on_record, &r);
 	csv_free(&p);
 	if (!r.have_header && !failed)
 		diag_add_at(diags, DIAG_ERROR, file, 0, 0, "the CSV file has no header row");
