@@ -3,6 +3,7 @@
 #include "tui/display.h"
 #include "tui/editor.h"
 #include "tui/input.h"
+#include "tui/pane-params.h"
 #include "tui/keymap.h"
 #include "tui/run.h"
 #include "tui/views.h"
@@ -33,7 +34,7 @@ long long app_now(struct app *a)
 
 int app_busy(const struct app *a)
 {
-	return a->call != NULL || a->aux != NULL || a->ext_pid > 0;
+	return a->call != NULL || a->aux != NULL || a->replay != NULL || a->ext_pid > 0;
 }
 
 void app_dirty(struct app *a)
@@ -358,8 +359,23 @@ void app_close_view(struct app *a)
 		a->view.ops->free(a, &a->view);
 	free(a->view.priv);
 	a->view.priv = NULL;
+	free(a->view.title);
+	a->view.title = NULL;
 	a->view_kind = VIEW_NONE;
 	app_dirty(a);
+}
+
+void app_set_model(struct app *a, const char *model)
+{
+	str_set(&a->sess->model, model);
+	app_changed(a);
+	app_message(a, 0, "model set to %s", model);
+}
+
+void app_edit_model(struct app *a)
+{
+	a->focus = PANE_PARAMS;
+	pane_params_edit_model(a, &a->panes[PANE_PARAMS]);
 }
 
 static struct pane *current_pane(struct app *a)
@@ -710,29 +726,34 @@ static void prompt_answer(struct app *a, int yes, const char *text)
 
 static void prompt_key(struct app *a, int key)
 {
+	/* the close and cancel keys say no, whatever they are bound to (a
+	 * printable one is text in a prompt) */
+	int printable = !(key & (K_SPECIAL | K_META)) && key >= 32 && key != 127;
+	int no = !printable && (keymap_is(ACT_CLOSE, key) || keymap_is(ACT_CANCEL, key));
 	if (a->prompt == PR_YESNO) {
+		/* y and n are the answers' letters, not actions */
 		if (key == 'y' || key == 'Y')
 			prompt_answer(a, 1, NULL);
-		else if (key == 'n' || key == 'N' || key == K_ESC || key == 3 || key == 7)
+		else if (key == 'n' || key == 'N' || no)
 			prompt_answer(a, 0, NULL);
 		return;
 	}
-	if (key == K_ESC || key == 3 || key == 7) {
+	if (no) {
 		prompt_answer(a, 0, NULL);
 		return;
 	}
-	if (key == K_ENTER || key == '\n') {
+	enum action act = keymap_lookup(&keymap_chains[CHAIN_FIELD], key);
+	if (act == ACT_NEWLINE) {
 		char *t = editor_text(a->prompt_ed);
 		prompt_answer(a, 1, t);
 		free(t);
 		return;
 	}
-	enum action act = keymap_lookup(&keymap_chains[3], key);
 	if (act != ACT_NONE && action_scope(act) == SCOPE_TEXT) {
 		editor_action(a->prompt_ed, act, 1);
 		return;
 	}
-	if (!(key & (K_SPECIAL | K_META)) && key >= 32 && key != 127) {
+	if (printable) {
 		char u[4];
 		size_t n = utf8_encode((uint32_t)key, u);
 		editor_insert(a->prompt_ed, u, n);
@@ -760,12 +781,6 @@ void app_paste(struct app *a, const char *s, size_t n)
 void app_key(struct app *a, int key)
 {
 	app_dirty(a);
-	if (a->replaying) {
-		/* replay drives the loop itself: only a cancel gets through */
-		if (key == 3 && a->call)
-			api_call_cancel(a->call);
-		return;
-	}
 	if (a->prompt != PR_NONE) {
 		prompt_key(a, key);
 		return;
@@ -781,7 +796,7 @@ void app_key(struct app *a, int key)
 		}
 		return;
 	}
-	int chain = p->ops->current_chain ? p->ops->current_chain(a, p) : p->ops->chain;
+	enum key_chain chain = p->ops->current_chain ? p->ops->current_chain(a, p) : p->ops->chain;
 	enum action act = keymap_lookup(&keymap_chains[chain], key);
 	if (act != ACT_NONE) {
 		app_do_action(a, act);
@@ -791,8 +806,9 @@ void app_key(struct app *a, int key)
 		char u[4];
 		size_t n = utf8_encode((uint32_t)key, u);
 		p->ops->text(a, p, u, n);
-	} else if (key == K_ESC) {
-		/* Esc, when nothing binds it, leaves what is open (a field) */
+	} else if (keymap_is(ACT_CLOSE, key)) {
+		/* the close key, when the chain does not bind it, leaves what is
+		 * open (a field) */
 		app_do_action(a, ACT_CLOSE);
 	}
 }
@@ -819,9 +835,12 @@ void app_do_action(struct app *a, enum action act)
 		run_start(a);
 		break;
 	case ACT_CANCEL:
-		/* cancel a stream; otherwise nothing (never kills the program) */
+		/* cancel a stream or a replay; otherwise nothing (never kills
+		 * the program) */
 		if (a->call || a->aux)
 			run_cancel(a);
+		if (a->replay)
+			views_replay_cancel(a);
 		break;
 	case ACT_NEXT_PANE:
 		focus(a, (a->focus + 1) % NPANES);

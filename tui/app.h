@@ -12,6 +12,7 @@
 #include "core/cost.h"
 #include "core/diag.h"
 #include "tui/actions.h"
+#include "tui/keymap.h"
 
 struct app;
 struct pane;
@@ -19,14 +20,15 @@ struct editor;
 struct preset;
 struct session;
 struct loop;
+struct replay;
 
 struct rect {
 	int y, x, h, w;
 };
 
 struct pane_ops {
-	const char *name;    /* title */
-	int chain;           /* index into keymap_chains */
+	const char *name;    /* title, unless the pane has its own */
+	enum key_chain chain;
 	size_t private_size; /* allocated and zeroed by the engine */
 	void (*draw)(struct app *a, struct pane *p, struct rect r, int focused);
 	/* Returns 1 when the action was handled. */
@@ -36,7 +38,7 @@ struct pane_ops {
 	/* The editor $EDITOR works on, or NULL. */
 	struct editor *(*editor)(struct app *a, struct pane *p);
 	/* The chain in force now (a field being edited changes it); NULL: chain. */
-	int (*current_chain)(struct app *a, struct pane *p);
+	enum key_chain (*current_chain)(struct app *a, struct pane *p);
 	void (*dump)(struct app *a, struct pane *p, struct buf *out);
 	void (*free)(struct app *a, struct pane *p);
 };
@@ -45,6 +47,7 @@ struct pane {
 	const struct pane_ops *ops;
 	void *priv;
 	struct rect r;
+	char *title; /* malloc'd, freed with the pane; NULL: ops->name */
 };
 
 enum pane_id { PANE_SYSTEM, PANE_MESSAGES, PANE_PARAMS, PANE_RESPONSE, NPANES };
@@ -136,6 +139,8 @@ struct app {
 	struct api_call *aux;     /* count_tokens */
 	int aux_done;
 	int aux_for_run;          /* the estimate gates a run (budget) */
+	struct replay *replay;    /* running on the loop (views.c), NULL when none */
+	struct buf replay_out;    /* the replay's report so far */
 	struct api_call *mcall;   /* GET /v1/models */
 	int mcall_done;
 	char **models;
@@ -153,7 +158,6 @@ struct app {
 
 	/* input */
 	int verbatim;             /* the next key is inserted literally */
-	int replaying;            /* replay_run owns the loop */
 
 	/* display */
 	int dirty;
@@ -225,6 +229,9 @@ void app_turn_remove(struct app *a, size_t at);
 
 /* The answer shown (NULL when none). */
 struct answer *app_answer(struct app *a);
+/* Set the model (the model list); ask for a model id in the parameters. */
+void app_set_model(struct app *a, const char *model);
+void app_edit_model(struct app *a);
 /* Open an overlay view with text (help, export, replay), or a list. */
 void app_open_view(struct app *a, enum view_kind k);
 void app_close_view(struct app *a);

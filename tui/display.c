@@ -345,7 +345,7 @@ void display_render(struct app *a)
 		char title[160];
 		if (a->view_kind != VIEW_NONE) {
 			p = &a->view;
-			snprintf(title, sizeof title, " %s ", p->ops->name);
+			snprintf(title, sizeof title, " %s ", p->title ? p->title : p->ops->name);
 		} else {
 			pane_title(a, i, title, sizeof title);
 		}

@@ -31,16 +31,15 @@ static const char *const scope_titles[SCOPE_COUNT] = {
 #undef SCOPE_TITLE
 };
 
-const struct scope_chain keymap_chains[] = {
-	{ .name = "system prompt", .s = { SCOPE_TEXT, SCOPE_GLOBAL }, .n = 2 },
-	{ .name = "messages", .s = { SCOPE_MESSAGES, SCOPE_TEXT, SCOPE_GLOBAL }, .n = 3 },
-	{ .name = "parameters", .s = { SCOPE_PARAMS, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
-	{ .name = "field", .s = { SCOPE_TEXT, SCOPE_GLOBAL }, .n = 2 },
-	{ .name = "response", .s = { SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 2 },
-	{ .name = "export", .s = { SCOPE_EXPORT, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
-	{ .name = "list", .s = { SCOPE_LIST, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
+const struct scope_chain keymap_chains[CHAIN_COUNT] = {
+	[CHAIN_SYSTEM] = { .name = "system prompt", .s = { SCOPE_TEXT, SCOPE_GLOBAL }, .n = 2 },
+	[CHAIN_MESSAGES] = { .name = "messages", .s = { SCOPE_MESSAGES, SCOPE_TEXT, SCOPE_GLOBAL }, .n = 3 },
+	[CHAIN_PARAMS] = { .name = "parameters", .s = { SCOPE_PARAMS, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
+	[CHAIN_FIELD] = { .name = "field", .s = { SCOPE_TEXT, SCOPE_GLOBAL }, .n = 2 },
+	[CHAIN_BROWSE] = { .name = "response", .s = { SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 2 },
+	[CHAIN_EXPORT] = { .name = "export", .s = { SCOPE_EXPORT, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
+	[CHAIN_LIST] = { .name = "list", .s = { SCOPE_LIST, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
 };
-const size_t keymap_nchains = sizeof keymap_chains / sizeof keymap_chains[0];
 
 struct default_binding {
 	enum action action;
@@ -332,6 +331,42 @@ const char *keymap_first_key(enum action a, char *out, size_t n)
 	return out;
 }
 
+const char *keymap_label(enum action a)
+{
+	static char labels[ACT_COUNT][40];
+	char *out = labels[a], name[32];
+	if (!nbound[a]) {
+		snprintf(out, sizeof labels[a], "(unbound)");
+		return out;
+	}
+	keymap_key_name(bound[a][0], name, sizeof name);
+	size_t n = strlen(name);
+	if (n < 3 || name[0] != '<' || name[n - 1] != '>' || !strcmp(name, "<LT>")) {
+		snprintf(out, sizeof labels[a], "%s", !strcmp(name, "<LT>") ? "<" : name);
+		return out;
+	}
+	name[n - 1] = 0;
+	const char *k = name + 1, *alt = "";
+	if (!strncmp(k, "M-", 2) && k[2]) {
+		alt = "Alt-";
+		k += 2;
+	}
+	if (!strncmp(k, "C-", 2) && k[2] && !k[3])
+		snprintf(out, sizeof labels[a], "%sCtrl-%c", alt,
+			 k[2] >= 'a' && k[2] <= 'z' ? k[2] - 'a' + 'A' : k[2]);
+	else
+		snprintf(out, sizeof labels[a], "%s%s", alt, k);
+	return out;
+}
+
+int keymap_is(enum action a, int key)
+{
+	for (size_t j = 0; j < nbound[a]; j++)
+		if (bound[a][j] == key)
+			return 1;
+	return 0;
+}
+
 int keymap_check(struct buf *out)
 {
 	int problems = 0;
@@ -340,7 +375,7 @@ int keymap_check(struct buf *out)
 			buf_printf(out, "action %s has no key\n", actions[a].name);
 			problems++;
 		}
-	for (size_t c = 0; c < keymap_nchains; c++) {
+	for (size_t c = 0; c < CHAIN_COUNT; c++) {
 		const struct scope_chain *ch = &keymap_chains[c];
 		for (int a = 1; a < ACT_COUNT; a++) {
 			int in = 0;

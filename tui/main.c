@@ -10,6 +10,7 @@
 #include "tui/input.h"
 #include "tui/keymap.h"
 #include "tui/run.h"
+#include "tui/views.h"
 #include "tui/signals.h"
 #include "core/keys.h"
 #include "core/loop.h"
@@ -72,6 +73,8 @@ static void on_signal(void *ud, int fd)
 	if (bits & SIGB_INT) {
 		if (a->call || a->aux)
 			run_cancel(a);
+		if (a->replay)
+			views_replay_cancel(a);
 	}
 	if (bits & SIGB_TSTP)
 		app_suspend(a);
@@ -101,7 +104,8 @@ static void utf8_locale(void)
 	}
 }
 
-static void load_keymap(struct app *a)
+/* Returns -1 when keys.yaml was refused (the message line says why). */
+static int load_keymap(struct app *a)
 {
 	keymap_init();
 	const char *xc = getenv("XDG_CONFIG_HOME");
@@ -112,7 +116,8 @@ static void load_keymap(struct app *a)
 	else if (home && *home)
 		path = xasprintf("%s/.config/pwb/keys.yaml", home);
 	if (!path)
-		return;
+		return 0;
+	int rc = 0;
 	struct buf err;
 	buf_init(&err, 0);
 	if (keymap_load_file(path, &err) != 0) {
@@ -120,14 +125,17 @@ static void load_keymap(struct app *a)
 		if (nl)
 			*nl = 0;
 		app_message(a, 1, "keys.yaml ignored: %s", buf_str(&err));
+		rc = -1;
 	}
 	buf_done(&err);
 	free(path);
+	return rc;
 }
 
 static void app_free(struct app *a)
 {
 	run_done(a);
+	views_replay_free(a);
 	app_close_view(a);
 	for (int i = 0; i < NPANES; i++) {
 		if (a->panes[i].ops->free)
@@ -252,10 +260,13 @@ int tui_main(int argc, char **argv)
 		a->panes[i].priv = xcalloc(1, pane_ops[i]->private_size ? pane_ops[i]->private_size : 1);
 	}
 	a->focus = PANE_MESSAGES;
-	app_message(a, 0, "F1 help \u00b7 Ctrl-R run \u00b7 Tab next pane \u00b7 Ctrl-S save \u00b7 Ctrl-Q quit");
+	/* the hint names the keys in force: read keys.yaml first */
+	if (load_keymap(a) == 0)
+		app_message(a, 0, "%s help \u00b7 %s run \u00b7 %s next pane \u00b7 %s save \u00b7 %s quit",
+			    keymap_label(ACT_HELP), keymap_label(ACT_RUN), keymap_label(ACT_NEXT_PANE),
+			    keymap_label(ACT_SAVE), keymap_label(ACT_QUIT));
 	if (!a->have_key)
 		app_message(a, 1, "%s", KEYS_MISSING_MESSAGE);
-	load_keymap(a);
 	app_set_preset(a, p);
 	if (file && !a->default_path) {
 		const struct diag *first = NULL;

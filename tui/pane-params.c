@@ -2,6 +2,7 @@
  * version, betas, name, budget), then the {{variables}}. A row is edited
  * in place; the session is validated after every change and an invalid
  * value is shown with its reason (and blocks sending), never clamped. */
+#include "tui/pane-params.h"
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
@@ -418,11 +419,11 @@ static struct editor *params_editor(struct app *a, struct pane *pn)
 	return p->field;
 }
 
-static int params_chain(struct app *a, struct pane *pn)
+static enum key_chain params_chain(struct app *a, struct pane *pn)
 {
 	(void)a;
 	struct params *p = pn->priv;
-	return p->field ? 3 : 2;
+	return p->field ? CHAIN_FIELD : CHAIN_PARAMS;
 }
 
 static void params_free(struct app *a, struct pane *pn)
@@ -435,30 +436,17 @@ static void params_free(struct app *a, struct pane *pn)
 	free(p->rows);
 }
 
-/* The model chooser's "type a model id" (views.c). */
-void params_edit_model(struct app *a);
-void params_edit_model(struct app *a)
+void pane_params_edit_model(struct app *a, struct pane *pn)
 {
-	struct pane *pn = &a->panes[PANE_PARAMS];
 	struct params *p = pn->priv;
 	build_rows(a, p);
 	p->sel = 0;
-	a->focus = PANE_PARAMS;
 	start_edit(a, p, 1);
-}
-
-/* The model chooser writes here (views.c). */
-void params_set_model(struct app *a, const char *model);
-void params_set_model(struct app *a, const char *model)
-{
-	str_set(&a->sess->model, model);
-	app_changed(a);
-	app_message(a, 0, "model set to %s", model);
 }
 
 const struct pane_ops pane_params_ops = {
 	.name = "Parameters",
-	.chain = 2,
+	.chain = CHAIN_PARAMS,
 	.private_size = sizeof(struct params),
 	.draw = params_draw,
 	.action = params_action,

@@ -56,7 +56,7 @@ static struct editor *system_editor(struct app *a, struct pane *p)
 
 const struct pane_ops pane_system_ops = {
 	.name = "System prompt",
-	.chain = 0,
+	.chain = CHAIN_SYSTEM,
 	.draw = system_draw,
 	.action = system_action,
 	.text = system_text,
@@ -319,7 +319,7 @@ static struct editor *messages_editor(struct app *a, struct pane *p)
 
 const struct pane_ops pane_messages_ops = {
 	.name = "Messages",
-	.chain = 1,
+	.chain = CHAIN_MESSAGES,
 	.private_size = sizeof(struct msgview),
 	.draw = messages_draw,
 	.action = messages_action,

@@ -1,6 +1,7 @@
 #include "tui/run.h"
 #include "tui/app.h"
 #include "tui/editor.h"
+#include "tui/keymap.h"
 #include "core/keys.h"
 #include "core/loop.h"
 #include "core/request.h"
@@ -112,7 +113,7 @@ static void on_event(void *ud, const struct stream_event *ev)
 	switch (ev->kind) {
 	case STREAM_EV_MESSAGE_START:
 		a->state = RS_STREAMING;
-		app_message(a, 0, "streaming (Ctrl-C cancels)");
+		app_message(a, 0, "streaming (%s cancels)", keymap_label(ACT_CANCEL));
 		if (st && stream_model(st))
 			str_set(&ans->model, stream_model(st));
 		break;
@@ -270,8 +271,9 @@ static int first_error(struct app *a, const struct diag_list *d, const char *wha
 
 static int can_send(struct app *a)
 {
-	if (a->call || a->replaying) {
-		app_message(a, 1, "a request is running (Ctrl-C cancels it)");
+	if (a->call || a->replay) {
+		app_message(a, 1, "a %s is running (%s cancels it)", a->replay ? "replay" : "request",
+			    keymap_label(ACT_CANCEL));
 		return 0;
 	}
 	app_sync(a);
@@ -326,7 +328,7 @@ void run_send(struct app *a)
 	a->last_failed = 0;
 	a->call = api_call_start(a->loop, &a->cfg, API_MESSAGES, body, 1, &h);
 	free(body);
-	app_message(a, 0, "sending (Ctrl-C cancels)");
+	app_message(a, 0, "sending (%s cancels)", keymap_label(ACT_CANCEL));
 	app_dirty(a);
 }
 
