@@ -241,7 +241,8 @@ static void status_line(struct app *a)
 	struct answer *ans = a->nanswers ? a->answers[a->nanswers - 1] : NULL;
 	switch (a->state) {
 	case RS_IDLE:
-		k += (size_t)snprintf(s + k, sizeof s - k, "%s", a->last_failed ? "error" : "idle");
+		k += (size_t)snprintf(s + k, sizeof s - k, "%s", a->replay ? "replaying" :
+				      a->last_failed ? "error" : "idle");
 		break;
 	case RS_ESTIMATING:
 		k += (size_t)snprintf(s + k, sizeof s - k, "estimating");

@@ -278,7 +278,7 @@ static int screen_has(const char *text)
 static const char *state_name(const struct app *a)
 {
 	switch (a->state) {
-	case RS_IDLE: return a->last_failed ? "error" : "idle";
+	case RS_IDLE: return a->replay ? "replaying" : a->last_failed ? "error" : "idle";
 	case RS_ESTIMATING: return "estimating";
 	case RS_SENDING: return "sending";
 	case RS_STREAMING: return "streaming";

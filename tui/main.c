@@ -104,8 +104,9 @@ static void utf8_locale(void)
 	}
 }
 
-/* Returns -1 when keys.yaml was refused (the message line says why). */
-static int load_keymap(struct app *a)
+/* The defaults, then keys.yaml. Returns -1 when keys.yaml was refused,
+ * with the first reason in err. */
+static int load_keymap(struct buf *err)
 {
 	keymap_init();
 	const char *xc = getenv("XDG_CONFIG_HOME");
@@ -117,18 +118,13 @@ static int load_keymap(struct app *a)
 		path = xasprintf("%s/.config/pwb/keys.yaml", home);
 	if (!path)
 		return 0;
-	int rc = 0;
-	struct buf err;
-	buf_init(&err, 0);
-	if (keymap_load_file(path, &err) != 0) {
-		char *nl = strchr(err.data ? err.data : "", '\n');
+	int rc = keymap_load_file(path, err);
+	free(path);
+	if (rc != 0 && err->data) {
+		char *nl = strchr(err->data, '\n');
 		if (nl)
 			*nl = 0;
-		app_message(a, 1, "keys.yaml ignored: %s", buf_str(&err));
-		rc = -1;
 	}
-	buf_done(&err);
-	free(path);
 	return rc;
 }
 
@@ -261,12 +257,17 @@ int tui_main(int argc, char **argv)
 	}
 	a->focus = PANE_MESSAGES;
 	/* the hint names the keys in force: read keys.yaml first */
-	if (load_keymap(a) == 0)
-		app_message(a, 0, "%s help \u00b7 %s run \u00b7 %s next pane \u00b7 %s save \u00b7 %s quit",
-			    keymap_label(ACT_HELP), keymap_label(ACT_RUN), keymap_label(ACT_NEXT_PANE),
-			    keymap_label(ACT_SAVE), keymap_label(ACT_QUIT));
+	struct buf kerr;
+	buf_init(&kerr, 0);
+	int keys_refused = load_keymap(&kerr) != 0;
+	app_message(a, 0, "%s help \u00b7 %s run \u00b7 %s next pane \u00b7 %s save \u00b7 %s quit",
+		    keymap_label(ACT_HELP), keymap_label(ACT_RUN), keymap_label(ACT_NEXT_PANE),
+		    keymap_label(ACT_SAVE), keymap_label(ACT_QUIT));
 	if (!a->have_key)
 		app_message(a, 1, "%s", KEYS_MISSING_MESSAGE);
+	if (keys_refused)
+		app_message(a, 1, "keys.yaml ignored: %s", buf_str(&kerr));
+	buf_done(&kerr);
 	app_set_preset(a, p);
 	if (file && !a->default_path) {
 		const struct diag *first = NULL;
