@@ -82,14 +82,27 @@ static void export_fill(struct app *a, struct textview *v)
 /* The replay runs on the main loop (core/replay.h); its report grows in
  * a->replay_out turn by turn and the view, when open, shows it. Closing
  * the view does not stop it: the cancel action does. */
+/* The report, under a line with the keys while the replay runs. */
+static void replay_view_fill(struct app *a, struct textview *v)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (a->replay)
+		buf_printf(&b, "Replaying; %s cancels, %s closes this view (the replay goes on).\n\n",
+			   keymap_label(ACT_CANCEL), keymap_label(ACT_CLOSE));
+	buf_puts(&b, buf_str(&a->replay_out));
+	tv_fill(v, buf_str(&b));
+	buf_done(&b);
+}
+
 static void replay_show(struct app *a)
 {
 	if (a->view_kind != VIEW_REPLAY)
 		return;
 	struct textview *v = a->view.priv;
 	size_t top_line = v->ed ? v->ed->top_line : 0;
-	int top_row = v->ed ? v->ed->top_row : 0;
-	tv_fill(v, buf_str(&a->replay_out));
+	size_t top_row = v->ed ? v->ed->top_row : 0;
+	replay_view_fill(a, v);
 	v->ed->top_line = top_line < v->ed->nlines ? top_line : 0;
 	v->ed->top_row = top_line < v->ed->nlines ? top_row : 0;
 	app_dirty(a);
@@ -146,7 +159,7 @@ void views_replay_free(struct app *a)
 static void replay_fill(struct app *a, struct textview *v)
 {
 	if (a->replay) {
-		tv_fill(v, buf_str(&a->replay_out));
+		replay_view_fill(a, v);
 		return;
 	}
 	app_sync(a);
@@ -166,14 +179,11 @@ static void replay_fill(struct app *a, struct textview *v)
 	} else {
 		struct replay_hooks h = { .on_turn = on_replay_turn, .on_done = on_replay_done, .ud = a };
 		a->replay = replay_start(a->loop, &a->cfg, a->sess, 1, &h, &d);
-		if (a->replay) {
-			buf_printf(out, "Replaying; %s cancels, %s closes this view (the replay goes on).\n\n",
-				   keymap_label(ACT_CANCEL), keymap_label(ACT_CLOSE));
+		if (a->replay)
 			app_message(a, 0, "replaying (%s cancels)", keymap_label(ACT_CANCEL));
-		}
 	}
 	diag_list_done(&d);
-	tv_fill(v, buf_str(out));
+	replay_view_fill(a, v);
 }
 
 static void textview_draw(struct app *a, struct pane *p, struct rect r, int focused)
