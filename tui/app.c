@@ -2,6 +2,7 @@
 #include "tui/autosave.h"
 #include "tui/display.h"
 #include "tui/editor.h"
+#include "tui/frame.h"
 #include "tui/input.h"
 #include "tui/pane-params.h"
 #include "tui/keymap.h"
@@ -80,11 +81,11 @@ void app_prompt_line(struct app *a, enum prompt_for pf, const char *initial, con
 	prompt_set(a, PR_LINE, pf, fmt, ap);
 	va_end(ap);
 	if (!a->prompt_ed) {
-		a->prompt_ed = editor_new();
+		a->prompt_ed = textbuf_new();
 		a->prompt_ed->single_line = 1;
 	}
-	editor_set_text(a->prompt_ed, initial);
-	editor_cursor_end(a->prompt_ed);
+	textbuf_set_text(a->prompt_ed, initial);
+	textbuf_cursor_end(a->prompt_ed);
 }
 
 void app_changed(struct app *a)
@@ -149,14 +150,14 @@ struct turn *app_turn_insert(struct app *a, size_t at, const char *role, const c
 	struct turn *t = &a->turns[at];
 	memset(t, 0, sizeof *t);
 	t->role = xstrdup(role);
-	t->ed = editor_new();
+	t->ed = textbuf_new();
 	t->json = json;
 	if (json) {
 		char *p = pretty_json(text);
-		editor_set_text(t->ed, p);
+		textbuf_set_text(t->ed, p);
 		free(p);
 	} else {
-		editor_set_text(t->ed, text);
+		textbuf_set_text(t->ed, text);
 	}
 	t->synced_gen = (unsigned long)-1;
 	return t;
@@ -165,7 +166,7 @@ struct turn *app_turn_insert(struct app *a, size_t at, const char *role, const c
 void app_turn_remove(struct app *a, size_t at)
 {
 	free(a->turns[at].role);
-	editor_free(a->turns[at].ed);
+	textbuf_free(a->turns[at].ed);
 	memmove(a->turns + at, a->turns + at + 1, (a->nturns - at - 1) * sizeof *a->turns);
 	a->nturns--;
 }
@@ -176,14 +177,14 @@ void app_load_session(struct app *a)
 	while (a->nturns)
 		app_turn_remove(a, a->nturns - 1);
 	if (!a->system_ed)
-		a->system_ed = editor_new();
+		a->system_ed = textbuf_new();
 	a->system_json = s->system == NULL && s->system_blocks_json != NULL;
 	if (a->system_json) {
 		char *p = pretty_json(s->system_blocks_json);
-		editor_set_text(a->system_ed, p);
+		textbuf_set_text(a->system_ed, p);
 		free(p);
 	} else {
-		editor_set_text(a->system_ed, s->system);
+		textbuf_set_text(a->system_ed, s->system);
 	}
 	a->system_synced_gen = a->system_ed->gen;
 	for (size_t i = 0; i < s->nmessages; i++) {
@@ -207,7 +208,7 @@ void app_sync(struct app *a)
 {
 	struct session *s = a->sess;
 	if (a->system_ed->gen != a->system_synced_gen) {
-		char *t = editor_text(a->system_ed);
+		char *t = textbuf_text(a->system_ed);
 		if (a->system_json) {
 			int ok;
 			char *c = compact_json(t, &ok);
@@ -246,7 +247,7 @@ void app_sync(struct app *a)
 		if (t->synced_gen == t->ed->gen)
 			continue;
 		struct session_message *m = &s->messages[i];
-		char *txt = editor_text(t->ed);
+		char *txt = textbuf_text(t->ed);
 		if (t->json) {
 			int ok;
 			char *c = compact_json(txt, &ok);
@@ -524,7 +525,7 @@ static void do_new(struct app *a)
 static void external_editor(struct app *a)
 {
 	struct pane *p = current_pane(a);
-	struct editor *e = p->ops->editor ? p->ops->editor(a, p) : NULL;
+	struct textbuf *e = p->ops->editor ? p->ops->editor(a, p) : NULL;
 	if (!e || e->readonly) {
 		app_message(a, 1, "nothing to edit here: focus the system prompt, a message or a field");
 		return;
@@ -539,7 +540,7 @@ static void external_editor(struct app *a)
 		free(path);
 		return;
 	}
-	char *text = editor_text(e);
+	char *text = textbuf_text(e);
 	size_t n = strlen(text), off = 0;
 	while (off < n) {
 		ssize_t w = write(fd, text + off, n - off);
@@ -613,11 +614,11 @@ void app_child_exited(struct app *a)
 			/* the final newline editors add is not part of the text */
 			if (b.len && b.data[b.len - 1] == '\n')
 				b.data[--b.len] = 0;
-			struct editor *e = a->ext_ed;
-			char *old = editor_text(e);
+			struct textbuf *e = a->ext_ed;
+			char *old = textbuf_text(e);
 			if (strcmp(old, buf_str(&b)) != 0) {
-				editor_set_text(e, buf_str(&b));
-				editor_cursor_end(e);
+				textbuf_set_text(e, buf_str(&b));
+				textbuf_cursor_end(e);
 				app_changed(a);
 				app_message(a, 0, "text taken from the editor");
 			} else {
@@ -744,7 +745,7 @@ static void prompt_key(struct app *a, int key)
 	}
 	enum action act = keymap_lookup(&keymap_chains[CHAIN_FIELD], key);
 	if (act == ACT_NEWLINE) {
-		char *t = editor_text(a->prompt_ed);
+		char *t = textbuf_text(a->prompt_ed);
 		prompt_answer(a, 1, t);
 		free(t);
 		return;
@@ -756,7 +757,7 @@ static void prompt_key(struct app *a, int key)
 	if (printable) {
 		char u[4];
 		size_t n = utf8_encode((uint32_t)key, u);
-		editor_insert(a->prompt_ed, u, n);
+		textbuf_insert(a->prompt_ed, u, n);
 	}
 }
 
@@ -766,7 +767,7 @@ void app_paste(struct app *a, const char *s, size_t n)
 {
 	app_dirty(a);
 	if (a->prompt == PR_LINE) {
-		editor_insert(a->prompt_ed, s, n);
+		textbuf_insert(a->prompt_ed, s, n);
 		return;
 	}
 	if (a->prompt != PR_NONE)
@@ -945,7 +946,7 @@ void app_pass(struct app *a)
 {
 	run_pass(a);
 	/* validation walks the whole session: once typing pauses, not per key */
-	if (a->diags_stale && (a->script_mode || app_now(a) - a->last_change >= 150 ||
+	if (a->diags_stale && (a->script_mode || app_now(a) - a->last_change >= FRAME_VALIDATE_DEBOUNCE_MS ||
 			       app_now(a) < a->last_change)) {
 		app_validate(a);
 		app_dirty(a);
@@ -1000,7 +1001,7 @@ void app_dump_state(struct app *a, FILE *out)
 	fprintf(out, "answers: %zu (shown %zu)\n", a->nanswers, a->nanswers ? a->shown + 1 : 0);
 	for (size_t i = 0; i < a->nanswers; i++) {
 		struct answer *ans = a->answers[i];
-		char *t = editor_text(ans->view);
+		char *t = textbuf_text(ans->view);
 		char label[64];
 		snprintf(label, sizeof label, "answer %zu%s%s", i + 1, ans->canceled ? " (canceled)" : "",
 			 ans->error ? " (error)" : "");

@@ -16,7 +16,7 @@
 
 struct app;
 struct pane;
-struct editor;
+struct textbuf;
 struct preset;
 struct session;
 struct loop;
@@ -36,7 +36,7 @@ struct pane_ops {
 	/* Typed or pasted text; NULL: the pane takes no text. */
 	void (*text)(struct app *a, struct pane *p, const char *s, size_t n);
 	/* The editor $EDITOR works on, or NULL. */
-	struct editor *(*editor)(struct app *a, struct pane *p);
+	struct textbuf *(*editor)(struct app *a, struct pane *p);
 	/* The chain in force now (a field being edited changes it); NULL: chain. */
 	enum key_chain (*current_chain)(struct app *a, struct pane *p);
 	void (*dump)(struct app *a, struct pane *p, struct buf *out);
@@ -57,14 +57,14 @@ extern const struct pane_ops pane_system_ops, pane_messages_ops, pane_params_ops
 
 struct turn {
 	char *role;          /* "user" or "assistant" */
-	struct editor *ed;
+	struct textbuf *ed;
 	int json;            /* the editor holds a JSON array of content blocks */
 	unsigned long synced_gen;
 };
 
 /* One answer of this session, shown in the response pane. */
 struct answer {
-	struct editor *view; /* rendered lines (read-only) */
+	struct textbuf *view; /* rendered lines (read-only) */
 	char *message_json;  /* the assembled Message, NULL when none */
 	char *model;
 	struct usage usage;
@@ -106,7 +106,7 @@ struct app {
 	/* the configuration */
 	struct preset *preset;
 	struct session *sess;     /* preset_session(preset) */
-	struct editor *system_ed;
+	struct textbuf *system_ed;
 	int system_json;
 	struct turn *turns;
 	size_t nturns, aturns, cur_turn;
@@ -152,7 +152,7 @@ struct app {
 	enum prompt_kind prompt;
 	enum prompt_for prompt_for;
 	char *prompt_text;
-	struct editor *prompt_ed;
+	struct textbuf *prompt_ed;
 	char *pending_path;       /* for prompts that continue with a path */
 	int pending_flags;
 
@@ -161,12 +161,11 @@ struct app {
 
 	/* display */
 	int dirty;
-	long long last_frame;
-	unsigned frame_timer;
+	long long last_frame;     /* real clock, frame.c */
 	int suspended;            /* the terminal belongs to someone else */
 	int ext_pid;              /* $EDITOR child */
 	char *ext_path;
-	struct editor *ext_ed;
+	struct textbuf *ext_ed;
 	int ext_pane;
 
 	/* autosave */

@@ -155,7 +155,7 @@ static void hline_title(int y, int x, int w, const char *title, int focused)
 		col++;
 	}
 	size_t n = strlen(title);
-	int tw = text_width(title, n);
+	int tw = textbuf_width(title, n);
 	if (tw > w - 2)
 		tw = w - 2;
 	if (tw > 0) {
@@ -310,7 +310,7 @@ static void message_line(struct app *a, int *cy, int *cx)
 	int y = LINES - 1;
 	if (a->prompt != PR_NONE) {
 		const char *q = a->prompt_text ? a->prompt_text : "";
-		int qw = text_width(q, strlen(q));
+		int qw = textbuf_width(q, strlen(q));
 		/* a line prompt keeps room to type; a question may use the line */
 		int room = a->prompt == PR_LINE ? 10 : 1;
 		if (qw > COLS - room)

@@ -2,6 +2,7 @@
 #include "tui/app.h"
 #include "tui/display.h"
 #include "tui/editor.h"
+#include "tui/frame.h"
 #include "tui/keymap.h"
 #include "core/buf.h"
 #include "core/loop.h"
@@ -340,7 +341,7 @@ static void type_line(struct app *a, const char *s)
 
 static int wait_for(struct app *a, const char *what, const char *arg)
 {
-	long long deadline = real_ms() + 20000, last_frame = 0;
+	long long deadline = real_ms() + 20000;
 	for (;;) {
 		int done = 0;
 		if (strcmp(what, "idle") == 0)
@@ -359,16 +360,7 @@ static int wait_for(struct app *a, const char *what, const char *arg)
 				arg ? arg : "", state_name(a));
 			return -1;
 		}
-		loop_once(a->loop, 20);
-		app_pass(a);
-		/* draw as the terminal loop does (at most ~60 frames a second),
-		 * so timings in script mode include the frames */
-		long long now = real_ms();
-		if (a->dirty && now - last_frame >= 16) {
-			display_render(a);
-			a->dirty = 0;
-			last_frame = now;
-		}
+		frame_step(a, FRAME_SCRIPT_POLL_MS);
 	}
 }
 
@@ -467,11 +459,11 @@ int input_run_script(struct app *a, const char *path)
 			/* one frame, as the loop draws it after a key (for timing) */
 			display_render(a);
 		} else if (strcmp(d, "pass") == 0) {
-			/* one loop pass; with MS it may wait that long for I/O (it
-			 * returns as soon as something arrives) */
+			/* one loop pass, as the terminal loop makes it; with MS it
+			 * may wait that long for I/O (it returns as soon as
+			 * something arrives) */
 			long ms = arg ? atol(arg) : 0;
-			loop_once(a->loop, ms < 0 ? 0 : ms > 1000 ? 1000 : ms);
-			app_pass(a);
+			frame_step(a, ms < 0 ? 0 : ms > FRAME_IDLE_POLL_MS ? FRAME_IDLE_POLL_MS : ms);
 		} else {
 			fprintf(stderr, "pwb: %s:%d: unknown directive @%s\n", path, lineno, d);
 			rc = -1;

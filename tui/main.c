@@ -7,6 +7,7 @@
 #include "tui/autosave.h"
 #include "tui/display.h"
 #include "tui/editor.h"
+#include "tui/frame.h"
 #include "tui/input.h"
 #include "tui/keymap.h"
 #include "tui/run.h"
@@ -141,8 +142,8 @@ static void app_free(struct app *a)
 	while (a->nturns)
 		app_turn_remove(a, a->nturns - 1);
 	free(a->turns);
-	editor_free(a->system_ed);
-	editor_free(a->prompt_ed);
+	textbuf_free(a->system_ed);
+	textbuf_free(a->prompt_ed);
 	preset_free(a->preset);
 	diag_list_done(&a->diags);
 	for (size_t i = 0; i < a->nvarnames; i++)
@@ -158,7 +159,7 @@ static void app_free(struct app *a)
 	api_config_done(&a->cfg);
 	if (a->loop)
 		loop_free(a->loop);
-	editor_killring_done();
+	textbuf_killring_done();
 	input_done();
 }
 
@@ -299,29 +300,8 @@ int tui_main(int argc, char **argv)
 	} else {
 		loop_add_fd(a->loop, STDIN_FILENO, on_stdin, a);
 		a->dirty = 1;
-		while (!a->quit) {
-			long long now = app_now(a);
-			long wait = 1000;
-			if (a->dirty && !a->suspended) {
-				/* at most one frame per pass and about 60 a second */
-				long long since = now - a->last_frame;
-				if (since >= 16 || since < 0) {
-					display_render(a);
-					a->last_frame = now;
-					a->dirty = 0;
-				} else {
-					wait = (long)(16 - since);
-				}
-			}
-			if (a->state == RS_RETRYING || a->state == RS_STREAMING)
-				wait = wait > 250 ? 250 : wait;
-			if (a->diags_stale)
-				wait = wait > 160 ? 160 : wait; /* validation after a pause */
-			loop_once(a->loop, wait);
-			app_pass(a);
-			if (a->state == RS_RETRYING)
-				app_dirty(a); /* the countdown */
-		}
+		while (!a->quit)
+			frame_step(a, FRAME_IDLE_POLL_MS);
 		loop_remove_fd(a->loop, STDIN_FILENO);
 	}
 	loop_remove_fd(a->loop, sigfd);

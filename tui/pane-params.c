@@ -29,7 +29,7 @@ struct row {
 
 struct params {
 	size_t sel, top;
-	struct editor *field; /* non-NULL while a row is edited */
+	struct textbuf *field; /* non-NULL while a row is edited */
 	size_t editing;
 	struct row *rows;
 	size_t nrows, arows;
@@ -159,7 +159,7 @@ static void params_draw(struct app *a, struct pane *pn, struct rect r, int focus
 			snprintf(label, sizeof label, "  {{%s}}", row->label);
 		else
 			snprintf(label, sizeof label, "%s", row->label);
-		int w0 = text_width(label, strlen(label));
+		int w0 = textbuf_width(label, strlen(label));
 		int lcol = w0 + 1 > lw ? w0 + 1 : lw;
 		if (lcol > r.w / 2)
 			lcol = r.w / 2;
@@ -208,10 +208,10 @@ static void start_edit(struct app *a, struct params *p, int free_text)
 		return;
 	}
 	char *val = row_value(a, row);
-	p->field = editor_new();
+	p->field = textbuf_new();
 	p->field->single_line = 1;
-	editor_set_text(p->field, val);
-	editor_cursor_end(p->field);
+	textbuf_set_text(p->field, val);
+	textbuf_cursor_end(p->field);
 	p->editing = p->sel;
 	free(val);
 	app_message(a, 0, "editing %s: Enter accepts, Esc cancels; empty unsets", row->label);
@@ -219,7 +219,7 @@ static void start_edit(struct app *a, struct params *p, int free_text)
 
 static void stop_edit(struct params *p)
 {
-	editor_free(p->field);
+	textbuf_free(p->field);
 	p->field = NULL;
 }
 
@@ -227,7 +227,7 @@ static void stop_edit(struct params *p)
 static int commit(struct app *a, struct params *p)
 {
 	const struct row *row = &p->rows[p->editing];
-	char *t = editor_text(p->field);
+	char *t = textbuf_text(p->field);
 	/* a variable's label lives in app->varnames, which validation rebuilds */
 	char *label = xstrdup(row->label);
 	int rc = 0;
@@ -382,7 +382,7 @@ static int params_action(struct app *a, struct pane *pn, enum action act)
 		if (p->rows[p->sel].kind == R_VARS_HEADER)
 			return 1;
 		p->editing = p->sel;
-		p->field = editor_new();
+		p->field = textbuf_new();
 		commit(a, p);
 		stop_edit(p);
 		return 1;
@@ -407,12 +407,12 @@ static void params_text(struct app *a, struct pane *pn, const char *s, size_t n)
 		if (p->rows[p->sel].kind == R_MODEL || p->rows[p->sel].kind == R_VARS_HEADER)
 			return;
 		start_edit(a, p, 0);
-		editor_set_text(p->field, "");
+		textbuf_set_text(p->field, "");
 	}
-	editor_insert(p->field, s, n);
+	textbuf_insert(p->field, s, n);
 }
 
-static struct editor *params_editor(struct app *a, struct pane *pn)
+static struct textbuf *params_editor(struct app *a, struct pane *pn)
 {
 	(void)a;
 	struct params *p = pn->priv;

@@ -40,19 +40,19 @@ static int response_action(struct app *a, struct pane *p, enum action act)
 		return 0;
 	int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
 	if (ans->follow)
-		editor_view_end(ans->view, w, h);
+		textbuf_view_end(ans->view, w, h);
 	switch (act) {
 	case ACT_SCROLL_UP:
-		editor_scroll(ans->view, -1, w, h);
+		textbuf_scroll(ans->view, -1, w, h);
 		break;
 	case ACT_SCROLL_DOWN:
-		editor_scroll(ans->view, 1, w, h);
+		textbuf_scroll(ans->view, 1, w, h);
 		break;
 	case ACT_SCROLL_PAGE_UP:
-		editor_scroll(ans->view, -(h > 1 ? h - 1 : 1), w, h);
+		textbuf_scroll(ans->view, -(h > 1 ? h - 1 : 1), w, h);
 		break;
 	case ACT_SCROLL_PAGE_DOWN:
-		editor_scroll(ans->view, h > 1 ? h - 1 : 1, w, h);
+		textbuf_scroll(ans->view, h > 1 ? h - 1 : 1, w, h);
 		break;
 	case ACT_SCROLL_TOP:
 		ans->view->top_line = ans->view->top_row = 0;
@@ -64,7 +64,7 @@ static int response_action(struct app *a, struct pane *p, enum action act)
 		return 0;
 	}
 	/* scrolled back to the end: follow the stream again */
-	ans->follow = editor_view_at_end(ans->view, w, h);
+	ans->follow = textbuf_view_at_end(ans->view, w, h);
 	return 1;
 }
 

@@ -18,7 +18,7 @@
 static struct answer *answer_new(void)
 {
 	struct answer *ans = xcalloc(1, sizeof *ans);
-	ans->view = editor_new();
+	ans->view = textbuf_new();
 	ans->view->readonly = 1;
 	ans->follow = 1;
 	ans->cur_index = -1;
@@ -30,7 +30,7 @@ void answer_free(struct answer *ans)
 {
 	if (!ans)
 		return;
-	editor_free(ans->view);
+	textbuf_free(ans->view);
 	free(ans->message_json);
 	free(ans->model);
 	free(ans->stop_reason);
@@ -54,7 +54,7 @@ static void line(struct answer *ans, int attr, const char *fmt, ...)
 	char *m = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (m) {
-		editor_append_line(ans->view, m, strlen(m), attr);
+		textbuf_append_line(ans->view, m, strlen(m), attr);
 		free(m);
 	}
 }
@@ -65,7 +65,7 @@ static void append_pretty_json(struct answer *ans, const char *json)
 	char *p = j ? cJSON_Print(j) : NULL;
 	const char *t = p ? p : (json ? json : "");
 	if (ans->view->lines[ans->view->nlines - 1].len)
-		editor_append_line(ans->view, "", 0, 0);
+		textbuf_append_line(ans->view, "", 0, 0);
 	/* whole lines at a time: appending byte by byte would be quadratic */
 	struct buf b;
 	buf_init(&b, 0);
@@ -77,7 +77,7 @@ static void append_pretty_json(struct answer *ans, const char *json)
 			buf_append(&b, s, 1);
 		bol = *s == '\n' || (bol && *s == '\t');
 	}
-	editor_append(ans->view, buf_str(&b), b.len, 0);
+	textbuf_append(ans->view, buf_str(&b), b.len, 0);
 	buf_done(&b);
 	if (p)
 		cJSON_free(p);
@@ -90,7 +90,7 @@ static void block_start(struct answer *ans, const char *type, const char *name, 
 	snprintf(ans->cur_type, sizeof ans->cur_type, "%s", type ? type : "");
 	int first = ans->view->nlines == 1 && ans->view->lines[0].len == 0;
 	if (!first)
-		editor_append_line(ans->view, "", 0, 0);
+		textbuf_append_line(ans->view, "", 0, 0);
 	if (type && strcmp(type, "thinking") == 0)
 		line(ans, LA_META, "thinking:");
 	else if (type && strcmp(type, "redacted_thinking") == 0)
@@ -100,7 +100,7 @@ static void block_start(struct answer *ans, const char *type, const char *name, 
 	else if (type && strcmp(type, "text") != 0)
 		line(ans, LA_META, "[%s block]", type);
 	if (!first || (type && strcmp(type, "text") != 0))
-		editor_append_line(ans->view, "", 0, 0);
+		textbuf_append_line(ans->view, "", 0, 0);
 }
 
 static void on_event(void *ud, const struct stream_event *ev)
@@ -131,7 +131,7 @@ static void on_event(void *ud, const struct stream_event *ev)
 		if (!ans->t_first)
 			ans->t_first = app_now(a);
 		a->state = RS_STREAMING;
-		editor_append(ans->view, ev->text, ev->len, ev->kind == STREAM_EV_THINKING ? LA_DIM : 0);
+		textbuf_append(ans->view, ev->text, ev->len, ev->kind == STREAM_EV_THINKING ? LA_DIM : 0);
 		ans->out_chars += (long)ev->len;
 		break;
 	case STREAM_EV_BLOCK_STOP:
@@ -202,7 +202,7 @@ static void finish(struct app *a, struct api_call *call)
 		if (rl->tokens_remaining >= 0)
 			a->rl_tokens = rl->tokens_remaining;
 	}
-	editor_append_line(ans->view, "", 0, 0);
+	textbuf_append_line(ans->view, "", 0, 0);
 	if (f == API_FAIL_NONE) {
 		a->last_failed = 0;
 		const char *ss = st ? stream_stop_sequence(st) : NULL;
@@ -564,7 +564,7 @@ static void answer_fill(struct answer *ans, cJSON *content)
 		if (strcmp(t, "text") == 0 || strcmp(t, "thinking") == 0) {
 			cJSON *tx = cJSON_GetObjectItemCaseSensitive(b, strcmp(t, "text") == 0 ? "text" : "thinking");
 			if (cJSON_IsString(tx))
-				editor_append(ans->view, tx->valuestring, strlen(tx->valuestring),
+				textbuf_append(ans->view, tx->valuestring, strlen(tx->valuestring),
 					      strcmp(t, "thinking") == 0 ? LA_DIM : 0);
 		} else if (strcmp(t, "tool_use") == 0) {
 			cJSON *in = cJSON_GetObjectItemCaseSensitive(b, "input");
@@ -592,7 +592,7 @@ void run_load_recorded(struct app *a)
 	cJSON *sr = cJSON_GetObjectItemCaseSensitive(j, "stop_reason");
 	if (cJSON_IsString(sr))
 		str_set(&ans->stop_reason, sr->valuestring);
-	editor_append_line(ans->view, "", 0, 0);
+	textbuf_append_line(ans->view, "", 0, 0);
 	line(ans, LA_META, "stop_reason: %s", ans->stop_reason ? ans->stop_reason : "?");
 	/* the message shape keep-answer needs */
 	cJSON *msg = cJSON_CreateObject();
@@ -636,8 +636,8 @@ void run_keep_answer(struct app *a)
 	struct turn *last = a->nturns ? &a->turns[a->nturns - 1] : NULL;
 	if (text_only && last && strcmp(last->role, "assistant") == 0 && !last->json) {
 		/* the answer continues the prefill */
-		editor_cursor_end(last->ed);
-		editor_insert(last->ed, buf_str(&text), text.len);
+		textbuf_cursor_end(last->ed);
+		textbuf_insert(last->ed, buf_str(&text), text.len);
 	} else if (text_only) {
 		app_turn_insert(a, a->nturns, "assistant", buf_str(&text), 0);
 	} else {

@@ -20,7 +20,7 @@
 /* --- text views: help, export, replay --------------------------------------------- */
 
 struct textview {
-	struct editor *ed;
+	struct textbuf *ed;
 	enum export_lang lang;
 	char *text; /* export: the snippet as is */
 };
@@ -28,10 +28,10 @@ struct textview {
 static void tv_fill(struct textview *v, const char *text)
 {
 	if (!v->ed) {
-		v->ed = editor_new();
+		v->ed = textbuf_new();
 		v->ed->readonly = 1;
 	}
-	editor_set_text(v->ed, "");
+	textbuf_set_text(v->ed, "");
 	const char *p = text;
 	for (;;) {
 		const char *nl = strchr(p, '\n');
@@ -43,7 +43,7 @@ static void tv_fill(struct textview *v, const char *text)
 			attr = LA_ADDED;
 		else if (n && p[0] == '-')
 			attr = LA_REMOVED;
-		editor_append_line(v->ed, p, n, attr);
+		textbuf_append_line(v->ed, p, n, attr);
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -200,22 +200,22 @@ static int textview_action(struct app *a, struct pane *p, enum action act)
 	int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
 	switch (act) {
 	case ACT_SCROLL_UP:
-		editor_scroll(v->ed, -1, w, h);
+		textbuf_scroll(v->ed, -1, w, h);
 		return 1;
 	case ACT_SCROLL_DOWN:
-		editor_scroll(v->ed, 1, w, h);
+		textbuf_scroll(v->ed, 1, w, h);
 		return 1;
 	case ACT_SCROLL_PAGE_UP:
-		editor_scroll(v->ed, -(h - 1), w, h);
+		textbuf_scroll(v->ed, -(h - 1), w, h);
 		return 1;
 	case ACT_SCROLL_PAGE_DOWN:
-		editor_scroll(v->ed, h - 1, w, h);
+		textbuf_scroll(v->ed, h - 1, w, h);
 		return 1;
 	case ACT_SCROLL_TOP:
 		v->ed->top_line = v->ed->top_row = 0;
 		return 1;
 	case ACT_SCROLL_BOTTOM:
-		editor_view_end(v->ed, w, h);
+		textbuf_view_end(v->ed, w, h);
 		return 1;
 	case ACT_EXPORT_LANG:
 		if (a->view_kind != VIEW_EXPORT)
@@ -254,7 +254,7 @@ static void textview_free(struct app *a, struct pane *p)
 {
 	(void)a;
 	struct textview *v = p->priv;
-	editor_free(v->ed);
+	textbuf_free(v->ed);
 	free(v->text);
 }
 
