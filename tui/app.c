@@ -35,7 +35,7 @@ long long app_now(struct app *a)
 
 int app_busy(const struct app *a)
 {
-	return a->call != NULL || a->aux != NULL || a->replay != NULL || a->ext_pid > 0;
+	return a->run.call != NULL || a->run.aux != NULL || a->run.replay != NULL || a->ext.pid > 0;
 }
 
 void app_dirty(struct app *a)
@@ -59,10 +59,10 @@ static void prompt_set(struct app *a, enum prompt_kind k, enum prompt_for pf, co
 		       va_list ap)
 {
 	char *m = xvasprintf(fmt, ap);
-	free(a->prompt_text);
-	a->prompt_text = m;
-	a->prompt = k;
-	a->prompt_for = pf;
+	free(a->prompt.text);
+	a->prompt.text = m;
+	a->prompt.kind = k;
+	a->prompt.pf = pf;
 	app_dirty(a);
 }
 
@@ -80,12 +80,12 @@ void app_prompt_line(struct app *a, enum prompt_for pf, const char *initial, con
 	va_start(ap, fmt);
 	prompt_set(a, PR_LINE, pf, fmt, ap);
 	va_end(ap);
-	if (!a->prompt_ed) {
-		a->prompt_ed = textbuf_new();
-		a->prompt_ed->single_line = 1;
+	if (!a->prompt.ed) {
+		a->prompt.ed = textbuf_new();
+		a->prompt.ed->single_line = 1;
 	}
-	textbuf_set_text(a->prompt_ed, initial);
-	textbuf_cursor_end(a->prompt_ed);
+	textbuf_set_text(a->prompt.ed, initial);
+	textbuf_cursor_end(a->prompt.ed);
 }
 
 void app_changed(struct app *a)
@@ -413,9 +413,9 @@ static void do_save(struct app *a, const char *path, int flags)
 	int same_file = !path || (own && strcmp(path, own) == 0);
 	if (same_file && preset_had_comments(a->preset) && !a->comments_ok) {
 		/* the canonical YAML pwb writes has no comments: ask first */
-		free(a->pending_path);
-		a->pending_path = path ? xstrdup(path) : NULL;
-		a->pending_flags = flags;
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = path ? xstrdup(path) : NULL;
+		a->prompt.pending_flags = flags;
 		app_prompt_yesno(a, PF_SAVE_COMMENTS,
 				 "The file has comments, which saving drops. Save anyway? (y/n) ");
 		return;
@@ -436,14 +436,14 @@ static void do_save(struct app *a, const char *path, int flags)
 		app_message(a, 1, "not saved: %s", *err ? err : strerror(errno));
 		break;
 	case PRESET_SAVE_CHANGED:
-		free(a->pending_path);
-		a->pending_path = xstrdup(path);
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = xstrdup(path);
 		app_prompt_yesno(a, PF_SAVE_CHANGED,
 				 "The file changed on disk since it was opened. Overwrite it? (y/n) ");
 		break;
 	case PRESET_SAVE_KEY_SHAPED:
-		free(a->pending_path);
-		a->pending_path = xstrdup(path);
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = xstrdup(path);
 		app_prompt_yesno(a, PF_SAVE_KEY,
 				 "A key-shaped string is in the session. Save it anyway? (y/n) ");
 		break;
@@ -459,8 +459,8 @@ static void save_as_path(struct app *a, const char *path)
 	struct stat st;
 	const char *cur = preset_path(a->preset);
 	if (stat(path, &st) == 0 && !(cur && strcmp(cur, path) == 0)) {
-		free(a->pending_path);
-		a->pending_path = xstrdup(path);
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = xstrdup(path);
 		app_prompt_yesno(a, PF_OVERWRITE, "%s exists. Overwrite it? (y/n) ", path);
 		return;
 	}
@@ -473,7 +473,7 @@ static void clear_answers(struct app *a)
 	for (size_t i = 0; i < a->nanswers; i++)
 		answer_free(a->answers[i]);
 	a->nanswers = a->shown = 0;
-	a->last_failed = 0;
+	a->run.last_failed = 0;
 }
 
 void app_set_preset(struct app *a, struct preset *p)
@@ -530,7 +530,7 @@ static void external_editor(struct app *a)
 		app_message(a, 1, "nothing to edit here: focus the system prompt, a message or a field");
 		return;
 	}
-	if (a->ext_pid > 0)
+	if (a->ext.pid > 0)
 		return;
 	const char *tmp = getenv("TMPDIR");
 	char *path = xasprintf("%s/pwb-edit-XXXXXX.txt", tmp && *tmp ? tmp : "/tmp");
@@ -583,26 +583,26 @@ static void external_editor(struct app *a)
 	/* the loop keeps running (the network too) while the editor owns the
 	 * terminal; SIGCHLD through the signal pipe ends it */
 	app_stdin_watch(a, 0);
-	a->ext_pid = pid;
-	a->ext_path = path;
-	a->ext_ed = e;
-	a->ext_pane = a->focus;
+	a->ext.pid = pid;
+	a->ext.path = path;
+	a->ext.ed = e;
+	a->ext.pane = a->focus;
 }
 
 void app_child_exited(struct app *a)
 {
-	if (a->ext_pid <= 0)
+	if (a->ext.pid <= 0)
 		return;
 	int status;
-	pid_t r = waitpid(a->ext_pid, &status, WNOHANG);
-	if (r != a->ext_pid)
+	pid_t r = waitpid(a->ext.pid, &status, WNOHANG);
+	if (r != a->ext.pid)
 		return;
-	a->ext_pid = 0;
+	a->ext.pid = 0;
 	display_resume();
 	app_stdin_watch(a, 1);
 	a->suspended = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		FILE *f = fopen(a->ext_path, "r");
+		FILE *f = fopen(a->ext.path, "r");
 		struct buf b;
 		buf_init(&b, 0);
 		if (f) {
@@ -614,7 +614,7 @@ void app_child_exited(struct app *a)
 			/* the final newline editors add is not part of the text */
 			if (b.len && b.data[b.len - 1] == '\n')
 				b.data[--b.len] = 0;
-			struct textbuf *e = a->ext_ed;
+			struct textbuf *e = a->ext.ed;
 			char *old = textbuf_text(e);
 			if (strcmp(old, buf_str(&b)) != 0) {
 				textbuf_set_text(e, buf_str(&b));
@@ -630,10 +630,10 @@ void app_child_exited(struct app *a)
 	} else {
 		app_message(a, 1, "the editor failed; the text is unchanged");
 	}
-	unlink(a->ext_path);
-	free(a->ext_path);
-	a->ext_path = NULL;
-	a->ext_ed = NULL;
+	unlink(a->ext.path);
+	free(a->ext.path);
+	a->ext.path = NULL;
+	a->ext.ed = NULL;
 	app_dirty(a);
 }
 
@@ -656,14 +656,14 @@ void app_suspend(struct app *a)
 
 static void prompt_answer(struct app *a, int yes, const char *text)
 {
-	enum prompt_for pf = a->prompt_for;
-	a->prompt = PR_NONE;
-	a->prompt_for = PF_NONE;
+	enum prompt_for pf = a->prompt.pf;
+	a->prompt.kind = PR_NONE;
+	a->prompt.pf = PF_NONE;
 	free(a->msg);
 	a->msg = NULL;
 	app_dirty(a);
-	char *path = a->pending_path;
-	a->pending_path = NULL;
+	char *path = a->prompt.pending_path;
+	a->prompt.pending_path = NULL;
 	switch (pf) {
 	case PF_QUIT:
 		if (yes)
@@ -690,7 +690,7 @@ static void prompt_answer(struct app *a, int yes, const char *text)
 	case PF_SAVE_COMMENTS:
 		if (yes) {
 			a->comments_ok = 1;
-			do_save(a, path, a->pending_flags);
+			do_save(a, path, a->prompt.pending_flags);
 		} else {
 			app_message(a, 0, "not saved");
 		}
@@ -731,7 +731,7 @@ static void prompt_key(struct app *a, int key)
 	 * printable one is text in a prompt) */
 	int printable = !(key & (K_SPECIAL | K_META)) && key >= 32 && key != 127;
 	int no = !printable && (keymap_is(ACT_CLOSE, key) || keymap_is(ACT_CANCEL, key));
-	if (a->prompt == PR_YESNO) {
+	if (a->prompt.kind == PR_YESNO) {
 		/* y and n are the answers' letters, not actions */
 		if (key == 'y' || key == 'Y')
 			prompt_answer(a, 1, NULL);
@@ -745,19 +745,19 @@ static void prompt_key(struct app *a, int key)
 	}
 	enum action act = keymap_lookup(&keymap_chains[CHAIN_FIELD], key);
 	if (act == ACT_NEWLINE) {
-		char *t = textbuf_text(a->prompt_ed);
+		char *t = textbuf_text(a->prompt.ed);
 		prompt_answer(a, 1, t);
 		free(t);
 		return;
 	}
 	if (act != ACT_NONE && action_scope(act) == SCOPE_TEXT) {
-		editor_action(a->prompt_ed, act, 1);
+		editor_action(a->prompt.ed, act, 1);
 		return;
 	}
 	if (printable) {
 		char u[4];
 		size_t n = utf8_encode((uint32_t)key, u);
-		textbuf_insert(a->prompt_ed, u, n);
+		textbuf_insert(a->prompt.ed, u, n);
 	}
 }
 
@@ -766,11 +766,11 @@ static void prompt_key(struct app *a, int key)
 void app_paste(struct app *a, const char *s, size_t n)
 {
 	app_dirty(a);
-	if (a->prompt == PR_LINE) {
-		textbuf_insert(a->prompt_ed, s, n);
+	if (a->prompt.kind == PR_LINE) {
+		textbuf_insert(a->prompt.ed, s, n);
 		return;
 	}
-	if (a->prompt != PR_NONE)
+	if (a->prompt.kind != PR_NONE)
 		return;
 	struct pane *p = current_pane(a);
 	if (p->ops->text)
@@ -782,7 +782,7 @@ void app_paste(struct app *a, const char *s, size_t n)
 void app_key(struct app *a, int key)
 {
 	app_dirty(a);
-	if (a->prompt != PR_NONE) {
+	if (a->prompt.kind != PR_NONE) {
 		prompt_key(a, key);
 		return;
 	}
@@ -838,9 +838,9 @@ void app_do_action(struct app *a, enum action act)
 	case ACT_CANCEL:
 		/* cancel a stream or a replay; otherwise nothing (never kills
 		 * the program) */
-		if (a->call || a->aux)
+		if (a->run.call || a->run.aux)
 			run_cancel(a);
-		if (a->replay)
+		if (a->run.replay)
 			views_replay_cancel(a);
 		break;
 	case ACT_NEXT_PANE:

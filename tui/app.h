@@ -92,6 +92,56 @@ enum prompt_for {
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
 
+/* A request, an estimate, the model list or a replay in flight, and what
+ * the last response said about limits: changes with every loop pass. */
+struct app_run {
+	struct api_call *call;    /* POST /v1/messages */
+	enum api_endpoint call_ep;
+	int call_done;
+	enum run_state state;
+	int last_failed;
+	long long retry_due;
+	unsigned tick_timer;
+	long rl_requests, rl_tokens;
+	struct api_call *aux;     /* count_tokens */
+	int aux_done;
+	int aux_for_run;          /* the estimate gates a run (budget) */
+	struct api_call *mcall;   /* GET /v1/models */
+	int mcall_done;
+	char **models;
+	size_t nmodels;
+	struct replay *replay;    /* running on the loop (views.c), NULL when none */
+	struct buf replay_out;    /* the replay's report so far */
+};
+
+/* The question on the message line and what continues after it. */
+struct app_prompt {
+	enum prompt_kind kind;
+	enum prompt_for pf;
+	char *text;
+	struct textbuf *ed;       /* the typed line (PR_LINE) */
+	char *pending_path;       /* for prompts that continue with a path */
+	int pending_flags;
+};
+
+/* The autosave file, its lock, and what the user was told about it. */
+struct app_autosave {
+	unsigned timer;
+	char *path;
+	char *dir;
+	int lock_fd;
+	int key_redacted_told;
+	int key_shaped_told;
+};
+
+/* $EDITOR while it owns the terminal. */
+struct app_external {
+	int pid;                  /* the child, 0 when none */
+	char *path;               /* the temporary file */
+	struct textbuf *ed;       /* the text it edits */
+	int pane;
+};
+
 struct app {
 	struct loop *loop;
 	struct pane panes[NPANES];
@@ -118,43 +168,25 @@ struct app {
 	char **varnames;          /* {{variables}} used in the prompts, then defined ones */
 	size_t nvarnames;
 
-	/* running */
+	/* the key and the connection */
 	struct api_config cfg;
 	int have_key;
 	char *key;                /* the configured key (never written) */
-	struct api_call *call;
-	enum api_endpoint call_ep;
-	int call_done;
-	enum run_state state;
-	int last_failed;
+
+	struct app_run run;
+
+	/* the answers of this session */
 	struct answer **answers;
 	size_t nanswers, shown;
 	double session_cost;
 	int session_cost_unknown;
 	double budget;            /* < 0: none */
 	char *budget_text;
-	long rl_requests, rl_tokens;
-	long long retry_due;
-	unsigned tick_timer;
-	struct api_call *aux;     /* count_tokens */
-	int aux_done;
-	int aux_for_run;          /* the estimate gates a run (budget) */
-	struct replay *replay;    /* running on the loop (views.c), NULL when none */
-	struct buf replay_out;    /* the replay's report so far */
-	struct api_call *mcall;   /* GET /v1/models */
-	int mcall_done;
-	char **models;
-	size_t nmodels;
 
-	/* the message line and prompts */
+	/* the message line and the question on it */
 	char *msg;
 	int msg_error;
-	enum prompt_kind prompt;
-	enum prompt_for prompt_for;
-	char *prompt_text;
-	struct textbuf *prompt_ed;
-	char *pending_path;       /* for prompts that continue with a path */
-	int pending_flags;
+	struct app_prompt prompt;
 
 	/* input */
 	int verbatim;             /* the next key is inserted literally */
@@ -163,18 +195,9 @@ struct app {
 	int dirty;
 	long long last_frame;     /* real clock, frame.c */
 	int suspended;            /* the terminal belongs to someone else */
-	int ext_pid;              /* $EDITOR child */
-	char *ext_path;
-	struct textbuf *ext_ed;
-	int ext_pane;
+	struct app_external ext;
 
-	/* autosave */
-	unsigned autosave_timer;
-	char *autosave_path;
-	char *autosave_dir;
-	int autosave_lock_fd;
-	int key_redacted_told;
-	int key_shaped_told;
+	struct app_autosave autosave;
 	int killed;               /* quit on SIGTERM/SIGHUP: keep the autosave */
 	int comments_ok;          /* the user agreed to drop the file's comments */
 	char *default_path;       /* FILE given but not there yet: save goes here */

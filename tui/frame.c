@@ -32,13 +32,13 @@ void frame_step(struct app *a, long max_wait_ms)
 {
 	long wait = max_wait_ms;
 	draw_if_due(a, &wait);
-	if ((a->state == RS_RETRYING || a->state == RS_STREAMING) && wait > FRAME_STREAM_POLL_MS)
+	if ((a->run.state == RS_RETRYING || a->run.state == RS_STREAMING) && wait > FRAME_STREAM_POLL_MS)
 		wait = FRAME_STREAM_POLL_MS;
 	if (a->diags_stale && wait > FRAME_VALIDATE_DEBOUNCE_MS)
 		wait = FRAME_VALIDATE_DEBOUNCE_MS;
 	loop_once(a->loop, wait);
 	app_pass(a);
-	if (a->state == RS_RETRYING)
+	if (a->run.state == RS_RETRYING)
 		app_dirty(a); /* the countdown */
 	wait = 0;
 	draw_if_due(a, &wait);

@@ -278,8 +278,8 @@ static int screen_has(const char *text)
 
 static const char *state_name(const struct app *a)
 {
-	switch (a->state) {
-	case RS_IDLE: return a->replay ? "replaying" : a->last_failed ? "error" : "idle";
+	switch (a->run.state) {
+	case RS_IDLE: return a->run.replay ? "replaying" : a->run.last_failed ? "error" : "idle";
 	case RS_ESTIMATING: return "estimating";
 	case RS_SENDING: return "sending";
 	case RS_STREAMING: return "streaming";

@@ -72,9 +72,9 @@ static void on_signal(void *ud, int fd)
 		return;
 	}
 	if (bits & SIGB_INT) {
-		if (a->call || a->aux)
+		if (a->run.call || a->run.aux)
 			run_cancel(a);
-		if (a->replay)
+		if (a->run.replay)
 			views_replay_cancel(a);
 	}
 	if (bits & SIGB_TSTP)
@@ -143,19 +143,19 @@ static void app_free(struct app *a)
 		app_turn_remove(a, a->nturns - 1);
 	free(a->turns);
 	textbuf_free(a->system_ed);
-	textbuf_free(a->prompt_ed);
+	textbuf_free(a->prompt.ed);
 	preset_free(a->preset);
 	diag_list_done(&a->diags);
 	for (size_t i = 0; i < a->nvarnames; i++)
 		free(a->varnames[i]);
 	free(a->varnames);
 	free(a->msg);
-	free(a->prompt_text);
-	free(a->pending_path);
+	free(a->prompt.text);
+	free(a->prompt.pending_path);
 	free(a->budget_text);
 	free(a->key);
 	free(a->default_path);
-	free(a->ext_path);
+	free(a->ext.path);
 	api_config_done(&a->cfg);
 	if (a->loop)
 		loop_free(a->loop);
@@ -195,8 +195,8 @@ int tui_main(int argc, char **argv)
 	struct app *a = &app;
 	memset(a, 0, sizeof *a);
 	a->budget = -1;
-	a->rl_requests = a->rl_tokens = -1;
-	a->autosave_lock_fd = -1;
+	a->run.rl_requests = a->run.rl_tokens = -1;
+	a->autosave.lock_fd = -1;
 	a->script_mode = script != NULL;
 	diag_list_init(&a->diags);
 	if (budget) {
@@ -286,7 +286,7 @@ int tui_main(int argc, char **argv)
 	if (autosave_init(a) == 0) {
 		char *orphan = autosave_find_orphan(a, file);
 		if (orphan) {
-			a->pending_path = orphan;
+			a->prompt.pending_path = orphan;
 			app_prompt_yesno(a, PF_RESTORE,
 					 "Unsaved work of a pwb that did not exit cleanly. Restore it? (y/n) ");
 		}
@@ -305,9 +305,9 @@ int tui_main(int argc, char **argv)
 		loop_remove_fd(a->loop, STDIN_FILENO);
 	}
 	loop_remove_fd(a->loop, sigfd);
-	if (a->ext_pid > 0) {
-		kill(a->ext_pid, SIGTERM);
-		a->ext_pid = 0;
+	if (a->ext.pid > 0) {
+		kill(a->ext.pid, SIGTERM);
+		a->ext.pid = 0;
 	}
 	run_cancel(a);
 	run_pass(a);

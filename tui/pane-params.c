@@ -214,7 +214,8 @@ static void start_edit(struct app *a, struct params *p, int free_text)
 	textbuf_cursor_end(p->field);
 	p->editing = p->sel;
 	free(val);
-	app_message(a, 0, "editing %s: Enter accepts, Esc cancels; empty unsets", row->label);
+	app_message(a, 0, "editing %s: %s accepts, %s cancels; empty unsets", row->label,
+		    keymap_label(ACT_NEWLINE), keymap_label(ACT_CLOSE));
 }
 
 static void stop_edit(struct params *p)
@@ -400,7 +401,7 @@ static void params_text(struct app *a, struct pane *pn, const char *s, size_t n)
 	if (!p->field) {
 		/* a paste on a row edits it; single keys are commands here */
 		if (n == 1) {
-			app_message(a, 0, "Enter edits the selected parameter");
+			app_message(a, 0, "%s edits the selected parameter", keymap_label(ACT_FIELD_EDIT));
 			return;
 		}
 		build_rows(a, p);

@@ -80,17 +80,17 @@ static void export_fill(struct app *a, struct textview *v)
 }
 
 /* The replay runs on the main loop (core/replay.h); its report grows in
- * a->replay_out turn by turn and the view, when open, shows it. Closing
+ * a->run.replay_out turn by turn and the view, when open, shows it. Closing
  * the view does not stop it: the cancel action does. */
 /* The report, under a line with the keys while the replay runs. */
 static void replay_view_fill(struct app *a, struct textview *v)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	if (a->replay)
+	if (a->run.replay)
 		buf_printf(&b, "Replaying; %s cancels, %s closes this view (the replay goes on).\n\n",
 			   keymap_label(ACT_CANCEL), keymap_label(ACT_CLOSE));
-	buf_puts(&b, buf_str(&a->replay_out));
+	buf_puts(&b, buf_str(&a->run.replay_out));
 	tv_fill(v, buf_str(&b));
 	buf_done(&b);
 }
@@ -111,7 +111,7 @@ static void replay_show(struct app *a)
 static void on_replay_turn(void *ud, const struct replay_turn *t)
 {
 	struct app *a = ud;
-	struct buf *out = &a->replay_out;
+	struct buf *out = &a->run.replay_out;
 	if (t->index < 0)
 		buf_printf(out, "@@ response: ");
 	else
@@ -134,36 +134,36 @@ static void on_replay_done(void *ud, struct replay *r)
 {
 	struct app *a = ud;
 	const struct replay_result *res = replay_result_of(r);
-	buf_printf(&a->replay_out, "\n%zu same, %zu changed, %zu errors%s\n", res->same,
+	buf_printf(&a->run.replay_out, "\n%zu same, %zu changed, %zu errors%s\n", res->same,
 		   res->changed, res->errors, res->canceled ? " (canceled)" : "");
 	app_message(a, 0, "replay %s: %zu same, %zu changed, %zu errors",
 		    res->canceled ? "canceled" : "done", res->same, res->changed, res->errors);
 	replay_free(r); /* allowed from on_done */
-	a->replay = NULL;
+	a->run.replay = NULL;
 	replay_show(a);
 }
 
 void views_replay_cancel(struct app *a)
 {
-	replay_cancel(a->replay);
+	replay_cancel(a->run.replay);
 }
 
 void views_replay_free(struct app *a)
 {
-	replay_free(a->replay);
-	a->replay = NULL;
-	buf_done(&a->replay_out);
+	replay_free(a->run.replay);
+	a->run.replay = NULL;
+	buf_done(&a->run.replay_out);
 }
 
 /* Start a replay unless one runs (then show its progress). */
 static void replay_fill(struct app *a, struct textview *v)
 {
-	if (a->replay) {
+	if (a->run.replay) {
 		replay_view_fill(a, v);
 		return;
 	}
 	app_sync(a);
-	struct buf *out = &a->replay_out;
+	struct buf *out = &a->run.replay_out;
 	buf_clear(out);
 	struct diag_list d;
 	diag_list_init(&d);
@@ -173,13 +173,13 @@ static void replay_fill(struct app *a, struct textview *v)
 			buf_printf(out, "- %s\n", d.v[i].message);
 	} else if (!a->have_key) {
 		buf_puts(out, "Replay sends requests: it needs an API key (ANTHROPIC_API_KEY or .env).\n");
-	} else if (a->call) {
+	} else if (a->run.call) {
 		buf_printf(out, "A request is running; replay when it is done (%s cancels it).\n",
 			   keymap_label(ACT_CANCEL));
 	} else {
 		struct replay_hooks h = { .on_turn = on_replay_turn, .on_done = on_replay_done, .ud = a };
-		a->replay = replay_start(a->loop, &a->cfg, a->sess, 1, &h, &d);
-		if (a->replay)
+		a->run.replay = replay_start(a->loop, &a->cfg, a->sess, 1, &h, &d);
+		if (a->run.replay)
 			app_message(a, 0, "replaying (%s cancels)", keymap_label(ACT_CANCEL));
 	}
 	diag_list_done(&d);
@@ -361,9 +361,9 @@ static void open_fill(struct listview *l)
 static void model_fill(struct app *a, struct listview *l)
 {
 	list_add(l, "", "[type a model id...]");
-	if (a->nmodels) {
-		for (size_t i = 0; i < a->nmodels; i++)
-			list_add(l, a->models[i], a->models[i]);
+	if (a->run.nmodels) {
+		for (size_t i = 0; i < a->run.nmodels; i++)
+			list_add(l, a->run.models[i], a->run.models[i]);
 	} else {
 		for (size_t i = 0; cost_builtin_models[i]; i++) {
 			char *lab = xasprintf("%s  (built-in list)", cost_builtin_models[i]);
@@ -435,8 +435,8 @@ static int list_action(struct app *a, struct pane *p, enum action act)
 		} else if (!*item) {
 			app_prompt_line(a, PF_OPEN_FILE, "", "Open: ");
 		} else if (a->modified) {
-			free(a->pending_path);
-			a->pending_path = xstrdup(item);
+			free(a->prompt.pending_path);
+			a->prompt.pending_path = xstrdup(item);
 			app_prompt_yesno(a, PF_OPEN_FILE, "Discard the unsaved changes and open %s? (y/n) ",
 					 item);
 		} else {
