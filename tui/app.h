@@ -223,6 +223,18 @@ void app_validate(struct app *a);
 /* The first diagnostic (error level) whose path starts with prefix, or NULL. */
 const struct diag *app_diag_for(struct app *a, const char *prefix);
 
+/* Keys while a question is on the message line (app-prompt.c). */
+void app_prompt_key(struct app *a, int key);
+/* Save to path (NULL: the preset's own) with PRESET_SAVE_* flags; save
+ * as (asks before overwriting); a new empty session (app-files.c). */
+void app_save(struct app *a, const char *path, int flags);
+void app_save_as(struct app *a, const char *path);
+void app_new(struct app *a);
+/* Edit the focused text in $VISUAL / $EDITOR (app-external.c). */
+void app_external_edit(struct app *a);
+/* The pane keys go to: the open view, else the focused pane. */
+struct pane *app_current_pane(struct app *a);
+
 /* Load a session into the editors (after open, new, restore). */
 void app_load_session(struct app *a);
 void app_do_action(struct app *a, enum action act);
