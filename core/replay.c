@@ -557,7 +557,7 @@ int replay_run(struct loop *loop, const struct api_config *cfg, const struct ses
 	struct replay *r = replay_start(loop, cfg, s, all_turns, &h, diags);
 	if (!r)
 		return -1;
-	while (!r->finished)
+	while (!replay_finished(r))
 		loop_once(loop, 1000);
 	*out = r->res; /* the result moves to the caller */
 	memset(&r->res, 0, sizeof r->res);

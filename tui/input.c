@@ -31,11 +31,6 @@ void input_done(void)
 	buf_done(&paste);
 }
 
-int input_pending(void)
-{
-	return st != ST_NORMAL;
-}
-
 static int paste_cr; /* the last pasted character was a CR */
 
 static void paste_add_cp(uint32_t cp)

@@ -287,16 +287,6 @@ void keymap_init(void)
 		bind_keys(defaults[i].action, defaults[i].keys);
 }
 
-const char *action_name(enum action a)
-{
-	return (unsigned)a < ACT_COUNT ? actions[a].name : "?";
-}
-
-const char *action_help(enum action a)
-{
-	return (unsigned)a < ACT_COUNT ? actions[a].help : "";
-}
-
 enum scope action_scope(enum action a)
 {
 	return actions[a].scope;
@@ -321,14 +311,6 @@ enum action keymap_lookup(const struct scope_chain *chain, int key)
 					return (enum action)a;
 		}
 	return ACT_NONE;
-}
-
-const char *keymap_first_key(enum action a, char *out, size_t n)
-{
-	out[0] = 0;
-	if (nbound[a])
-		keymap_key_name(bound[a][0], out, n);
-	return out;
 }
 
 const char *keymap_label(enum action a)

@@ -56,8 +56,6 @@ int keymap_load_file(const char *path, struct buf *err);
 
 /* The action bound to key for a chain (scopes in order, then GLOBAL). */
 enum action keymap_lookup(const struct scope_chain *chain, int key);
-/* The first key bound to action, as a name ("" when none). */
-const char *keymap_first_key(enum action a, char *out, size_t n);
 /* The first key bound to action as shown in hints ("Ctrl-R", "F4",
  * "Alt-y", "Esc"; "(unbound)" when none). Points into a static slot per
  * action, valid until the next call for the same action. */
@@ -70,9 +68,8 @@ int keymap_is(enum action a, int key);
 int keymap_check(struct buf *out);
 /* The help text: per scope, each action with its keys and help. */
 void keymap_help(struct buf *out);
-/* Action names and help text. */
-const char *action_name(enum action a);
-const char *action_help(enum action a);
+/* The scope an action is looked up in; the action named name[0..len)
+ * (ACT_NONE when none). */
 enum scope action_scope(enum action a);
 enum action action_by_name(const char *name, size_t len);
 
