@@ -163,80 +163,93 @@ static void app_free(struct app *a)
 	input_done();
 }
 
-int tui_main(int argc, char **argv)
+struct args {
+	const char *file, *script, *budget;
+};
+
+/* Returns 0, or 2 with the reason on stderr. */
+static int parse_args(int argc, char **argv, struct args *o)
 {
-	const char *file = NULL, *script = getenv("PWB_SCRIPT"), *budget = NULL;
+	o->file = NULL;
+	o->script = getenv("PWB_SCRIPT");
+	o->budget = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (strcmp(s, "--budget") == 0 && i + 1 < argc)
-			budget = argv[++i];
+			o->budget = argv[++i];
 		else if (strncmp(s, "--budget=", 9) == 0)
-			budget = s + 9;
+			o->budget = s + 9;
 		else if (strcmp(s, "--script") == 0 && i + 1 < argc)
-			script = argv[++i];
+			o->script = argv[++i];
 		else if (strncmp(s, "--script=", 9) == 0)
-			script = s + 9;
+			o->script = s + 9;
 		else if (strcmp(s, "--") == 0 && i + 1 < argc)
-			file = argv[++i];
+			o->file = argv[++i];
 		else if (s[0] == '-' && s[1]) {
 			fprintf(stderr, "pwb: unknown option '%s'\n", s);
 			usage();
 			return 2;
-		} else if (!file)
-			file = s;
+		} else if (!o->file)
+			o->file = s;
 		else {
 			usage();
 			return 2;
 		}
 	}
-	if (script && !*script)
-		script = NULL;
-	struct app app;
-	struct app *a = &app;
-	memset(a, 0, sizeof *a);
-	a->budget = -1;
-	a->run.rl_requests = a->run.rl_tokens = -1;
-	a->autosave.lock_fd = -1;
-	a->script_mode = script != NULL;
-	diag_list_init(&a->diags);
-	if (budget) {
-		char *end;
-		double v = strtod(budget, &end);
-		if (end == budget || *end || v < 0) {
-			fprintf(stderr, "pwb: --budget wants an amount in USD, e.g. 0.50\n");
-			return 2;
-		}
-		a->budget = v;
-		a->budget_text = xstrdup(budget);
-	}
-	utf8_locale();
+	if (o->script && !*o->script)
+		o->script = NULL;
+	return 0;
+}
 
-	/* the configuration, before the screen: a file that cannot be read is
-	 * reported on a normal terminal */
-	struct preset *p = NULL;
-	if (file) {
-		struct stat st;
-		if (stat(file, &st) != 0 && errno == ENOENT) {
-			p = preset_new();
-			a->default_path = xstrdup(file);
-		} else {
-			struct diag_list d;
-			diag_list_init(&d);
-			p = preset_load_file(file, &d);
-			if (!p) {
-				diag_print_all(stderr, &d);
-				fprintf(stderr, "pwb: cannot open %s\n", file);
-				diag_list_done(&d);
-				return 2;
-			}
-			diag_list_done(&d);
-		}
-	} else {
-		p = preset_new();
+/* The configuration, before the screen: a file that cannot be read is
+ * reported on a normal terminal. A FILE that is not there yet is where a
+ * save goes. Returns the preset, or NULL after printing why. */
+static struct preset *load_preset(struct app *a, const char *file)
+{
+	if (!file)
+		return preset_new();
+	struct stat st;
+	if (stat(file, &st) != 0 && errno == ENOENT) {
+		a->default_path = xstrdup(file);
+		return preset_new();
 	}
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *p = preset_load_file(file, &d);
+	if (!p) {
+		diag_print_all(stderr, &d);
+		fprintf(stderr, "pwb: cannot open %s\n", file);
+	}
+	diag_list_done(&d);
+	return p;
+}
 
-	a->loop = loop_new();
-	api_config_init(&a->cfg);
+/* The message line at start: the main keys as bound, then what is wrong
+ * (no key, a refused keys.yaml, the file's first error). */
+static void start_messages(struct app *a, const char *file, const char *keys_error)
+{
+	app_message(a, 0, "%s help \u00b7 %s run \u00b7 %s next pane \u00b7 %s save \u00b7 %s quit",
+		    keymap_label(ACT_HELP), keymap_label(ACT_RUN), keymap_label(ACT_NEXT_PANE),
+		    keymap_label(ACT_SAVE), keymap_label(ACT_QUIT));
+	if (!a->have_key)
+		app_message(a, 1, "%s", KEYS_MISSING_MESSAGE);
+	if (keys_error)
+		app_message(a, 1, "keys.yaml ignored: %s", keys_error);
+	if (!file || a->default_path)
+		return;
+	struct diag_list d;
+	diag_list_init(&d);
+	preset_validate(a->preset, &d);
+	for (size_t i = 0; i < d.n; i++)
+		if (d.v[i].level == DIAG_ERROR) {
+			app_message(a, 1, "%s: %s", d.v[i].path ? d.v[i].path : file, d.v[i].message);
+			break;
+		}
+	diag_list_done(&d);
+}
+
+static void find_key(struct app *a)
+{
 	struct diag_list kd;
 	diag_list_init(&kd);
 	if (keys_find(".env", &a->key, &kd) != KEY_NONE && a->key) {
@@ -244,66 +257,11 @@ int tui_main(int argc, char **argv)
 		str_set(&a->cfg.api_key, a->key);
 	}
 	diag_list_done(&kd);
+}
 
-	sigfd = signals_init(!a->script_mode);
-	if (display_init(a->script_mode, 80, 24) != 0) {
-		preset_free(p);
-		signals_done();
-		app_free(a);
-		return 2;
-	}
-	for (int i = 0; i < NPANES; i++) {
-		a->panes[i].ops = pane_ops[i];
-		a->panes[i].priv = xcalloc(1, pane_ops[i]->private_size ? pane_ops[i]->private_size : 1);
-	}
-	a->focus = PANE_MESSAGES;
-	/* the hint names the keys in force: read keys.yaml first */
-	struct buf kerr;
-	buf_init(&kerr, 0);
-	int keys_refused = load_keymap(&kerr) != 0;
-	app_message(a, 0, "%s help \u00b7 %s run \u00b7 %s next pane \u00b7 %s save \u00b7 %s quit",
-		    keymap_label(ACT_HELP), keymap_label(ACT_RUN), keymap_label(ACT_NEXT_PANE),
-		    keymap_label(ACT_SAVE), keymap_label(ACT_QUIT));
-	if (!a->have_key)
-		app_message(a, 1, "%s", KEYS_MISSING_MESSAGE);
-	if (keys_refused)
-		app_message(a, 1, "keys.yaml ignored: %s", buf_str(&kerr));
-	buf_done(&kerr);
-	app_set_preset(a, p);
-	if (file && !a->default_path) {
-		const struct diag *first = NULL;
-		struct diag_list d;
-		diag_list_init(&d);
-		preset_validate(a->preset, &d);
-		for (size_t i = 0; i < d.n && !first; i++)
-			if (d.v[i].level == DIAG_ERROR)
-				first = &d.v[i];
-		if (first)
-			app_message(a, 1, "%s: %s", first->path ? first->path : file, first->message);
-		diag_list_done(&d);
-	}
-	run_load_recorded(a);
-	if (autosave_init(a) == 0) {
-		char *orphan = autosave_find_orphan(a, file);
-		if (orphan) {
-			a->prompt.pending_path = orphan;
-			app_prompt_yesno(a, PF_RESTORE,
-					 "Unsaved work of a pwb that did not exit cleanly. Restore it? (y/n) ");
-		}
-	}
-	run_fetch_models(a);
-
-	int rc = 0;
-	loop_add_fd(a->loop, sigfd, on_signal, a);
-	if (a->script_mode) {
-		rc = input_run_script(a, script);
-	} else {
-		loop_add_fd(a->loop, STDIN_FILENO, on_stdin, a);
-		a->dirty = 1;
-		while (!a->quit)
-			frame_step(a, FRAME_IDLE_POLL_MS);
-		loop_remove_fd(a->loop, STDIN_FILENO);
-	}
+/* Stop what runs, restore the terminal, keep or remove the autosave. */
+static void shut_down(struct app *a)
+{
 	loop_remove_fd(a->loop, sigfd);
 	if (a->ext.pid > 0) {
 		kill(a->ext.pid, SIGTERM);
@@ -317,6 +275,84 @@ int tui_main(int argc, char **argv)
 		autosave_release(a);
 	else
 		autosave_remove(a);
+}
+
+int tui_main(int argc, char **argv)
+{
+	struct args o;
+	if (parse_args(argc, argv, &o) != 0)
+		return 2;
+	struct app app;
+	struct app *a = &app;
+	memset(a, 0, sizeof *a);
+	a->budget = -1;
+	a->run.rl_requests = a->run.rl_tokens = -1;
+	a->autosave.lock_fd = -1;
+	a->script_mode = o.script != NULL;
+	diag_list_init(&a->diags);
+	if (o.budget) {
+		char *end;
+		double v = strtod(o.budget, &end);
+		if (end == o.budget || *end || v < 0) {
+			fprintf(stderr, "pwb: --budget wants an amount in USD, e.g. 0.50\n");
+			return 2;
+		}
+		a->budget = v;
+		a->budget_text = xstrdup(o.budget);
+	}
+	utf8_locale();
+	struct preset *p = load_preset(a, o.file);
+	if (!p) {
+		free(a->budget_text);
+		diag_list_done(&a->diags);
+		return 2;
+	}
+
+	a->loop = loop_new();
+	api_config_init(&a->cfg);
+	find_key(a);
+	sigfd = signals_init(!a->script_mode);
+	if (display_init(a->script_mode, 80, 24) != 0) {
+		preset_free(p);
+		signals_done();
+		app_free(a);
+		return 2;
+	}
+	for (int i = 0; i < NPANES; i++) {
+		a->panes[i].ops = pane_ops[i];
+		a->panes[i].priv = xcalloc(1, pane_ops[i]->private_size ? pane_ops[i]->private_size : 1);
+	}
+	a->focus = PANE_MESSAGES;
+	/* the hints name the keys in force: read keys.yaml first */
+	struct buf kerr;
+	buf_init(&kerr, 0);
+	int keys_refused = load_keymap(&kerr) != 0;
+	app_set_preset(a, p);
+	start_messages(a, o.file, keys_refused ? buf_str(&kerr) : NULL);
+	buf_done(&kerr);
+	run_load_recorded(a);
+	if (autosave_init(a) == 0) {
+		char *orphan = autosave_find_orphan(a, o.file);
+		if (orphan) {
+			a->prompt.pending_path = orphan;
+			app_prompt_yesno(a, PF_RESTORE,
+					 "Unsaved work of a pwb that did not exit cleanly. Restore it? (y/n) ");
+		}
+	}
+	run_fetch_models(a);
+
+	int rc = 0;
+	loop_add_fd(a->loop, sigfd, on_signal, a);
+	if (a->script_mode) {
+		rc = input_run_script(a, o.script);
+	} else {
+		loop_add_fd(a->loop, STDIN_FILENO, on_stdin, a);
+		a->dirty = 1;
+		while (!a->quit)
+			frame_step(a, FRAME_IDLE_POLL_MS);
+		loop_remove_fd(a->loop, STDIN_FILENO);
+	}
+	shut_down(a);
 	if (!rc)
 		rc = a->exit_code;
 	app_free(a);
