@@ -535,8 +535,9 @@ void replay_free(struct replay *r)
 	if (r->step_timer)
 		loop_cancel_timer(r->loop, r->step_timer);
 	if (r->call) {
+		struct api_call *c = r->call;
 		set_current(r, NULL);
-		api_call_free(r->call);
+		api_call_free(c); /* cancels without on_done */
 	}
 	replay_result_done(&r->res);
 	session_free(r->sess);
