@@ -1,6 +1,7 @@
 /* The text model of the workbench's editors: lines, cursor, undo, kill
  * buffer, soft wrap and the view's first row. No curses here. */
 #include "core/textbuf.h"
+#include "core/textwrap.h"
 #include "core/util.h"
 
 #include <stdlib.h>
@@ -53,128 +54,25 @@ bad:
 	return 1;
 }
 
-int textbuf_char_width(uint32_t cp, int col)
-{
-	if (cp == '\t')
-		return 8 - col % 8;
-	if (cp < 32 || cp == 127)
-		return 2;
-	if (cp >= 0x80 && cp < 0xa0)
-		return 4; /* shown as <xx> */
-	int w = wcwidth((wchar_t)cp);
-	return w < 0 ? 1 : w;
-}
 
-int textbuf_width(const char *s, size_t n)
-{
-	int col = 0;
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		i += utf8_decode(s + i, n - i, &cp);
-		col += textbuf_char_width(cp, col);
-	}
-	return col;
-}
-
-/* Row starts of one wrapped line, in a scratch vector reused by every call. */
-static size_t *rowv;
-static size_t rowa;
-
-static void row_push(size_t *n, size_t off)
-{
-	if (*n >= rowa) {
-		rowa = rowa ? rowa * 2 : 64;
-		rowv = xrealloc(rowv, rowa * sizeof *rowv);
-	}
-	rowv[(*n)++] = off;
-}
-
-/* Wrap s from the start of row nrows-1 (already in rowv) to the end. */
-static size_t wrap_from(const char *s, size_t len, int w, size_t nrows)
-{
-	int col = 0;
-	size_t row_start = rowv[nrows - 1], brk = (size_t)-1;
-	for (size_t i = row_start; i < len;) {
-		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
-		int cw = textbuf_char_width(cp, col);
-		if (col + cw > w && col > 0) {
-			if (cp == ' ') {
-				/* a space at the edge hangs; the next row starts after it */
-				i += n;
-				brk = i;
-				col = w;
-				continue;
-			}
-			size_t at = (brk != (size_t)-1 && brk > row_start) ? brk : i;
-			row_push(&nrows, at);
-			row_start = at;
-			brk = (size_t)-1;
-			col = textbuf_width(s + at, i - at);
-			continue;
-		}
-		col += cw;
-		i += n;
-		if (cp == ' ' || cp == '\t')
-			brk = i;
-	}
-	return nrows;
-}
+/* The row starts of the last wrap (textwrap's scratch, valid until the
+ * next wrap). */
+static const size_t *rowv;
+static unsigned long ver_counter; /* line versions, for textwrap's cache */
 
 static size_t wrap(const char *s, size_t len, int w)
 {
-	size_t nrows = 0;
-	row_push(&nrows, 0);
-	if (w <= 0)
-		return 1;
-	return wrap_from(s, len, w, nrows);
+	return textwrap_rows(s, len, w, &rowv);
 }
-
-/* A long line that only grows at its end (a streamed answer without
- * newlines) is not re-wrapped from its start on every frame: the rows
- * found last time stand, and wrapping resumes at the start of the last one
- * (earlier breaks cannot change when text is appended after them). */
-static struct {
-	unsigned long ver;
-	int w;
-	size_t len, n, a;
-	size_t *rows;
-} wcache;
-static unsigned long ver_counter;
 
 static size_t wrap_line(const struct textbuf_line *ln, int w)
 {
-	if (ln->len < 4096 || w <= 0 || ln->ver == 0)
-		return wrap(ln->s, ln->len, w);
-	size_t nrows = 0;
-	if (wcache.ver == ln->ver && wcache.w == w && wcache.len <= ln->len && wcache.n) {
-		if (rowa < wcache.n + 1) {
-			rowa = wcache.n + 64;
-			rowv = xrealloc(rowv, rowa * sizeof *rowv);
-		}
-		memcpy(rowv, wcache.rows, wcache.n * sizeof *rowv);
-		nrows = wrap_from(ln->s, ln->len, w, wcache.n);
-	} else {
-		nrows = wrap(ln->s, ln->len, w);
-	}
-	if (wcache.a < nrows) {
-		wcache.a = nrows + 64;
-		wcache.rows = xrealloc(wcache.rows, wcache.a * sizeof *wcache.rows);
-	}
-	memcpy(wcache.rows, rowv, nrows * sizeof *rowv);
-	wcache.n = nrows;
-	wcache.ver = ln->ver;
-	wcache.w = w;
-	wcache.len = ln->len;
-	return nrows;
+	return textwrap_rows_cached(ln->s, ln->len, ln->ver, w, &rowv);
 }
 
 static size_t row_of(size_t nrows, size_t off)
 {
-	size_t r = 0;
-	while (r + 1 < nrows && rowv[r + 1] <= off)
-		r++;
-	return r;
+	return textwrap_row_of(rowv, nrows, off);
 }
 
 /* --- buffer primitives ------------------------------------------------- */
@@ -587,7 +485,7 @@ int textbuf_cursor_col(struct textbuf *e)
 	const struct textbuf_line *ln = &e->lines[e->cy];
 	size_t nr = wrap(ln->s, ln->len, wrap_width(e));
 	size_t r = row_of(nr, e->cx);
-	int col = textbuf_width(ln->s + rowv[r], e->cx - rowv[r]);
+	int col = textwrap_width(ln->s + rowv[r], e->cx - rowv[r]);
 	int w = wrap_width(e);
 	return col >= w ? w - 1 : col;
 }
@@ -605,7 +503,7 @@ static size_t offset_at(const struct textbuf *e, size_t l, size_t r, int col)
 	while (off < end) {
 		uint32_t cp;
 		size_t n = utf8_decode(ln->s + off, ln->len - off, &cp);
-		int cw = textbuf_char_width(cp, c);
+		int cw = textwrap_char_width(cp, c);
 		if (c + cw > col)
 			break;
 		if (r + 1 < nr && off + n >= end)
@@ -928,11 +826,8 @@ size_t textbuf_cursor_row_in(const struct textbuf *e, size_t nrows)
 
 void textbuf_killring_done(void)
 {
-	free(wcache.rows);
-	memset(&wcache, 0, sizeof wcache);
-	free(rowv);
+	textwrap_done();
 	rowv = NULL;
-	rowa = 0;
 	free(killbuf);
 	killbuf = NULL;
 	killlen = 0;

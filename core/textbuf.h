@@ -49,12 +49,6 @@ enum textbuf_result {
 	TEXTBUF_AT_BOTTOM, /* down at the last row */
 };
 
-/* Display width of cp at column col (tabs to the next multiple of 8;
- * control characters as ^X, C1 as <xx>; unprintable as 1). */
-int textbuf_char_width(uint32_t cp, int col);
-/* Display width of s[0..n). */
-int textbuf_width(const char *s, size_t n);
-
 /* A new empty buffer; textbuf_free frees it (NULL is a no-op). */
 struct textbuf *textbuf_new(void);
 void textbuf_free(struct textbuf *e);

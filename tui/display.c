@@ -155,7 +155,7 @@ static void hline_title(int y, int x, int w, const char *title, int focused)
 		col++;
 	}
 	size_t n = strlen(title);
-	int tw = textbuf_width(title, n);
+	int tw = textwrap_width(title, n);
 	if (tw > w - 2)
 		tw = w - 2;
 	if (tw > 0) {
@@ -310,7 +310,7 @@ static void message_line(struct app *a, int *cy, int *cx)
 	int y = LINES - 1;
 	if (a->prompt.kind != PR_NONE) {
 		const char *q = a->prompt.text ? a->prompt.text : "";
-		int qw = textbuf_width(q, strlen(q));
+		int qw = textwrap_width(q, strlen(q));
 		/* a line prompt keeps room to type; a question may use the line */
 		int room = a->prompt.kind == PR_LINE ? 10 : 1;
 		if (qw > COLS - room)

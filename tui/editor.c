@@ -87,7 +87,7 @@ void text_draw(int y, int x, int w, const char *s, size_t n, int attr)
 	for (size_t i = 0; i < n && col < w;) {
 		uint32_t cp;
 		i += utf8_decode(s + i, n - i, &cp);
-		int cw = textbuf_char_width(cp, col);
+		int cw = textwrap_char_width(cp, col);
 		if (col + cw > w)
 			break;
 		if (k + 8 >= sizeof wb / sizeof wb[0]) {
@@ -155,7 +155,7 @@ int editor_draw_line(const struct textbuf *e, size_t i, size_t r0, int y, int x,
 	for (size_t r = r0; r < nr && drawn < h; r++, drawn++) {
 		size_t start = rowv[r], end = r + 1 < nr ? rowv[r + 1] : ln->len;
 		if (r == cr && cur_y) {
-			int col = textbuf_width(ln->s + start, e->cx - start);
+			int col = textwrap_width(ln->s + start, e->cx - start);
 			*cur_y = y + drawn;
 			*cur_x = x + (col >= w ? w - 1 : col);
 		}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/textbuf.h"
+#include "core/textwrap.h"
 #include "tui/actions.h"
 
 enum line_attr { LA_NORMAL, LA_DIM, LA_BOLD, LA_ERROR, LA_META, LA_ADDED, LA_REMOVED };

@@ -159,7 +159,7 @@ static void params_draw(struct app *a, struct pane *pn, struct rect r, int focus
 			snprintf(label, sizeof label, "  {{%s}}", row->label);
 		else
 			snprintf(label, sizeof label, "%s", row->label);
-		int w0 = textbuf_width(label, strlen(label));
+		int w0 = textwrap_width(label, strlen(label));
 		int lcol = w0 + 1 > lw ? w0 + 1 : lw;
 		if (lcol > r.w / 2)
 			lcol = r.w / 2;

@@ -2,6 +2,7 @@
  * wide characters, cursor moves, undo, the kill buffer, wrap at widths,
  * long lines and the view. */
 #include "core/textbuf.h"
+#include "core/textwrap.h"
 #include "tap.h"
 
 #include <locale.h>
@@ -81,12 +82,12 @@ static void test_utf8_and_wide(void)
 	textbuf_apply(tb, TB_DELETE, 1);
 	CHECK_TEXT(tb, "a\xe4\xb8\x96");
 	/* display widths: CJK 2 columns, tab to 8, controls as ^X, C1 as <xx> */
-	CHECK_INT(textbuf_width("a\xe4\xb8\x96", 4), 3);
-	CHECK_INT(textbuf_char_width('\t', 3), 5);
-	CHECK_INT(textbuf_char_width(1, 0), 2);
-	CHECK_INT(textbuf_char_width(0x9b, 0), 4);
+	CHECK_INT(textwrap_width("a\xe4\xb8\x96", 4), 3);
+	CHECK_INT(textwrap_char_width('\t', 3), 5);
+	CHECK_INT(textwrap_char_width(1, 0), 2);
+	CHECK_INT(textwrap_char_width(0x9b, 0), 4);
 	/* an invalid byte counts as one replacement character */
-	CHECK_INT(textbuf_width("\xff", 1), 1);
+	CHECK_INT(textwrap_width("\xff", 1), 1);
 	textbuf_free(tb);
 }
 
