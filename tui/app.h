@@ -96,12 +96,10 @@ enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW
  * the last response said about limits: changes with every loop pass. */
 struct app_run {
 	struct api_call *call;    /* POST /v1/messages */
-	enum api_endpoint call_ep;
 	int call_done;
 	enum run_state state;
 	int last_failed;
 	long long retry_due;
-	unsigned tick_timer;
 	long rl_requests, rl_tokens;
 	struct api_call *aux;     /* count_tokens */
 	int aux_done;

@@ -214,8 +214,7 @@ void keymap_key_name(int key, char *out, size_t n)
 	const char *m = (key & K_META) ? "M-" : "";
 	int k = key & ~K_META;
 	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-		if (named[i].key == k && strcmp(named[i].name, "LT") != 0 &&
-		    (k != ' ' || *m == 0 || 1)) {
+		if (named[i].key == k && strcmp(named[i].name, "LT") != 0) {
 			snprintf(out, n, "<%s%s>", m, named[i].name);
 			return;
 		}
