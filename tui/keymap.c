@@ -410,6 +410,46 @@ void keymap_help(struct buf *out)
 	(void)scope_names;
 }
 
+/* Bind the keys of one keys.yaml value ("<k1>, <k2>", quoted or bare) to
+ * action a, replacing its keys. Returns the number of problems (in err). */
+static int bind_value(enum action a, char *v, const char *path, int lineno, struct buf *err)
+{
+	int problems = 0;
+	nbound[a] = 0;
+	char *tok = v;
+	while (*tok) {
+		while (*tok == ' ' || *tok == ',')
+			tok++;
+		if (!*tok)
+			break;
+		char *e = tok;
+		if (*tok == '"' || *tok == '\'') {
+			char qc = *tok++;
+			e = strchr(tok, qc);
+			if (!e)
+				e = tok + strlen(tok);
+		} else if (strncmp(tok, "<M->>", 5) == 0) {
+			e = tok + 5;
+		} else if (*tok == '<' && tok[1]) {
+			e = strchr(tok + 2, '>');
+			e = e ? e + 1 : tok + strlen(tok);
+		} else {
+			while (*e && *e != ',' && *e != ' ')
+				e++;
+		}
+		int k = keymap_parse_key(tok, (size_t)(e - tok));
+		if (k < 0) {
+			buf_printf(err, "%s:%d: unknown key '%.*s'\n", path, lineno,
+				   (int)(e - tok), tok);
+			problems++;
+		} else if (nbound[a] < MAX_KEYS) {
+			bound[a][nbound[a]++] = k;
+		}
+		tok = *e ? e + 1 : e;
+	}
+	return problems;
+}
+
 /* keys.yaml: a flat mapping, one "action: key" or "action: [k1, k2]" per
  * line, '#' comments. Small enough to read without a YAML library, and
  * strict: anything else is reported. */
@@ -468,38 +508,7 @@ int keymap_load_file(const char *path, struct buf *err)
 			v[vl - 1] = 0;
 			v++;
 		}
-		nbound[a] = 0;
-		char *tok = v;
-		while (*tok) {
-			while (*tok == ' ' || *tok == ',')
-				tok++;
-			if (!*tok)
-				break;
-			char *e = tok;
-			if (*tok == '"' || *tok == '\'') {
-				char qc = *tok++;
-				e = strchr(tok, qc);
-				if (!e)
-					e = tok + strlen(tok);
-			} else if (strncmp(tok, "<M->>", 5) == 0) {
-				e = tok + 5;
-			} else if (*tok == '<' && tok[1]) {
-				e = strchr(tok + 2, '>');
-				e = e ? e + 1 : tok + strlen(tok);
-			} else {
-				while (*e && *e != ',' && *e != ' ')
-					e++;
-			}
-			int k = keymap_parse_key(tok, (size_t)(e - tok));
-			if (k < 0) {
-				buf_printf(err, "%s:%d: unknown key '%.*s'\n", path, lineno,
-					   (int)(e - tok), tok);
-				problems++;
-			} else if (nbound[a] < MAX_KEYS) {
-				bound[a][nbound[a]++] = k;
-			}
-			tok = *e ? e + 1 : e;
-		}
+		problems += bind_value(a, v, path, lineno, err);
 	}
 	fclose(f);
 	if (!problems)
