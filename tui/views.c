@@ -220,7 +220,7 @@ static int textview_action(struct app *a, struct pane *p, enum action act)
 	case ACT_EXPORT_LANG:
 		if (a->view_kind != VIEW_EXPORT)
 			return 0;
-		v->lang = (enum export_lang)((v->lang + 1) % 4);
+		v->lang = v->lang == EXPORT_CURL ? EXPORT_C : (enum export_lang)(v->lang + 1);
 		export_fill(a, v);
 		return 1;
 	case ACT_EXPORT_WRITE: {
