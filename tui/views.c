@@ -81,8 +81,8 @@ static void export_fill(struct app *a, struct textview *v)
 
 /* The replay runs on the main loop (core/replay.h); its report grows in
  * a->run.replay_out turn by turn and the view, when open, shows it. Closing
- * the view does not stop it: the cancel action does. */
-/* The report, under a line with the keys while the replay runs. */
+ * the view does not stop it: the cancel action does.
+ * The view's text: the report, under a line with the keys while it runs. */
 static void replay_view_fill(struct app *a, struct textview *v)
 {
 	struct buf b;
