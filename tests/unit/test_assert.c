@@ -130,6 +130,11 @@ static void test_regex(void)
 	CHECK(run("regex", "\"\\\\u0041\\\\x42\"", "xABy"));
 	/* [] matches nothing, [^] anything */
 	CHECK(!run("regex", "\"a[]\"", "a"));
+	CHECK(run("regex", "\"a[^]b\"", "a\nb"));
+	/* . matches neither \n nor \r */
+	CHECK(!run("regex", "\"a.b\"", "a\rb"));
+	CHECK(!run("regex", "\"a.b\"", "a\nb"));
+	CHECK(run("regex", "\"a.b\"", "a\tb"));
 	/* a backreference to an unset group matches the empty string */
 	CHECK(run("regex", "\"(x)?\\\\1y\"", "y"));
 }
