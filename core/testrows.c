@@ -595,6 +595,8 @@ struct testrows *testrows_load(const char *tests_json, const char *assert_json,
 	if (cJSON_IsString(t)) {
 		/* a path relative to the preset's directory */
 		const char *rel = t->valuestring;
+		if (strncmp(rel, "file://", 7) == 0) /* promptfoo's way to name a file */
+			rel += 7;
 		char *path;
 		const char *slash = preset_file ? strrchr(preset_file, '/') : NULL;
 		if (rel[0] == '/' || !slash)

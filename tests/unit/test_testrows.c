@@ -346,7 +346,7 @@ static void test_files_from_preset(void)
 		CHECK_INT(r->v[1].nasserts, 2);
 	}
 	testrows_free(r);
-	r = testrows_load("\"rows.jsonl\"", NULL, preset, NULL, NULL, NULL, NULL, &d);
+	r = testrows_load("\"file://rows.jsonl\"", NULL, preset, NULL, NULL, NULL, NULL, &d);
 	CHECK(r && r->n == 2);
 	testrows_free(r);
 	/* YAML goes through the preset loader's hook */
