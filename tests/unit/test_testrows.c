@@ -50,7 +50,7 @@ static void test_csv_quoting(void)
 	struct testrows *r = csv(" city , note ,__expected\n"
 				 "\"Paris, France\",\"say \"\"hi\"\"\",contains:Paris\n"
 				 "\"Lyon\",\"two\nlines\",\n"
-				 "  Nice ,plain,\n", &d);
+				 "  Nice ,He said \"hi\",\n", &d);
 	CHECK_INT(diag_count(&d, DIAG_ERROR), 0);
 	print_diags(&d);
 	CHECK_INT(r->n, 3);
@@ -65,6 +65,8 @@ static void test_csv_quoting(void)
 		CHECK_INT(r->v[1].line, 3);
 		/* variable cells are kept exactly */
 		CHECK_STR(testrow_var(&r->v[2], "city"), "  Nice ");
+		/* a quote inside an unquoted cell is text */
+		CHECK_STR(testrow_var(&r->v[2], "note"), "He said \"hi\"");
 		CHECK_INT(r->v[2].line, 5);
 		CHECK(r->v[2].file && strstr(r->v[2].file, "rows.csv"));
 	}
