@@ -374,7 +374,8 @@ static void test_files_from_preset(void)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pwb-testrows-XXXXXX");
+	const char *tmp = getenv("TMPDIR");
+	snprintf(tmpdir, sizeof tmpdir, "%s/pwb-testrows-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;
