@@ -952,9 +952,10 @@ char *assert_list_to_json(const char *text, char **error)
 			size_t n = e ? (size_t)(e - p) : strlen(p);
 			while (n && strchr(" \t\r\n", p[n - 1]))
 				n--;
-			if (n)
-				cJSON_AddItemToArray(arr, cJSON_CreateString(
-								  (buf_append(&item, p, n), buf_str(&item))));
+			if (n) {
+				buf_append(&item, p, n);
+				cJSON_AddItemToArray(arr, cJSON_CreateString(buf_str(&item)));
+			}
 			p += n;
 			while (*p && *p != ',')
 				p++;
