@@ -18,12 +18,12 @@ PWB_BIN ?= pwb
 PREFIX  ?= /usr/local
 CC      ?= cc
 
-CORE_PKGS := libcurl libcjson yaml-0.1
+CORE_PKGS := libcurl libcjson yaml-0.1 libpcre2-8
 TUI_PKGS  := ncursesw
 
 # pkg-config is only asked once the deps check passed (deferred with =).
 CORE_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
-CORE_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lcsv -lunistring
 TUI_CFLAGS  = $(shell pkg-config --cflags $(TUI_PKGS) 2>/dev/null)
 TUI_LIBS    = $(shell pkg-config --libs $(TUI_PKGS) 2>/dev/null)
 
