@@ -18,7 +18,7 @@ PWB_BIN ?= pwb
 PREFIX  ?= /usr/local
 CC      ?= cc
 
-CORE_PKGS := libcurl libcjson yaml-0.1 libpcre2-8
+CORE_PKGS := libcurl libcjson yaml-0.1 libpcre2-8 sqlite3 nettle
 TUI_PKGS  := ncursesw
 
 # pkg-config is only asked once the deps check passed (deferred with =).

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "validate", cmd_validate, "check presets and report every problem" },
 	{ "replay", cmd_replay, "re-run a recorded session and show what changed" },
 	{ "export", cmd_export, "write the request as C, Python, JavaScript or curl" },
+	{ "log", cmd_log, "list recorded answers and preset versions, show, diff" },
 };
 
 static void usage(FILE *out)

@@ -8,6 +8,8 @@ pkg_for() {
 	libcurl) echo libcurl4-openssl-dev ;;
 	libcjson) echo libcjson-dev ;;
 	yaml-0.1) echo libyaml-dev ;;
+	sqlite3) echo libsqlite3-dev ;;
+	nettle) echo nettle-dev ;;
 	ncursesw) echo libncurses-dev ;;
 	*) echo "$1" ;;
 	esac
