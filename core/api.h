@@ -1,7 +1,7 @@
 /* The Messages API client: one call = one request with its retries, driven
  * by a struct loop (libcurl multi; never curl_easy_perform). Headers:
  * x-api-key, anthropic-version, content-type, anthropic-beta when set,
- * user-agent pwb/VERSION. Retries as the official SDKs (api.md section 8).
+ * user-agent pwb/VERSION. Retries as the official SDKs (docs/api-notes.md section 8).
  * The key is never logged or put in any error text. */
 #ifndef PWB_API_H
 #define PWB_API_H
