@@ -13,6 +13,7 @@
 # LDFLAGS from the command line or the environment are added after pwb's own.
 
 VERSION := 0.1.0
+.DEFAULT_GOAL := all
 # B: where objects go; PWB_BIN: the release binary. Parallel work trees can
 # use their own: make B=/tmp/b PWB_BIN=/tmp/b/pwb test
 B       ?= build

@@ -86,6 +86,17 @@ else
 fi
 check "make run: the release binary is ./pwb in the clone" test -x "$CLONE/pwb"
 
+# A plain make: the man pages too, and man -l shows them from the tree.
+(cd "$CLONE" && make >"$T/make.out" 2>&1)
+check_eq "make: builds the rest (the man pages)" "$?" 0
+for p in pwb.1 pwb-preset.5; do
+	check "make: doc/$p renders with man -l" sh -c \
+		"MANWIDTH=80 man -l '$CLONE/doc/$p' 2>&1 >/dev/null | grep -q . && exit 1; MANWIDTH=80 man -l '$CLONE/doc/$p' | grep -q NAME"
+done
+(cd "$CLONE" && make clean >/dev/null 2>&1)
+check_eq "make clean: leaves the tree as cloned" \
+	"$(cd "$CLONE" && git status --porcelain --ignored)" ""
+
 # --- make test is the suite's command -----------------------------------------
 n=$(cd "$CLONE" && make -n test 2>&1)
 check_contains "make -n test runs tests/run.sh" "$n" "bash tests/run.sh"
