@@ -38,7 +38,8 @@ DEPS_ARGS := $(CORE_PKGS:%=pc:%) $(TUI_PKGS:%=pc:%) $(CORE_HEADERS:%=h:%) \
 # deps check ran): the first expansion replaces the variable with its value.
 lazy = $(eval $(1) := $$(shell $(2)))$($(1))
 CORE_CFLAGS = $(call lazy,CORE_CFLAGS,pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
-CORE_LIBS   = $(call lazy,CORE_LIBS,pkg-config --libs $(CORE_PKGS) 2>/dev/null) $(CORE_NOPC_LIBS)
+CORE_PC_LIBS = $(call lazy,CORE_PC_LIBS,pkg-config --libs $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS   = $(CORE_PC_LIBS) $(CORE_NOPC_LIBS)
 TUI_CFLAGS  = $(call lazy,TUI_CFLAGS,pkg-config --cflags $(TUI_PKGS) 2>/dev/null)
 TUI_LIBS    = $(call lazy,TUI_LIBS,pkg-config --libs $(TUI_PKGS) 2>/dev/null)
 

@@ -44,6 +44,18 @@ check_contains "... printing the exact apt-get line" "$out" "apt-get install lib
 check_contains "... and pointing at make deps" "$out" "make deps"
 check "... having installed nothing (apt-get, apt, sudo never ran)" test ! -e "$T/installer-called"
 check_eq "... having compiled nothing" "$(find "$CLONE" -name '*.o' | wc -l | tr -d ' ')" 0
+# A library without a .pc file (libcsv: the header is looked for with $CC).
+cat >"$T/cc-without-csv" <<EOF
+#!/bin/sh
+in=\$(cat)
+case "\$in" in *csv.h*) exit 1 ;; esac
+printf '%s\\n' "\$in" | exec $(command -v cc) "\$@"
+EOF
+chmod +x "$T/cc-without-csv"
+(cd "$CLONE" && PATH="$T/fakebin:$PATH" make CC="$T/cc-without-csv" >"$T/make-nocsv.out" 2>&1)
+check_contains "libcsv missing (no .pc file): make names libcsv-dev" \
+	"$(cat "$T/make-nocsv.out")" "apt-get install libsqlite3-dev libcsv-dev"
+check "... and installed nothing" test ! -e "$T/installer-called"
 (cd "$CLONE" && PATH="$T/fakebin:$PATH" make deps >"$T/make-deps.out" 2>&1)
 if [ "$(id -u)" = 0 ]; then
 	check_contains "make deps as root installs the missing package" \
