@@ -118,10 +118,19 @@ for a in $actions; do
 	esac
 done
 
-# pwb-preset(5) renders its sections.
+# pwb-preset(5) renders its sections and describes every top-level key the
+# loader knows (it lists them when it meets an unknown one).
 MANWIDTH=1000 man -l $PAGE5 2>/dev/null >"$T/pwb-preset.5.txt"
-for s in NAME DESCRIPTION EXAMPLE VALIDATION SAVING; do
+for s in NAME DESCRIPTION EXAMPLE KEYS VALIDATION SAVING; do
 	check "pwb-preset.5: section $s" grep -qx "$s" "$T/pwb-preset.5.txt"
+done
+printf 'pwb: 1\nmodel: m\nmax_tokens: 5\nno_such_key_x: 1\nmessages:\n  - role: user\n    content: hi\n' >"$T/unknown.yaml"
+known=$("$PWB" validate "$T/unknown.yaml" 2>&1 | grep -o 'known keys: [^)]*' | sed 's/^known keys: //; s/,/ /g')
+[ -n "$known" ] || not_ok "pwb validate lists the known keys on an unknown one"
+keys5=$(awk '/^[A-Z]/ { on = ($0 == "KEYS"); next } on' "$T/pwb-preset.5.txt")
+for k in $known; do
+	if printf '%s\n' "$keys5" | grep -qE "(^|[ ,])$k(,|$)"; then ok "pwb-preset.5 KEYS: $k"
+	else not_ok "pwb-preset.5 KEYS: $k (the loader knows it) is described"; fi
 done
 
 done_testing
