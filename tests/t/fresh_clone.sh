@@ -9,6 +9,9 @@
 #   - the README's `make test` is the test command (`make -n test` runs
 #     tests/run.sh); running it here would be the suite inside itself.
 . "$(dirname "$0")/../lib.sh"
+# Under `make test` the outer make's variables (B=, PWB_BIN=, -j) would reach
+# the clone's make through the environment: a newcomer has none of them.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES B PWB_BIN
 for tool in git tmux make; do
 	command -v "$tool" >/dev/null || { not_ok "$tool is installed"; done_testing; }
 done
