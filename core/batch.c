@@ -573,7 +573,7 @@ long batch_results_count(const struct batch_results *r) { return r->taken; }
 
 /* ---- one request ------------------------------------------------------ */
 
-enum op_kind { OP_CREATE, OP_GET, OP_CANCEL, OP_LIST, OP_RESULTS };
+enum op_kind { OP_CREATE, OP_GET, OP_CANCEL, OP_LIST, OP_RESULTS, OP_FIND };
 
 struct batch_op {
 	struct loop *loop;
@@ -592,7 +592,15 @@ struct batch_op {
 	size_t list_n;
 	int has_more;
 	char *last_id;
+	/* OP_FIND: what to match, and what the next page needs */
+	struct api_config cfg;
+	int has_cfg;
+	double since;
+	long want_count;
+	size_t list_alloc;
 };
+
+static void config_copy(struct api_config *dst, const struct api_config *src);
 
 static int id_ok(const char *id)
 {
@@ -617,21 +625,37 @@ static void op_parse(struct batch_op *op)
 		op->failure = API_FAIL_PROTOCOL;
 		return;
 	}
-	if (op->kind == OP_LIST) {
+	if (op->kind == OP_LIST || op->kind == OP_FIND) {
 		const cJSON *data = cJSON_GetObjectItemCaseSensitive(j, "data"), *item;
 		if (!cJSON_IsArray(data)) {
 			op->error = xstrdup("protocol: the list has no data array");
 			op->failure = API_FAIL_PROTOCOL;
 		} else {
-			op->list = xcalloc((size_t)cJSON_GetArraySize(data) + 1, sizeof *op->list);
-			cJSON_ArrayForEach(item, data) {
-				if (info_from_json(&op->list[op->list_n], item) == 0)
-					op->list_n++;
-				else
-					batch_info_done(&op->list[op->list_n]);
-			}
 			op->has_more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "has_more"));
+			free(op->last_id);
 			op->last_id = jstr(j, "last_id");
+			cJSON_ArrayForEach(item, data) {
+				struct batch_info b;
+				if (info_from_json(&b, item) != 0) {
+					batch_info_done(&b);
+					continue;
+				}
+				if (op->kind == OP_FIND) {
+					/* Newest first: one older than since ends the search. */
+					double t = batch_time_epoch(b.created_at);
+					if (t >= 0 && t < op->since)
+						op->has_more = 0;
+					if (t < op->since || batch_counts_total(&b.counts) != op->want_count) {
+						batch_info_done(&b);
+						continue;
+					}
+				}
+				if (op->list_n + 1 >= op->list_alloc) {
+					op->list_alloc = op->list_alloc ? 2 * op->list_alloc : 16;
+					op->list = xrealloc(op->list, op->list_alloc * sizeof *op->list);
+				}
+				op->list[op->list_n++] = b;
+			}
 		}
 	} else if (info_from_json(&op->info, j) == 0) {
 		op->has_info = 1;
@@ -654,8 +678,21 @@ static void op_call_done(void *ud, struct api_call *call)
 		else
 			op->error = api_error_describe(api_call_error(call));
 	} else if (op->kind != OP_RESULTS) {
+		free(op->body);
 		op->body = xstrdup(api_call_body(call));
 		op_parse(op);
+		if (op->kind == OP_FIND && op->failure == API_FAIL_NONE && op->has_more &&
+		    op->last_id && id_ok(op->last_id)) {
+			/* The next page; freeing a call from its own on_done is allowed. */
+			char *path = xasprintf("/v1/messages/batches?limit=100&after_id=%s", op->last_id);
+			struct api_call_hooks h = { .on_done = op_call_done, .ud = op };
+			api_call_free(op->call);
+			op->call = api_call_start_path(op->loop, &op->cfg, path, NULL, &h);
+			free(path);
+			return;
+		}
+		if (op->kind == OP_FIND)
+			op->has_more = 0;
 	}
 	op_finish(op, op->failure);
 }
@@ -758,6 +795,64 @@ struct batch_op *batch_results_raw(struct loop *loop, const struct api_config *c
 	return op;
 }
 
+struct batch_op *batch_find_created(struct loop *loop, const struct api_config *cfg,
+				    double since_epoch, long request_count, batch_op_done_fn done,
+				    void *ud)
+{
+	struct batch_op *op = xcalloc(1, sizeof *op);
+	op->loop = loop;
+	op->kind = OP_FIND;
+	op->done = done;
+	op->ud = ud;
+	op->since = since_epoch;
+	op->want_count = request_count;
+	config_copy(&op->cfg, cfg);
+	op->has_cfg = 1;
+	struct api_call_hooks h = { .on_done = op_call_done, .ud = op };
+	op->call = api_call_start_path(loop, &op->cfg, "/v1/messages/batches?limit=100", NULL, &h);
+	return op;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+double batch_time_epoch(const char *t)
+{
+	if (!t)
+		return -1;
+	int y, mo, d, h, mi, n = 0;
+	double sec;
+	if (sscanf(t, "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n < 19)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
+		return -1;
+	const char *z = t + n;
+	double off = 0;
+	if (*z == 'Z' || *z == 'z') {
+		z++;
+	} else if (*z == '+' || *z == '-') {
+		int oh, om, m2 = 0;
+		if (sscanf(z + 1, "%2d:%2d%n", &oh, &om, &m2) != 2 || m2 != 5)
+			return -1;
+		off = (*z == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
+		z += 6;
+	} else {
+		return -1;
+	}
+	if (*z)
+		return -1;
+	return (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 +
+	       mi * 60.0 + sec - off;
+}
+
 void batch_op_cancel(struct batch_op *op)
 {
 	if (op && op->call)
@@ -778,6 +873,8 @@ void batch_op_free(struct batch_op *op)
 		batch_info_done(&op->list[i]);
 	free(op->list);
 	free(op->last_id);
+	if (op->has_cfg)
+		api_config_done(&op->cfg);
 	free(op);
 }
 

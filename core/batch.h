@@ -139,6 +139,17 @@ struct batch_op *batch_list(struct loop *loop, const struct api_config *cfg, lon
 struct batch_op *batch_results_raw(struct loop *loop, const struct api_config *cfg, const char *id,
 				   int (*on_bytes)(void *ud, const char *bytes, size_t n),
 				   batch_op_done_fn done, void *ud);
+/* For a batch created but never recorded (a crash between the create
+ * answer and the log write): the batches created at or after since_epoch
+ * (Unix seconds) with exactly request_count requests, paging through the
+ * list (newest first) until older ones. The matches, newest first, come
+ * from batch_op_list (has_more 0). */
+struct batch_op *batch_find_created(struct loop *loop, const struct api_config *cfg,
+				    double since_epoch, long request_count, batch_op_done_fn done,
+				    void *ud);
+/* Unix seconds of an RFC 3339 time ("2026-11-01T00:06:00.123456Z" or with
+ * an offset), -1 when malformed. */
+double batch_time_epoch(const char *rfc3339);
 void batch_op_free(struct batch_op *op);
 void batch_op_cancel(struct batch_op *op); /* done runs with API_FAIL_CANCELED */
 
@@ -149,7 +160,8 @@ const char *batch_op_error(const struct batch_op *op);
 const char *batch_op_body(const struct batch_op *op);
 /* The MessageBatch of create, get and cancel; NULL otherwise. */
 const struct batch_info *batch_op_info(const struct batch_op *op);
-/* The page of a list: its batches (owned by op), has_more and last_id. */
+/* The page of a list (or the matches of batch_find_created): its batches
+ * (owned by op), has_more and last_id. */
 const struct batch_info *batch_op_list(const struct batch_op *op, size_t *count, int *has_more,
 				       const char **last_id);
 

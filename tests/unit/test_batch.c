@@ -882,6 +882,63 @@ static void test_ops_list_cancel(void)
 	api_config_done(&cfg);
 }
 
+static void test_time_and_find_created(void)
+{
+	CHECK(fabs(batch_time_epoch("1970-01-01T00:00:00Z")) < 1e-9);
+	CHECK(fabs(batch_time_epoch("2024-08-20T18:37:24.100435Z") - 1724179044.100435) < 1e-5);
+	CHECK(fabs(batch_time_epoch("2024-08-20T20:37:24+02:00") - 1724179044.0) < 1e-9);
+	CHECK(batch_time_epoch("2024-08-20 18:37:24Z") < 0);
+	CHECK(batch_time_epoch("2024-08-20T18:37:24") < 0);
+	CHECK(batch_time_epoch("2024-13-20T18:37:24Z") < 0);
+	CHECK(batch_time_epoch(NULL) < 0);
+
+	/* 150 old batches (00:01 .. 02:30, zero requests), then one of three */
+	if (server_start("{\"batches\": {\"existing\": 150}}") != 0) {
+		CHECK(0);
+		return;
+	}
+	struct api_config cfg;
+	config(&cfg);
+	struct loop *loop = loop_new();
+	int done = 0;
+	struct batch_op *op = batch_create(loop, &cfg, three_body, list_done, &done);
+	while (!done)
+		loop_once(loop, 100);
+	CHECK_STR(batch_op_info(op)->id, "msgbatch_test0151");
+	batch_op_free(op);
+	done = 0;
+	op = batch_find_created(loop, &cfg, batch_time_epoch("2026-11-01T00:30:00Z"), 3, list_done,
+				&done);
+	while (!done)
+		loop_once(loop, 100);
+	size_t n;
+	int more;
+	const struct batch_info *found = batch_op_list(op, &n, &more, NULL);
+	CHECK_INT(batch_op_failure(op), API_FAIL_NONE);
+	CHECK_INT(n, 1);
+	CHECK(!more);
+	if (n == 1)
+		CHECK_STR(found[0].id, "msgbatch_test0151");
+	batch_op_free(op);
+	/* the empty ones since old_020 (00:21): 130 matches over two pages, then stop */
+	done = 0;
+	op = batch_find_created(loop, &cfg, batch_time_epoch("2026-11-01T00:21:00Z"), 0, list_done,
+				&done);
+	while (!done)
+		loop_once(loop, 100);
+	found = batch_op_list(op, &n, &more, NULL);
+	CHECK_INT(n, 130);
+	if (n == 130) {
+		CHECK_STR(found[0].id, "msgbatch_old_149");
+		CHECK_STR(found[129].id, "msgbatch_old_020");
+	}
+	/* two pages for each search: the first page holds none older than since */
+	CHECK_INT(server_count_of("GET", "/v1/messages/batches"), 4);
+	batch_op_free(op);
+	loop_free(loop);
+	api_config_done(&cfg);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -905,6 +962,7 @@ int main(void)
 	RUNC(test_driver_create_poll_results);
 	RUNC(test_driver_unknown_id_and_faults);
 	RUNC(test_ops_list_cancel);
+	RUNC(test_time_and_find_created);
 	server_stop();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
