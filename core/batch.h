@@ -191,7 +191,9 @@ struct batch_run_hooks {
 	/* A poll failed and will be tried again after delay_ms. */
 	void (*on_poll_error)(void *ud, const char *why, long delay_ms);
 	batch_result_fn on_result; /* each results line, as it arrives */
-	void (*on_done)(void *ud, struct batch_run *run); /* once */
+	/* Once, at the end (results all read, failed, or stopped). on_done may
+	 * free the run; the other hooks may call batch_run_stop, never free. */
+	void (*on_done)(void *ud, struct batch_run *run);
 	void *ud;
 };
 

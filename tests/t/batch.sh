@@ -144,6 +144,16 @@ server_script '{"/v1/messages/batches/msgbatch_x/results": [{"body": "{\"custom_
 $PWB batch results msgbatch_x -o kept.jsonl >out.txt 2>err.txt
 check_eq "results cut off: exit 4" "$?" 4
 check_eq "results cut off: FILE untouched" "$(cat kept.jsonl)" keep
+# Ctrl-C during a download: exit 130, FILE untouched, no temp file left.
+server_script '{"/v1/messages/batches/msgbatch_h/results": [{"hang": true}]}'
+$PWB batch results msgbatch_h -o kept.jsonl >out.txt 2>err.txt &
+pid=$!
+wait_for 20 test -s "$SRV_LOG"
+kill -INT "$pid"
+wait "$pid"
+check_eq "interrupted: exit 130" "$?" 130
+check_contains "interrupted: says so" "$(cat err.txt)" "interrupted"
+check_eq "interrupted: FILE untouched, no temp" "$(cat kept.jsonl)/$(ls | grep -c 'kept.jsonl.tmp')" "keep/0"
 # An unreachable API: exit 4.
 ANTHROPIC_BASE_URL="http://127.0.0.1:$(free_port)" $PWB batch list >out.txt 2>err.txt
 check_eq "no server: exit 4" "$?" 4
