@@ -1086,6 +1086,14 @@ static void run_download(struct batch_run *r)
 	}
 }
 
+/* No result reaches the caller after it asked to stop. */
+static void run_result(void *ud, const struct batch_result *res)
+{
+	struct batch_run *r = ud;
+	if (!r->stop_pending && r->hooks.on_result)
+		r->hooks.on_result(r->hooks.ud, res);
+}
+
 static struct batch_run *run_new(struct loop *loop, const struct api_config *cfg,
 				 const struct batch_run_options *opts,
 				 const struct batch_run_hooks *hooks)
@@ -1098,7 +1106,7 @@ static struct batch_run *run_new(struct loop *loop, const struct api_config *cfg
 	r->poll_ms = opts && opts->poll_ms > 0 ? opts->poll_ms : 30000;
 	r->max_poll_errors = opts && opts->max_poll_errors > 0 ? opts->max_poll_errors : 10;
 	r->results = batch_results_new(opts ? opts->custom_ids : NULL, opts ? opts->n_custom_ids : 0,
-				       r->hooks.on_result, r->hooks.ud);
+				       run_result, r);
 	return r;
 }
 

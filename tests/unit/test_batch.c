@@ -654,6 +654,13 @@ static int has(const struct drive *d, const char *entry)
 	return strstr(d->seen.log, entry) != NULL;
 }
 
+static void stop_on_result(void *ud, const struct batch_result *r)
+{
+	struct drive *d = ud;
+	on_result(ud, r);
+	batch_run_stop(d->run);
+}
+
 static void test_driver_create_poll_results(void)
 {
 	if (server_start("{\"batches\": {\"polls\": 2, \"results_chunk\": 5, \"outcomes\": "
@@ -717,6 +724,18 @@ static void test_driver_create_poll_results(void)
 	CHECK_INT(batch_run_failure(d3.run), API_FAIL_PROTOCOL);
 	CHECK(batch_run_error(d3.run) && strstr(batch_run_error(d3.run), "'r3-k0-c0'"));
 	batch_run_free(d3.run);
+
+	/* a stop from on_result: no more results, the run ends canceled */
+	struct drive d5 = { 0 };
+	h.ud = &d5;
+	h.on_result = stop_on_result;
+	d5.run = batch_run_resume(loop, &cfg, d.created_id, &o, &h);
+	drive(loop, &d5);
+	CHECK_INT(d5.done, 1);
+	CHECK_INT(d5.seen.n, 1);
+	CHECK_INT(batch_run_failure(d5.run), API_FAIL_CANCELED);
+	batch_run_free(d5.run);
+	h.on_result = on_result;
 
 	/* an unknown batch: 404 is not retried */
 	struct drive d4 = { 0 };
