@@ -920,7 +920,9 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 	}
 	if (c->body)
 		h = curl_slist_append(h, "content-type: application/json");
-	h = curl_slist_append(h, c->want_stream ? "accept: text/event-stream" : "accept: application/json");
+	h = curl_slist_append(h, c->want_stream ? "accept: text/event-stream"
+				 : c->hooks.on_body ? "accept: application/binary" /* as the SDKs ask for results */
+				 : "accept: application/json");
 	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip for big bodies */
 	c->req_headers = h;
 

@@ -86,6 +86,7 @@ check_contains "status: results url" "$(cat out.txt)" "/v1/messages/batches/$ID/
 $PWB batch results "$ID" >out.jsonl 2>err.txt
 check_eq "results: exit 0" "$?" 0
 check_eq "results: four lines" "$(wc -l <out.jsonl | tr -d ' ')" 4
+check_eq "results: asked as the SDKs do" "$(server_req "$(server_count)" 'd["headers"]["accept"]')" "application/binary"
 "$PYTHON" - out.jsonl >parsed.txt <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
