@@ -711,7 +711,7 @@ static void start_attempt(struct api_call *c)
 	}
 	loop_set_reaper(c->loop, reaper, c->loop);
 	c->last_byte = loop_now_ms(NULL);
-	if (c->want_stream && c->cfg.idle_timeout_ms > 0)
+	if ((c->want_stream || c->hooks.on_body) && c->cfg.idle_timeout_ms > 0)
 		c->idle_timer = loop_add_timer(c->loop, c->cfg.idle_timeout_ms, idle_timer_fn, c);
 	curl_multi_add_handle(loop_curl_multi(c->loop), e);
 }

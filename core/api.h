@@ -83,7 +83,8 @@ struct api_call_hooks {
 	/* When set, a 2xx body of any content type is handed over in chunks as
 	 * it arrives (nothing buffered, no size cap: the reader decides);
 	 * return 0 to go on, nonzero to stop the call with API_FAIL_PROTOCOL.
-	 * Error bodies are still buffered and parsed as usual. */
+	 * Error bodies are still buffered and parsed as usual. The idle
+	 * timeout applies, as to a stream. */
 	int (*on_body)(void *ud, const char *bytes, size_t n);
 };
 

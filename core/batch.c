@@ -602,11 +602,12 @@ struct batch_op {
 
 static void config_copy(struct api_config *dst, const struct api_config *src);
 
+/* Batch ids go into a URL: nothing but letters, digits, _ and -. */
 static int id_ok(const char *id)
 {
-	/* Batch ids go into a URL path: nothing but the custom_id alphabet. */
-	return batch_custom_id_valid(id) || (id && *id && strlen(id) <= 200 &&
-					     strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == strlen(id));
+	size_t n = id ? strlen(id) : 0;
+	return n > 0 && n <= 200 &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
 }
 
 static void op_finish(struct batch_op *op, enum api_failure f)
@@ -726,9 +727,14 @@ static struct batch_op *op_start(struct loop *loop, const struct api_config *cfg
 		return op;
 	}
 	struct api_call_hooks h = { .on_done = op_call_done, .ud = op };
-	if (on_bytes)
+	struct api_config c = *cfg; /* api_call_start_path copies it */
+	if (on_bytes) {
 		h.on_body = op_bytes;
-	op->call = api_call_start_path(loop, cfg, path, body, &h);
+		/* Results may take longer than any whole-call limit to arrive;
+		 * a stall is still caught by the idle timeout. */
+		c.timeout_ms = 0;
+	}
+	op->call = api_call_start_path(loop, &c, path, body, &h);
 	return op;
 }
 

@@ -901,6 +901,60 @@ static void test_ops_list_cancel(void)
 	api_config_done(&cfg);
 }
 
+struct raw_done {
+	int done;
+	size_t got;
+};
+
+static int count_bytes(void *ud, const char *bytes, size_t n)
+{
+	(void)bytes;
+	((struct raw_done *)ud)->got += n;
+	return 0;
+}
+
+static void raw_done_fn(void *ud, struct batch_op *op)
+{
+	(void)op;
+	((struct raw_done *)ud)->done = 1;
+}
+
+/* Results arrive in chunks; a stall longer than the idle timeout fails the
+ * download (exit 4 kind), with no whole-call time limit otherwise. */
+static void test_results_raw_idle(void)
+{
+	if (server_start("{\"/v1/messages/batches/msgbatch_s/results\": [{\"body\": "
+			 "\"0123456789abcdefghij\", \"content_type\": \"application/x-jsonl\", "
+			 "\"chunk\": 5, \"delay_ms\": 60}, {\"body\": \"0123456789\", "
+			 "\"chunk\": 5, \"delay_ms\": 3000}]}") != 0) {
+		CHECK(0);
+		return;
+	}
+	struct api_config cfg;
+	config(&cfg);
+	cfg.idle_timeout_ms = 1000;
+	cfg.timeout_ms = 100; /* not applied to a results download */
+	struct loop *loop = loop_new();
+	struct raw_done d = { 0 };
+	struct batch_op *op = batch_results_raw(loop, &cfg, "msgbatch_s", count_bytes, raw_done_fn,
+						&d);
+	while (!d.done)
+		loop_once(loop, 100);
+	CHECK_INT(batch_op_failure(op), API_FAIL_NONE);
+	CHECK_INT(d.got, 20);
+	batch_op_free(op);
+	d.got = 0;
+	d.done = 0;
+	op = batch_results_raw(loop, &cfg, "msgbatch_s", count_bytes, raw_done_fn, &d);
+	while (!d.done)
+		loop_once(loop, 100);
+	CHECK_INT(batch_op_failure(op), API_FAIL_TIMEOUT);
+	CHECK_INT(d.got, 5);
+	batch_op_free(op);
+	loop_free(loop);
+	api_config_done(&cfg);
+}
+
 static void test_time_and_find_created(void)
 {
 	CHECK(fabs(batch_time_epoch("1970-01-01T00:00:00Z")) < 1e-9);
@@ -982,6 +1036,7 @@ int main(void)
 	RUNC(test_driver_unknown_id_and_faults);
 	RUNC(test_ops_list_cancel);
 	RUNC(test_time_and_find_created);
+	RUNC(test_results_raw_idle);
 	server_stop();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
