@@ -511,7 +511,8 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 		if (c->cancel_pending)
 			return 0;
 		if (refused) {
-			set_error(c, "protocol", 0, c->request_id, "the response body was refused by its reader");
+			set_error(c, "protocol", 0, c->request_id,
+				  "the response body was refused by its reader");
 			c->abort_failure = API_FAIL_PROTOCOL;
 			return 0;
 		}
