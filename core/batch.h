@@ -2,7 +2,17 @@
  * create bodies within the batch limits, and drivers on the core loop for
  * create, poll, results (streamed line by line), cancel, get and list.
  * Nothing here blocks: every operation reports through callbacks from
- * loop_once, like api_call. */
+ * loop_once, like api_call.
+ *
+ * An evaluation drives it so: a batch_builder pulls (custom_id, params)
+ * per row and gives one batch's body and ids; batch_run_create sends it,
+ * on_created records it in the run log (runlog_batch_record) before any
+ * poll, on_status shows request_counts, on_result grades each line
+ * (batch_custom_id_decode gives row, repeat, column back), on_done marks
+ * it RUNLOG_BATCH_DONE and builds the next batch, if any. A second run
+ * finds unfinished ones (runlog_batch_find_unfinished) and calls
+ * batch_run_resume with their ids; batch_find_created finds one created
+ * but never recorded. */
 #ifndef PWB_BATCH_H
 #define PWB_BATCH_H
 
