@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "replay", cmd_replay, "re-run a recorded session and show what changed" },
 	{ "export", cmd_export, "write the request as C, Python, JavaScript or curl" },
 	{ "log", cmd_log, "list recorded answers and preset versions, show, diff" },
+	{ "batch", cmd_batch, "list, inspect, cancel Message Batches; stream their results" },
 };
 
 static void usage(FILE *out)
