@@ -24,13 +24,12 @@
 
 #define FAKE_KEY "sk-ant-api03-FAKEunitTESTkey0123456789abcdefghijklmnop-ABCD"
 
-static int cases;
 static char tmpdir[64];
 static pid_t srv_pid;
 static char base_url[64];
 static char log_path[128];
 
-#define RUNC(fn) (cases++, RUN(fn))
+#define RUNC(fn) RUN(fn)
 
 static char *read_file(const char *path)
 {
@@ -1042,6 +1041,5 @@ int main(void)
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", tmpdir);
-	printf("1..%d\n", cases);
 	return tap_done();
 }
