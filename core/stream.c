@@ -167,7 +167,7 @@ static char *repair_json(const char *p, size_t n, size_t *len, size_t *nul, size
 {
 	int need = !utf8_valid(p, n);
 	for (size_t i = 0; !need && i + 6 <= n; i++)
-		if (p[i] == '\' && p[i + 1] == 'u' && !memcmp(p + i + 2, "0000", 4))
+		if (p[i] == '\\' && p[i + 1] == 'u' && !memcmp(p + i + 2, "0000", 4))
 			need = 1;
 	if (!need)
 		return NULL;
@@ -190,9 +190,9 @@ static char *repair_json(const char *p, size_t n, size_t *len, size_t *nul, size
 		}
 		if (c == '"') {
 			in_str = !in_str;
-		} else if (in_str && c == '\' && i + 1 < n) {
+		} else if (in_str && c == '\\' && i + 1 < n) {
 			if (p[i + 1] == 'u' && i + 6 <= n && !memcmp(p + i + 2, "0000", 4)) {
-				buf_puts(&b, "\u2400");
+				buf_puts(&b, "\\u2400");
 				++*nul;
 				i += 6;
 				continue;

@@ -3,7 +3,8 @@
 #include "core/buf.h"
 #include "core/util.h"
 
-size_t utf8_decode(const char *str, size_t n, unsigned *cp)
+/* The valid sequence at str: its length and *cp, or 0 (*cp = U+FFFD). */
+static size_t decode(const char *str, size_t n, uint32_t *cp)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	*cp = 0xFFFD;
@@ -14,7 +15,7 @@ size_t utf8_decode(const char *str, size_t n, unsigned *cp)
 		     (c & 0xF8) == 0xF0 ? 4 : 0;
 	if (!len || len > n)
 		return 0;
-	unsigned v = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+	uint32_t v = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
 	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xC0) != 0x80)
 			return 0;
@@ -29,11 +30,21 @@ size_t utf8_decode(const char *str, size_t n, unsigned *cp)
 
 size_t utf8_seq_len(const char *s, size_t n)
 {
-	unsigned cp;
-	return utf8_decode(s, n, &cp);
+	uint32_t cp;
+	return decode(s, n, &cp);
 }
 
-size_t utf8_encode(unsigned cp, char *out)
+size_t utf8_next(const char *s, size_t n, uint32_t *cp)
+{
+	if (n == 0) {
+		*cp = 0xFFFD;
+		return 0;
+	}
+	size_t l = decode(s, n, cp);
+	return l ? l : 1;
+}
+
+static size_t encode(uint32_t cp, char *out)
 {
 	unsigned char *o = (unsigned char *)out;
 	if (cp < 0x80) {
@@ -62,14 +73,16 @@ size_t utf8_encode(unsigned cp, char *out)
 	return 4;
 }
 
-void utf8_append(struct buf *b, unsigned cp)
+size_t utf8_put(uint32_t cp, char *out)
+{
+	size_t n = encode(cp, out);
+	return n ? n : encode(0xFFFD, out);
+}
+
+void utf8_append(struct buf *b, uint32_t cp)
 {
 	char tmp[4];
-	size_t n = utf8_encode(cp, tmp);
-	if (n)
-		buf_append(b, tmp, n);
-	else
-		buf_puts(b, UTF8_REPLACEMENT);
+	buf_append(b, tmp, utf8_put(cp, tmp));
 }
 
 int utf8_valid(const char *s, size_t n)

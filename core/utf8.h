@@ -4,6 +4,7 @@
 #define PWB_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf;
 
@@ -12,14 +13,15 @@ struct buf;
 /* Length (1-4) of the valid UTF-8 sequence at the start of s (n bytes),
  * or 0 when it is not one (overlong, surrogate, past U+10FFFF, cut short). */
 size_t utf8_seq_len(const char *s, size_t n);
-/* Decode the sequence at s: its length (as utf8_seq_len), *cp the code point;
- * 0 (and *cp = U+FFFD) when invalid. */
-size_t utf8_decode(const char *s, size_t n, unsigned *cp);
-/* Encode cp (<= U+10FFFF, not a surrogate) into out (4 bytes at least);
- * returns the length, or 0 for a value that has no encoding. */
-size_t utf8_encode(unsigned cp, char *out);
-/* Append cp's encoding to b (U+FFFD for a value that has none). */
-void utf8_append(struct buf *b, unsigned cp);
+/* Decode the next character of s (n > 0 bytes) into *cp and return how
+ * many bytes it took: a byte that does not start a valid sequence is taken
+ * alone as U+FFFD, so a loop always advances. 0 only when n is 0. */
+size_t utf8_next(const char *s, size_t n, uint32_t *cp);
+/* Encode cp into out (room for 4 bytes); returns the length (1-4). A value
+ * with no encoding (a surrogate, past U+10FFFF) is written as U+FFFD. */
+size_t utf8_put(uint32_t cp, char *out);
+/* Append cp's encoding to b (as utf8_put). */
+void utf8_append(struct buf *b, uint32_t cp);
 /* 1 when all n bytes are valid UTF-8. */
 int utf8_valid(const char *s, size_t n);
 /* Append s to b with every byte that is not part of a valid sequence
