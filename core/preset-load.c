@@ -782,6 +782,181 @@ static int line_has_unquoted_braces(const char *text, size_t len, size_t line)
 }
 
 
+/* Building the document from parser events. yaml_parser_load composes the
+ * whole tree first, and libyaml's cost grows with the square of the depth
+ * there (100,000 nested lists took 16 s); here the first node past
+ * PRESET_MAX_DEPTH stops the parse, so the scanner never runs further. */
+struct composer {
+	yaml_parser_t parser;
+	const char *problem;       /* when compose fails: why, where, and the context */
+	const char *context;
+	yaml_mark_t problem_mark, context_mark;
+	struct anchor { char *name; int id; } *anchors;
+	size_t nanchors, aanchors;
+	struct frame { int id; int key; } stack[PRESET_MAX_DEPTH + 1];
+	int depth;
+};
+
+static void composer_done(struct composer *C)
+{
+	for (size_t i = 0; i < C->nanchors; i++)
+		free(C->anchors[i].name);
+	free(C->anchors);
+	yaml_parser_delete(&C->parser);
+}
+
+static void fail_at(struct composer *C, const char *problem, yaml_mark_t m)
+{
+	C->problem = problem;
+	C->problem_mark = m;
+	C->context = NULL;
+}
+
+static void anchor_add(struct composer *C, const yaml_char_t *name, int id)
+{
+	if (!name)
+		return;
+	if (C->nanchors == C->aanchors) {
+		C->aanchors = C->aanchors ? C->aanchors * 2 : 8;
+		C->anchors = xrealloc(C->anchors, C->aanchors * sizeof *C->anchors);
+	}
+	C->anchors[C->nanchors].name = xstrdup((const char *)name);
+	C->anchors[C->nanchors++].id = id;
+}
+
+/* The node just made (or aliased) goes into the open list or mapping. */
+static int attach(struct composer *C, yaml_document_t *doc, int id)
+{
+	if (C->depth == 0)
+		return 1; /* the root: node 1 */
+	struct frame *f = &C->stack[C->depth - 1];
+	yaml_node_t *parent = yaml_document_get_node(doc, f->id);
+	if (parent->type == YAML_SEQUENCE_NODE)
+		return yaml_document_append_sequence_item(doc, f->id, id);
+	if (!f->key) {
+		f->key = id;
+		return 1;
+	}
+	int ok = yaml_document_append_mapping_pair(doc, f->id, f->key, id);
+	f->key = 0;
+	return ok;
+}
+
+static void set_marks(yaml_document_t *doc, int id, const yaml_event_t *e)
+{
+	yaml_node_t *n = yaml_document_get_node(doc, id);
+	n->start_mark = e->start_mark;
+	n->end_mark = e->end_mark;
+}
+
+/* Compose the next document of the stream into doc, as yaml_parser_load
+ * does (an empty document, no root, at the end of the stream). Returns 1,
+ * or 0 with C->problem set (doc then needs no delete). */
+static int compose(struct composer *C, yaml_document_t *doc)
+{
+	yaml_event_t e;
+	int in_doc = 0, ok = 1;
+	C->depth = 0;
+	for (;;) {
+		if (!yaml_parser_parse(&C->parser, &e)) {
+			C->problem = C->parser.problem ? C->parser.problem : "error";
+			C->problem_mark = C->parser.problem_mark;
+			C->context = C->parser.context;
+			C->context_mark = C->parser.context_mark;
+			ok = 0;
+			break;
+		}
+		int id = 0, done = 0;
+		switch (e.type) {
+		case YAML_STREAM_START_EVENT:
+			/* nothing to build */
+			break;
+		case YAML_STREAM_END_EVENT:
+			yaml_document_initialize(doc, NULL, NULL, NULL, 1, 1);
+			doc->start_mark = doc->end_mark = e.start_mark;
+			in_doc = 1;
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			yaml_document_initialize(doc, NULL, NULL, NULL, e.data.document_start.implicit, 1);
+			doc->start_mark = e.start_mark;
+			in_doc = 1;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			doc->end_mark = e.end_mark;
+			done = 1;
+			break;
+		case YAML_SCALAR_EVENT:
+			id = yaml_document_add_scalar(doc, e.data.scalar.tag, e.data.scalar.value,
+						      (int)e.data.scalar.length, e.data.scalar.style);
+			if (id) {
+				set_marks(doc, id, &e);
+				anchor_add(C, e.data.scalar.anchor, id);
+				ok = attach(C, doc, id);
+			}
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (C->depth >= PRESET_MAX_DEPTH) {
+				fail_at(C, "nested too deeply (over " PRESET_MAX_DEPTH_TEXT " levels)",
+					e.start_mark);
+				ok = 0;
+				break;
+			}
+			if (e.type == YAML_SEQUENCE_START_EVENT)
+				id = yaml_document_add_sequence(doc, e.data.sequence_start.tag,
+								e.data.sequence_start.style);
+			else
+				id = yaml_document_add_mapping(doc, e.data.mapping_start.tag,
+							       e.data.mapping_start.style);
+			if (id) {
+				set_marks(doc, id, &e);
+				anchor_add(C, e.type == YAML_SEQUENCE_START_EVENT ?
+					   e.data.sequence_start.anchor : e.data.mapping_start.anchor, id);
+				ok = attach(C, doc, id);
+				C->stack[C->depth].id = id;
+				C->stack[C->depth++].key = 0;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (C->depth > 0)
+				yaml_document_get_node(doc, C->stack[--C->depth].id)->end_mark = e.end_mark;
+			break;
+		case YAML_ALIAS_EVENT: {
+			const char *name = (const char *)e.data.alias.anchor;
+			for (size_t i = C->nanchors; i-- > 0;)
+				if (!strcmp(C->anchors[i].name, name)) {
+					id = C->anchors[i].id;
+					break;
+				}
+			if (!id) {
+				fail_at(C, "found undefined alias", e.start_mark);
+				ok = 0;
+			} else {
+				ok = attach(C, doc, id);
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		if (ok && (e.type == YAML_SCALAR_EVENT || e.type == YAML_SEQUENCE_START_EVENT ||
+			   e.type == YAML_MAPPING_START_EVENT) && !id) {
+			fail_at(C, "out of memory", e.start_mark);
+			ok = 0;
+		}
+		if (!ok && !C->problem)
+			fail_at(C, "cannot build the document", e.start_mark);
+		yaml_event_delete(&e);
+		if (!ok || done)
+			break;
+	}
+	if (!ok && in_doc)
+		yaml_document_delete(doc);
+	return ok;
+}
+
 struct preset *preset_load_string(const char *name, const char *text, size_t len,
 				  struct diag_list *diags)
 {
@@ -793,23 +968,23 @@ struct preset *preset_load_string(const char *name, const char *text, size_t len
 		name = "<string>";
 	struct preset *p = preset_new();
 	p->name = xstrdup(name);
-	yaml_parser_t parser;
+	struct composer C = { 0 };
 	yaml_document_t doc;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		yaml_mark_t m = parser.problem_mark;
-		const char *ctx = parser.context;
+	yaml_parser_initialize(&C.parser);
+	yaml_parser_set_input_string(&C.parser, (const unsigned char *)text, len);
+	if (!compose(&C, &doc)) {
+		yaml_mark_t m = C.problem_mark;
+		const char *ctx = C.context;
 		int hint = line_has_unquoted_braces(text, len, m.line) ||
-			   (ctx && line_has_unquoted_braces(text, len, parser.context_mark.line));
+			   (ctx && line_has_unquoted_braces(text, len, C.context_mark.line));
 		diag_add_at(diags, DIAG_ERROR, name, (int)m.line + 1, (int)m.column + 1,
-			    "YAML syntax: %s%s%s%s", parser.problem ? parser.problem : "error",
+			    "YAML syntax: %s%s%s%s", C.problem,
 			    ctx ? " (" : "", ctx ? ctx : "", ctx ? ")" : "");
 		if (hint)
 			diag_add_at(diags, DIAG_ERROR, name, (int)m.line + 1, (int)m.column + 1,
 				    "a value that starts with {{ must be quoted (YAML reads {{...}} as "
 				    "a mapping): write \"{{...}}\"");
-		yaml_parser_delete(&parser);
+		composer_done(&C);
 		preset_free(p);
 		diag_list_done(&scratch);
 		return NULL;
@@ -830,7 +1005,7 @@ struct preset *preset_load_string(const char *name, const char *text, size_t len
 	}
 	/* a second document is a mistake (a stray ---) */
 	yaml_document_t extra;
-	if (yaml_parser_load(&parser, &extra)) {
+	if (compose(&C, &extra)) {
 		yaml_node_t *r2 = yaml_document_get_root_node(&extra);
 		if (r2)
 			diag_add_at(diags, DIAG_ERROR, name, (int)extra.start_mark.line + 1,
@@ -838,22 +1013,21 @@ struct preset *preset_load_string(const char *name, const char *text, size_t len
 				    "a second YAML document in the file (a stray '---'?): a preset is one document");
 		yaml_document_delete(&extra);
 	} else {
-		diag_add_at(diags, DIAG_ERROR, name, (int)parser.problem_mark.line + 1,
-			    (int)parser.problem_mark.column + 1, "YAML syntax: %s",
-			    parser.problem ? parser.problem : "error");
+		diag_add_at(diags, DIAG_ERROR, name, (int)C.problem_mark.line + 1,
+			    (int)C.problem_mark.column + 1, "YAML syntax: %s", C.problem);
 	}
 	load_top(&L, root);
 	preset_remember_file_vars(p);
 	p->had_comments = has_comments(&L);
 	free(L.line_start);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	composer_done(&C);
 	diag_list_done(&scratch);
 	return p;
 fail:
 	free(L.line_start);
 	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	composer_done(&C);
 	preset_free(p);
 	diag_list_done(&scratch);
 	return NULL;

@@ -12,6 +12,7 @@ struct session;
 #define PRESET_MAX_BYTES (64u << 20)
 /* Nesting deeper than this is refused while parsing, before it costs time. */
 #define PRESET_MAX_DEPTH 200
+#define PRESET_MAX_DEPTH_TEXT "200"
 
 struct pos {
 	char *path;
