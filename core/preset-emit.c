@@ -463,6 +463,10 @@ char *preset_emit_checked(const struct session *s, char **bad_field)
 		}
 		seq_end(&E);
 	}
+	if (s->assert_json && kv_json(&E, "assert", s->assert_json) < 0 && !bad)
+		bad = "assert";
+	if (s->tests_json && kv_json(&E, "tests", s->tests_json) < 0 && !bad)
+		bad = "tests";
 	if (s->response_json && kv_json(&E, "response", s->response_json) < 0 && !bad)
 		bad = "response";
 	map_end(&E);

@@ -515,6 +515,187 @@ static void get_content(struct loader *L, const yaml_node_t *n, const char *path
 	*text = get_string(L, n, path, 0);
 }
 
+/* Evaluation rows and assertions (preset "tests:" and "assert:"): only
+ * their shape is checked here; what they say is the evaluation's to check.
+ * They are kept as JSON text with every node's position recorded. */
+
+/* An assertion list: a list of mappings, each kept as JSON. */
+static char *get_assert_list(struct loader *L, const yaml_node_t *n, const char *path)
+{
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_type(L, n, path, "a list of assertions ({type: ..., value: ...})");
+		return NULL;
+	}
+	int ok = 1;
+	size_t i = 0;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++, i++) {
+		yaml_node_t *a = node(L, *it);
+		if (a->type != YAML_MAPPING_NODE) {
+			char *ap = xasprintf("%s[%zu]", path, i);
+			err_type(L, a, ap, "an assertion mapping ({type: ..., value: ...})");
+			free(ap);
+			ok = 0;
+		}
+	}
+	return ok ? get_json(L, n, path, OBJ_ANY, 's') : NULL;
+}
+
+/* vars: a mapping of name -> string; a number or true/false is kept as the
+ * text written, since variables are substituted as text. */
+static int row_vars(struct loader *L, const yaml_node_t *n, const char *path, struct buf *out)
+{
+	if (n->type != YAML_MAPPING_NODE) {
+		err_type(L, n, path, "a mapping of variable names to strings");
+		return -1;
+	}
+	int rc = 0, first = 1;
+	buf_puts(out, "{");
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+		if (k->type != YAML_SCALAR_NODE) {
+			err_at(L, k, path, "%s: a variable name must be a string, found %s", path,
+			       node_kind_name(k));
+			rc = -1;
+			continue;
+		}
+		char *vp = xasprintf("%s.%s", path, sval(k));
+		record(L, vp, v, k);
+		char *text = NULL;
+		if (v->type == YAML_SCALAR_NODE && scalar_kind(v) == SK_NULL && is_plain(v))
+			text = xstrdup(""); /* name: (empty) */
+		else
+			text = get_string(L, v, vp, 0);
+		if (text) {
+			if (!first)
+				buf_puts(out, ",");
+			first = 0;
+			json_string(out, sval(k), k->data.scalar.length);
+			buf_puts(out, ":");
+			json_string(out, text, strlen(text));
+		} else {
+			rc = -1;
+		}
+		free(text);
+		free(vp);
+	}
+	buf_puts(out, "}");
+	return rc;
+}
+
+static int test_row(struct loader *L, const yaml_node_t *n, const char *path, struct buf *out)
+{
+	if (n->type != YAML_MAPPING_NODE) {
+		err_type(L, n, path, "a test row mapping ({description, vars, assert})");
+		return -1;
+	}
+	int rc = 0, first = 1;
+	buf_puts(out, "{");
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = node(L, pr->key), *v = node(L, pr->value);
+		if (k->type != YAML_SCALAR_NODE) {
+			err_at(L, k, path, "%s: a key must be a plain string, found %s", path,
+			       node_kind_name(k));
+			rc = -1;
+			continue;
+		}
+		const char *key = sval(k);
+		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < pr; q++) {
+			yaml_node_t *k2 = node(L, q->key);
+			if (k2->type == YAML_SCALAR_NODE && !strcmp(sval(k2), key)) {
+				err_at(L, k, path, "%s: duplicate key '%s' (first on line %d)", path, key,
+				       (int)k2->start_mark.line + 1);
+				rc = -1;
+			}
+		}
+		char *kp = xasprintf("%s.%s", path, key);
+		record(L, kp, v, k);
+		struct buf val;
+		buf_init(&val, 0);
+		int vrc = 0;
+		if (!strcmp(key, "description")) {
+			char *d = get_string(L, v, kp, 0);
+			if (d)
+				json_string(&val, d, strlen(d));
+			else
+				vrc = -1;
+			free(d);
+		} else if (!strcmp(key, "vars")) {
+			vrc = row_vars(L, v, kp, &val);
+		} else if (!strcmp(key, "assert")) {
+			char *j = get_assert_list(L, v, kp);
+			if (j)
+				buf_puts(&val, j);
+			else
+				vrc = -1;
+			free(j);
+		} else {
+			/* promptfoo rows carry more (options, metadata...): kept, not used */
+			warn_at(L, k, kp, "%s: not used by pwb (known in a test row: description, vars, "
+				"assert); kept as is", kp);
+			vrc = to_json(L, v, kp, OBJ_ANY, &val, 2);
+		}
+		if (vrc == 0) {
+			if (!first)
+				buf_puts(out, ",");
+			first = 0;
+			json_string(out, key, k->data.scalar.length);
+			buf_puts(out, ":");
+			buf_append(out, buf_str(&val), val.len);
+		} else {
+			rc = -1;
+		}
+		buf_done(&val);
+		free(kp);
+	}
+	buf_puts(out, "}");
+	return rc;
+}
+
+/* tests: a list of rows, or a string: the path of a file of rows. */
+static char *get_tests(struct loader *L, const yaml_node_t *n)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SK_STR) {
+		char *path = get_string(L, n, "tests", 0);
+		if (path)
+			json_string(&b, path, strlen(path));
+		free(path);
+		if (!path) {
+			buf_done(&b);
+			return NULL;
+		}
+		return buf_take(&b);
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_type(L, n, "tests", "a list of test rows, or the path of a .csv, .jsonl or .yaml file "
+			 "of rows");
+		buf_done(&b);
+		return NULL;
+	}
+	int rc = 0;
+	size_t i = 0;
+	buf_puts(&b, "[");
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++, i++) {
+		yaml_node_t *r = node(L, *it);
+		char *rp = xasprintf("tests[%zu]", i);
+		record(L, rp, r, NULL);
+		if (i)
+			buf_puts(&b, ",");
+		if (test_row(L, r, rp, &b) < 0)
+			rc = -1;
+		free(rp);
+	}
+	buf_puts(&b, "]");
+	if (rc < 0) {
+		buf_done(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
 static void load_messages(struct loader *L, const yaml_node_t *n)
 {
 	if (n->type != YAML_SEQUENCE_NODE) {
@@ -647,7 +828,7 @@ static const char *const top_keys_hint =
 	"pwb, name, description, model, api_version, betas, max_tokens, temperature, top_p, "
 	"top_k, stop_sequences, metadata, tools, tool_choice, thinking, output_config, "
 	"service_tier, cache_control, container, inference_geo, speed, diagnostics, system, "
-	"variables, messages, response";
+	"variables, messages, assert, tests, response";
 
 static void load_top(struct loader *L, const yaml_node_t *root)
 {
@@ -704,6 +885,12 @@ static void load_top(struct loader *L, const yaml_node_t *root)
 			load_variables(L, v);
 		} else if (!strcmp(key, "messages")) {
 			load_messages(L, v);
+		} else if (!strcmp(key, "tests")) {
+			if (!(v->type == YAML_SCALAR_NODE && is_plain(v) && scalar_kind(v) == SK_NULL))
+				s->tests_json = get_tests(L, v);
+		} else if (!strcmp(key, "assert")) {
+			if (!(v->type == YAML_SCALAR_NODE && is_plain(v) && scalar_kind(v) == SK_NULL))
+				s->assert_json = get_assert_list(L, v, key);
 		} else if (!strcmp(key, "response")) {
 			if (v->type == YAML_SCALAR_NODE && scalar_kind(v) == SK_NULL)
 				continue;

@@ -62,6 +62,8 @@ static int session_walk(const struct session *s, int (*fn)(void *ud, const char 
 		W(tmp, s->messages[i].text);
 		W(tmp, s->messages[i].blocks_json);
 	}
+	W("assert", s->assert_json);
+	W("tests", s->tests_json);
 	W("response", s->response_json);
 #undef W
 	return 0;

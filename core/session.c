@@ -76,6 +76,8 @@ void session_free(struct session *s)
 	}
 	free(s->vars);
 	free(s->response_json);
+	free(s->tests_json);
+	free(s->assert_json);
 	free(s);
 }
 
@@ -103,6 +105,8 @@ struct session *session_clone(const struct session *s)
 	for (size_t i = 0; i < s->nvars; i++)
 		session_set_var(c, s->vars[i].name, s->vars[i].value);
 	c->response_json = xstrdup(s->response_json);
+	c->tests_json = xstrdup(s->tests_json);
+	c->assert_json = xstrdup(s->assert_json);
 	return c;
 }
 

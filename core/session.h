@@ -75,6 +75,14 @@ struct session {
 	 * a JSON object {content, stop_reason, stop_sequence?, usage, model, at},
 	 * or NULL. */
 	char *response_json;
+
+	/* Evaluation (preset "tests:" and "assert:"), never sent to the API.
+	 * tests_json: a JSON array of rows ({description?, vars?, assert?, ...})
+	 * or a JSON string (a path, relative to the preset, to a .csv/.jsonl/.yaml
+	 * file of rows); assert_json: a JSON array of assertions ({type, value?,
+	 * threshold?, ...}) for every row. NULL when the preset has none. */
+	char *tests_json;
+	char *assert_json;
 };
 
 struct session *session_new(void);
