@@ -150,15 +150,6 @@ void session_remove_message(struct session *s, size_t i)
 	s->nmessages--;
 }
 
-void session_swap_messages(struct session *s, size_t i, size_t j)
-{
-	if (i >= s->nmessages || j >= s->nmessages || i == j)
-		return;
-	struct session_message t = s->messages[i];
-	s->messages[i] = s->messages[j];
-	s->messages[j] = t;
-}
-
 static struct session_var *var_find(const struct session *s, const char *name)
 {
 	for (size_t i = 0; i < s->nvars; i++)

@@ -99,8 +99,6 @@ struct session_message *session_add_message(struct session *s, const char *role,
 struct session_message *session_insert_message(struct session *s, size_t i, const char *role,
 					       const char *text, const char *blocks_json);
 void session_remove_message(struct session *s, size_t i);
-/* Swap messages i and j. */
-void session_swap_messages(struct session *s, size_t i, size_t j);
 
 /* Variables: set adds or replaces; get returns NULL when undefined. */
 void session_set_var(struct session *s, const char *name, const char *value);
