@@ -4,7 +4,8 @@
 # two concurrent `run --record` never both succeed; export -o through a
 # temporary file (a full disk leaves the old file whole) and not through a
 # symlink; stale temporaries of a killed save are removed by the next save;
-# a NUL in answer text is kept visibly (U+2400), not cut.
+# a NUL in answer text is kept visibly (U+2400), not cut, and bytes that
+# are not UTF-8 visibly as U+FFFD.
 . "$(dirname "$0")/../lib.sh"
 cd "$T" || exit 1
 
@@ -139,6 +140,18 @@ check_contains "NUL in text: nothing after it is lost (fast path)" "$(cat out.tx
 check_contains "NUL in text: nothing after it is lost (cJSON path)" "$(cat out.txt)" "slow␀path"
 "$PWB" run --record n.yaml >/dev/null 2>err.txt
 check_contains "NUL in text: recorded whole" "$(cat n.yaml)" "before␀after slow␀path"
+server_stop
+
+# --- bytes that are not UTF-8: kept visibly as U+FFFD, and saved the same ---
+sed 's/before\\u0000after/bad \xff\xfe byte/' nul.sse >bad.sse
+server_start "[{\"fixture\": \"$T/bad.sse\"}]"
+write_preset u.yaml
+"$PWB" run u.yaml >out.txt 2>err.txt
+check_eq "bad UTF-8: exit 0" "$?" 0
+check_contains "bad UTF-8: shown as U+FFFD, the rest kept" "$(cat out.txt)" "bad �� byte slow␀path"
+"$PWB" run --record u.yaml >/dev/null 2>err.txt
+check_eq "bad UTF-8: the answer can be recorded (not refused)" "$?" 0
+check_contains "bad UTF-8: recorded as shown" "$(cat u.yaml)" "bad �� byte"
 server_stop
 
 done_testing
