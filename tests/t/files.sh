@@ -3,7 +3,8 @@
 # device) are refused at once; a 100,000-deep preset is refused quickly;
 # two concurrent `run --record` never both succeed; export -o through a
 # temporary file (a full disk leaves the old file whole) and not through a
-# symlink; stale temporaries of a killed save are removed by the next save;
+# symlink; stale temporaries of a killed save are removed by the next save,
+# stale autosave locks when the workbench starts;
 # a NUL in answer text is kept visibly (U+2400), not cut, and bytes that
 # are not UTF-8 visibly as U+FFFD.
 . "$(dirname "$0")/../lib.sh"
@@ -79,6 +80,26 @@ check_eq "stale temporary: the save works" "$?" 0
 check "stale temporary: removed (its writer is gone)" test ! -e ".s.yaml.pwbtmp-$dead-AbCdEf"
 check "stale temporary: a file of another form is left alone" test -e ".s.yaml.XXXXXX-other"
 server_stop
+
+# --- stale autosave locks and temporaries of workbenches that are gone ---
+mkdir -p ws/state/pwb
+true & gone1=$!
+wait "$gone1"
+true & gone2=$!
+wait "$gone2"
+: >"ws/state/pwb/autosave-$gone1.lock"
+printf 'x' >"ws/state/pwb/.autosave-$gone1.yaml.pwbtmp-$gone1-abcdef"
+: >"ws/state/pwb/autosave-$gone2.lock"
+printf '%s\n' '# pwb autosave' 'pwb: 1' >"ws/state/pwb/autosave-$gone2.yaml"
+printf '<C-q>\n' >quit.script
+XDG_STATE_HOME="$T/ws/state" XDG_CONFIG_HOME="$T/ws" HOME="$T/ws" TERM=xterm-256color \
+	PWB_SCRIPT_OUT="$T/ws" "$PWB" --script quit.script </dev/null >out.txt 2>err.txt
+check_eq "workbench start: exit 0" "$?" 0
+check "stale autosave lock: removed (its instance is gone, nothing to restore)" \
+	test ! -e "ws/state/pwb/autosave-$gone1.lock"
+check "stale autosave temporary: removed" test ! -e "ws/state/pwb/.autosave-$gone1.yaml.pwbtmp-$gone1-abcdef"
+check "an orphan autosave keeps its lock (it is offered for restore)" \
+	test -e "ws/state/pwb/autosave-$gone2.lock" -a -e "ws/state/pwb/autosave-$gone2.yaml"
 
 # --- export -o: symlink, full disk ---------------------------------------
 write_preset e.yaml
