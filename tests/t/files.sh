@@ -44,7 +44,10 @@ check_contains "100,000-deep preset: refused at the limit" "$(cat out.txt err.tx
 if [ "$ms" -lt 2000 ]; then ok "100,000-deep preset: refused in ${ms} ms (ASan build)"; else not_ok "100,000-deep preset: took ${ms} ms"; fi
 
 # --- concurrent --record -------------------------------------------------
-server_start '[{"fixture": "stream_text_basic.sse", "headers_delay_ms": 150}]'
+# The answer is held back 600 ms so both writers have loaded the file before
+# either saves (a writer that loads after the other's save is a sequential
+# update, rightly allowed).
+server_start '[{"fixture": "stream_text_basic.sse", "headers_delay_ms": 600}]'
 both=0
 one=0
 for round in $(seq 1 20); do
