@@ -18,4 +18,5 @@ struct preset *preset_load_file(const char *path, struct diag_list *diags);
 /* The same from memory; name is used in diagnostics. */
 struct preset *preset_load_string(const char *name, const char *text, size_t len,
 				  struct diag_list *diags);
+
 #endif

@@ -19,10 +19,14 @@ enum preset_save_result {
 };
 
 /* Save atomically to path (NULL: the preset's own path): temporary file in
- * the same folder, fsync, rename, fsync of the folder; a symlink is written
- * through to its target and keeps its mode; the previous version is kept as
- * path~. secret, when not NULL, is the configured API key: it is never
- * written (the save fails instead). */
+ * the same folder (named with the writer's PID; those left by a writer that
+ * is gone are removed), fsync, rename, fsync of the folder; a symlink is
+ * written through to its target and keeps its mode; the previous version is
+ * kept as path~. An exclusive lock on the folder (flock, waited for up to
+ * 10 s) covers the changed-on-disk check through the rename, so of two
+ * writers that loaded the same file the second gets PRESET_SAVE_CHANGED.
+ * secret, when not NULL, is the configured API key: it is never written
+ * (the save fails instead). */
 enum preset_save_result preset_save(struct preset *p, const char *path, int flags,
 				    const char *secret, struct diag_list *diags);
 

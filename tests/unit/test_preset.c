@@ -1,7 +1,9 @@
 /* Presets: YAML load/save round trips (shipped presets and hostile text),
  * every validation rule with its exact FILE:LINE:COL, variables, atomic
  * saves (interrupted, unwritable folder, symlink, FILE~, changed on disk,
- * key-shaped strings), and the pure parts of replay. */
+ * key-shaped strings, the writers' lock, stale temporaries), the evaluation
+ * keys (tests, assert), deep nesting, non-regular files, and the pure parts
+ * of replay. */
 #include "core/buf.h"
 #include "core/diag.h"
 #include "core/file.h"
