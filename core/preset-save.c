@@ -266,7 +266,7 @@ enum preset_save_result preset_save(struct preset *p, const char *path, int flag
 	/* One writer at a time from the changed-on-disk check to the rename:
 	 * a second writer then sees the first one's file as changed. */
 	lock = file_lock(target, 10000);
-	if (lock < 0) {
+	if (lock < 0 && errno != EACCES) { /* a folder we may write but not read: no lock to take */
 		save_diag(p, diags, DIAG_ERROR, shown, NULL, "cannot save: cannot lock the folder of %s: "
 			  "%s (the old file is untouched)", target, strerror(errno));
 		goto out;
