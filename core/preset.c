@@ -128,6 +128,16 @@ const char *preset_path(const struct preset *p)
 	return p->path;
 }
 
+const char *preset_name(const struct preset *p)
+{
+	return p->name;
+}
+
+int preset_locate(const struct preset *p, const char *path, int key, int *line, int *col)
+{
+	return preset_pos_locate((void *)p, path, key, line, col);
+}
+
 int preset_had_comments(const struct preset *p)
 {
 	return p->had_comments;

@@ -34,6 +34,15 @@ void preset_free(struct preset *p);
 struct session *preset_session(struct preset *p);
 /* The file it was loaded from or last saved to (NULL for a new one). */
 const char *preset_path(const struct preset *p);
+/* The name diagnostics use: the path, "<stdin>", or the name given to
+ * preset_load_string. Never NULL for a loaded preset. */
+const char *preset_name(const struct preset *p);
+/* Where a field came from in the file, by its path as diagnostics write it
+ * ("tests[3].vars.city", "assert[0].type", "messages[1].content"): its
+ * value's line and column (key = 0) or its key's (key = 1), 1-based; a path
+ * that was not in the file gives its nearest parent that was. Returns 1 when
+ * a position was found, 0 when not (then *line = *col = 1). */
+int preset_locate(const struct preset *p, const char *path, int key, int *line, int *col);
 /* 1 when the loaded file had comments (saving drops them). */
 int preset_had_comments(const struct preset *p);
 /* Put the session's variables back as the file has them (as loaded or last

@@ -1213,6 +1213,20 @@ static void test_eval_keys_load(void)
 	/* an unknown key in a row is a warning at its key, and it is kept */
 	CHECK(strstr(t, "t.yaml:19:5: warning: tests[0].options: not used by pwb") != NULL);
 	free(t);
+	int line = 0, col = 0;
+	CHECK(preset_locate(p, "tests[0].vars.city", 0, &line, &col));
+	CHECK(line == 12 && col == 13);
+	CHECK(preset_locate(p, "tests[0].vars.city", 1, &line, &col));
+	CHECK(line == 12 && col == 7);
+	CHECK(preset_locate(p, "tests[0].assert[1].value", 0, &line, &col));
+	CHECK(line == 18 && col == 16);
+	CHECK(preset_locate(p, "tests[1]", 0, &line, &col));
+	CHECK(line == 20 && col == 5);
+	CHECK(preset_locate(p, "assert[0].type", 0, &line, &col));
+	CHECK(line == 22 && col == 11);
+	CHECK(preset_locate(p, "tests[0].vars.nope", 0, &line, &col)); /* the parent */
+	CHECK(line == 11 && col == 5);
+	CHECK_STR(preset_name(p), "t.yaml");
 	const struct session *s = preset_session(p);
 	CHECK_STR(s->tests_json,
 		  "[{\"description\":\"Paris\",\"vars\":{\"city\":\"Paris\",\"days\":\"3\"},"
