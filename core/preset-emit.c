@@ -162,21 +162,6 @@ static void jskip(const char **pp)
 		(*pp)++;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-		else return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int jstring(const char **pp, struct buf *b)
 {
 	const char *p = *pp;
@@ -205,15 +190,11 @@ static int jstring(const char **pp, struct buf *b)
 		case 'r': buf_puts(b, "\r"); break;
 		case 't': buf_puts(b, "\t"); break;
 		case 'u': {
-			unsigned cp, lo;
-			if (hex4(p + 1, &cp) < 0)
+			uint32_t cp;
+			size_t used = utf8_json_escape(p - 1, strnlen(p - 1, 12), &cp);
+			if (!used)
 				return -1;
-			p += 4;
-			if (cp >= 0xD800 && cp < 0xDC00 && p[1] == '\\' && p[2] == 'u' &&
-			    hex4(p + 3, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				p += 6;
-			}
+			p += used - 2; /* left on the escape's last byte */
 			if (cp == 0) {
 				buf_append(b, "", 1);
 				break;

@@ -498,25 +498,6 @@ static void on_error_event(struct stream *s, cJSON *j)
  * inner whitespace, a NUL or control character, a lone surrogate, a block
  * that is not text) returns 0 and the event goes through cJSON. */
 
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -551,23 +532,15 @@ static const char *fast_string(const char *p, const char *end, struct buf *o, si
 		case 'r': buf_append(o, "\r", 1); break;
 		case 't': buf_append(o, "\t", 1); break;
 		case 'u': {
-			unsigned cp, lo;
-			if (end - p < 4 || hex4(p, &cp) < 0)
-				return NULL;
-			p += 4;
-			if (cp >= 0xDC00 && cp <= 0xDFFF)
-				return NULL;
+			uint32_t cp;
+			size_t used = utf8_json_escape(p - 2, (size_t)(end - (p - 2)), &cp);
+			if (!used || (cp >= 0xD800 && cp < 0xE000))
+				return NULL; /* cJSON's path decides about lone surrogates */
+			p += used - 2;
 			if (cp == 0) {
 				/* a NUL would end the C string: shown as U+2400 instead */
 				++*nul;
 				cp = STREAM_NUL_SHOWN_AS;
-			}
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) < 0 ||
-				    lo < 0xDC00 || lo > 0xDFFF)
-					return NULL;
-				p += 6;
-				cp = 0x10000 + (((cp & 0x3FF) << 10) | (lo & 0x3FF));
 			}
 			utf8_append(o, cp);
 			break;

@@ -85,6 +85,39 @@ void utf8_append(struct buf *b, uint32_t cp)
 	buf_append(b, tmp, utf8_put(cp, tmp));
 }
 
+static int hex4(const char *p, uint32_t *out)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (uint32_t)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+size_t utf8_json_escape(const char *s, size_t n, uint32_t *cp)
+{
+	uint32_t hi, lo;
+	if (n < 6 || s[0] != '\\' || s[1] != 'u' || hex4(s + 2, &hi) < 0)
+		return 0;
+	*cp = hi;
+	if (hi >= 0xD800 && hi < 0xDC00 && n >= 12 && s[6] == '\\' && s[7] == 'u' &&
+	    hex4(s + 8, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+		*cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+		return 12;
+	}
+	return 6;
+}
+
 int utf8_valid(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {

@@ -22,6 +22,12 @@ size_t utf8_next(const char *s, size_t n, uint32_t *cp);
 size_t utf8_put(uint32_t cp, char *out);
 /* Append cp's encoding to b (as utf8_put). */
 void utf8_append(struct buf *b, uint32_t cp);
+/* A JSON \u escape at s (n bytes, s[0] the backslash): "\uXXXX", or a
+ * surrogate pair "\uD83D\uDE00" taken as one. Returns the bytes used (6 or
+ * 12) with the code point in *cp, or 0 when the hex digits are malformed. A
+ * lone surrogate comes back as itself (0xD800-0xDFFF): the caller decides
+ * (utf8_append writes U+FFFD for it). */
+size_t utf8_json_escape(const char *s, size_t n, uint32_t *cp);
 /* 1 when all n bytes are valid UTF-8. */
 int utf8_valid(const char *s, size_t n);
 /* Append s to b with every byte that is not part of a valid sequence

@@ -80,10 +80,26 @@ static void test_valid_and_repair(void)
 	buf_done(&b);
 }
 
+static void test_json_escape(void)
+{
+	uint32_t cp;
+	CHECK_INT(utf8_json_escape("\\u00e9", 6, &cp), 6);
+	CHECK_INT(cp, 0xE9);
+	CHECK_INT(utf8_json_escape("\\uD83D\\uDE00rest", 16, &cp), 12);
+	CHECK_INT(cp, 0x1F600);
+	CHECK_INT(utf8_json_escape("\\ud83dx", 7, &cp), 6); /* a lone high surrogate */
+	CHECK_INT(cp, 0xD83D);
+	CHECK_INT(utf8_json_escape("\\u12G4", 6, &cp), 0);
+	CHECK_INT(utf8_json_escape("\\u12", 4, &cp), 0);
+	CHECK_INT(utf8_json_escape("\\u0000", 6, &cp), 6);
+	CHECK_INT(cp, 0);
+}
+
 int main(void)
 {
 	RUN(test_next);
 	RUN(test_put);
 	RUN(test_valid_and_repair);
+	RUN(test_json_escape);
 	return tap_done();
 }
