@@ -652,35 +652,18 @@ static int test_row(struct loader *L, const yaml_node_t *n, const char *path, st
 	return rc;
 }
 
-/* tests: a list of rows, or a string: the path of a file of rows. */
-static char *get_tests(struct loader *L, const yaml_node_t *n)
+/* A list of test rows as JSON; paths are PREFIX[i]... */
+static char *get_rows(struct loader *L, const yaml_node_t *n, const char *prefix)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	if (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SK_STR) {
-		char *path = get_string(L, n, "tests", 0);
-		if (path)
-			json_string(&b, path, strlen(path));
-		free(path);
-		if (!path) {
-			buf_done(&b);
-			return NULL;
-		}
-		return buf_take(&b);
-	}
-	if (n->type != YAML_SEQUENCE_NODE) {
-		err_type(L, n, "tests", "a list of test rows, or the path of a .csv, .jsonl or .yaml file "
-			 "of rows");
-		buf_done(&b);
-		return NULL;
-	}
 	int rc = 0;
 	size_t i = 0;
 	buf_puts(&b, "[");
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++, i++) {
 		yaml_node_t *r = node(L, *it);
-		char *rp = xasprintf("tests[%zu]", i);
+		char *rp = xasprintf("%s[%zu]", prefix, i);
 		record(L, rp, r, NULL);
 		if (i)
 			buf_puts(&b, ",");
@@ -694,6 +677,27 @@ static char *get_tests(struct loader *L, const yaml_node_t *n)
 		return NULL;
 	}
 	return buf_take(&b);
+}
+
+/* tests: a list of rows, or a string: the path of a file of rows. */
+static char *get_tests(struct loader *L, const yaml_node_t *n)
+{
+	if (n->type == YAML_SCALAR_NODE && scalar_kind(n) == SK_STR) {
+		char *path = get_string(L, n, "tests", 0);
+		if (!path)
+			return NULL;
+		struct buf b;
+		buf_init(&b, 0);
+		json_string(&b, path, strlen(path));
+		free(path);
+		return buf_take(&b);
+	}
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_type(L, n, "tests", "a list of test rows, or the path of a .csv, .jsonl or .yaml file "
+			 "of rows");
+		return NULL;
+	}
+	return get_rows(L, n, "tests");
 }
 
 static void load_messages(struct loader *L, const yaml_node_t *n)
@@ -1252,5 +1256,59 @@ struct preset *preset_load_file(const char *path, struct diag_list *diags)
 		p->disk_size = b.len;
 	}
 	buf_done(&b);
+	return p;
+}
+
+struct preset *preset_load_rows(const char *path, char **rows_json, struct diag_list *diags)
+{
+	*rows_json = NULL;
+	struct diag_list scratch;
+	diag_list_init(&scratch);
+	if (!diags)
+		diags = &scratch;
+	struct buf b;
+	buf_init(&b, PRESET_MAX_BYTES);
+	const char *why = NULL;
+	if (file_read_regular(path, &b, &why) < 0) {
+		int err = errno;
+		diag_add_at(diags, DIAG_ERROR, path, 0, 0, "cannot open: %s", why ? why :
+			    err == EFBIG ? "file too large (over 64 MiB)" : strerror(err));
+		buf_done(&b);
+		diag_list_done(&scratch);
+		return NULL;
+	}
+	struct preset *p = preset_new();
+	p->name = xstrdup(path);
+	struct composer C = { 0 };
+	yaml_document_t doc;
+	yaml_parser_initialize(&C.parser);
+	yaml_parser_set_input_string(&C.parser, (const unsigned char *)buf_str(&b), b.len);
+	int ok = compose(&C, &doc);
+	if (!ok) {
+		diag_add_at(diags, DIAG_ERROR, path, (int)C.problem_mark.line + 1,
+			    (int)C.problem_mark.column + 1, "YAML syntax: %s", C.problem);
+	} else {
+		struct loader L = { .p = p, .doc = &doc, .text = buf_str(&b), .len = b.len, .file = path,
+				    .diags = diags };
+		yaml_node_t *root = yaml_document_get_root_node(&doc);
+		if (!root || root->type != YAML_SEQUENCE_NODE) {
+			diag_add_at(diags, DIAG_ERROR, path, root ? (int)root->start_mark.line + 1 : 1,
+				    root ? (int)root->start_mark.column + 1 : 1,
+				    "a rows file is a list of test rows ({description, vars, assert})");
+			ok = 0;
+		} else {
+			*rows_json = get_rows(&L, root, "");
+			ok = *rows_json != NULL;
+		}
+		free(L.line_start);
+		yaml_document_delete(&doc);
+	}
+	composer_done(&C);
+	buf_done(&b);
+	diag_list_done(&scratch);
+	if (!ok) {
+		preset_free(p);
+		return NULL;
+	}
 	return p;
 }

@@ -19,4 +19,12 @@ struct preset *preset_load_file(const char *path, struct diag_list *diags);
 struct preset *preset_load_string(const char *name, const char *text, size_t len,
 				  struct diag_list *diags);
 
+/* Read a YAML file of evaluation rows (a list of {description, vars,
+ * assert, ...} mappings, as under a preset's tests:) into *rows_json, a
+ * malloc'd JSON array, checked for shape only, as tests: is. The returned
+ * preset holds only the positions (paths "[i]", "[i].vars.NAME",
+ * "[i].assert[j].value"), for preset_locate_value; free it with
+ * preset_free. NULL (and *rows_json NULL) on errors, which go to diags. */
+struct preset *preset_load_rows(const char *path, char **rows_json, struct diag_list *diags);
+
 #endif

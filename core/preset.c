@@ -138,6 +138,11 @@ int preset_locate(const struct preset *p, const char *path, int key, int *line, 
 	return preset_pos_locate((void *)p, path, key, line, col);
 }
 
+int preset_locate_value(void *ud, const char *path, int *line, int *col)
+{
+	return preset_pos_locate(ud, path, 0, line, col);
+}
+
 int preset_had_comments(const struct preset *p)
 {
 	return p->had_comments;

@@ -43,6 +43,9 @@ const char *preset_name(const struct preset *p);
  * that was not in the file gives its nearest parent that was. Returns 1 when
  * a position was found, 0 when not (then *line = *col = 1). */
 int preset_locate(const struct preset *p, const char *path, int key, int *line, int *col);
+/* The same for a value, in the shape of a locate callback (ud is the
+ * struct preset; assert_locate_fn in the evaluation core). */
+int preset_locate_value(void *ud, const char *path, int *line, int *col);
 /* 1 when the loaded file had comments (saving drops them). */
 int preset_had_comments(const struct preset *p);
 /* Put the session's variables back as the file has them (as loaded or last

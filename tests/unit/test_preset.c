@@ -1282,6 +1282,46 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A YAML rows file: JSON rows and their positions, for the evaluation. */
+static void test_rows_file(void)
+{
+	make_tmpdir();
+	char *path = xasprintf("%s/rows.yaml", tmpdir);
+	write_file(path, "- description: one\n  vars:\n    city: Paris\n  assert:\n    - type: equals\n"
+			 "      value: x\n- vars: {city: 7}\n  metadata: {k: v}\n");
+	struct diag_list d;
+	diag_list_init(&d);
+	char *json = NULL;
+	struct preset *pos = preset_load_rows(path, &json, &d);
+	CHECK(pos != NULL);
+	CHECK_STR(json, "[{\"description\":\"one\",\"vars\":{\"city\":\"Paris\"},\"assert\":"
+		  "[{\"type\":\"equals\",\"value\":\"x\"}]},{\"vars\":{\"city\":\"7\"},"
+		  "\"metadata\":{\"k\":\"v\"}}]");
+	int line = 0, col = 0;
+	CHECK(preset_locate_value(pos, "[0].vars.city", &line, &col) && line == 3 && col == 11);
+	CHECK(preset_locate_value(pos, "[0].assert[0].value", &line, &col) && line == 6 && col == 14);
+	CHECK(preset_locate_value(pos, "[1]", &line, &col) && line == 7 && col == 3);
+	char *t = diags_text(&d);
+	CHECK(strstr(t, "rows.yaml:8:3: warning: [1].metadata: not used by pwb") != NULL);
+	free(t);
+	free(json);
+	preset_free(pos);
+	/* not a list; a FIFO */
+	write_file(path, "city: Paris\n");
+	CHECK(preset_load_rows(path, &json, &d) == NULL && json == NULL);
+	char *fifo = xasprintf("%s/f.yaml", tmpdir);
+	CHECK(mkfifo(fifo, 0600) == 0);
+	CHECK(preset_load_rows(fifo, &json, &d) == NULL);
+	t = diags_text(&d);
+	CHECK(strstr(t, "rows.yaml:1:1: error: a rows file is a list of test rows") != NULL);
+	CHECK(strstr(t, "f.yaml: error: cannot open: is a FIFO") != NULL);
+	free(t);
+	free(fifo);
+	diag_list_done(&d);
+	free(path);
+	rm_rf(tmpdir);
+}
+
 /* 100,000 nested lists (200 KB) are refused at the depth limit at once. */
 static void test_deep_nesting_fast(void)
 {
@@ -1569,6 +1609,7 @@ int main(void)
 	RUN(test_load_errors);
 	RUN(test_eval_keys_load);
 	RUN(test_eval_keys_positions_and_shape);
+	RUN(test_rows_file);
 	RUN(test_deep_nesting_fast);
 	RUN(test_load_non_regular);
 	RUN(test_save_locked);
