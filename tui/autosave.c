@@ -102,14 +102,9 @@ int autosave_init(struct app *a)
 			close(fd);
 		return -1;
 	}
-<<<<<<< HEAD
 	a->autosave.lock_fd = fd;
+	clean_stale(a->autosave.dir);
 	a->autosave.path = xasprintf("%s/autosave-%ld.yaml", a->autosave.dir, (long)getpid());
-=======
-	a->autosave_lock_fd = fd;
-	clean_stale(a->autosave_dir);
-	a->autosave_path = xasprintf("%s/autosave-%ld.yaml", a->autosave_dir, (long)getpid());
->>>>>>> w-core
 	return 0;
 }
 
@@ -174,34 +169,10 @@ void autosave_write(struct app *a)
 		a->autosave.timer = 0;
 	}
 	char *text = state_text(a);
-<<<<<<< HEAD
-	char *tmp = xasprintf("%s.tmp", a->autosave.path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int ok = fd >= 0;
-	size_t n = strlen(text), off = 0;
-	while (ok && off < n) {
-		ssize_t w = write(fd, text + off, n - off);
-		if (w <= 0)
-			ok = 0;
-		else
-			off += (size_t)w;
-	}
-	if (fd >= 0 && close(fd) != 0)
-		ok = 0;
-	/* rename is atomic: a crash leaves the old autosave or the new one */
-	if (ok && rename(tmp, a->autosave.path) != 0)
-		ok = 0;
-	if (!ok) {
-		unlink(tmp);
-		app_message(a, 1, "autosave failed: %s", strerror(errno));
-	}
-	free(tmp);
-=======
 	const char *step = NULL;
 	/* temporary, fsync, rename: a crash leaves the old autosave or the new one */
-	if (file_write_atomic(a->autosave_path, text, strlen(text), 0600, &step) < 0)
+	if (file_write_atomic(a->autosave.path, text, strlen(text), 0600, &step) < 0)
 		app_message(a, 1, "autosave failed: %s: %s", step, strerror(errno));
->>>>>>> w-core
 	free(text);
 }
 
