@@ -80,7 +80,7 @@ int cmd_count(int argc, char **argv)
 	cli_sigint_remove(loop);
 	enum api_failure f = api_call_failure(call);
 	if (f != API_FAIL_NONE) {
-		rc = api_failure_exit_code(f);
+		rc = cli_exit_code(f);
 		if (f == API_FAIL_CANCELED) {
 			fprintf(stderr, "pwb count: interrupted\n");
 		} else {

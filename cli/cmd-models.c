@@ -63,7 +63,7 @@ int cmd_models(int argc, char **argv)
 	int rc = EXIT_OK;
 	enum api_failure f = api_call_failure(call);
 	if (f != API_FAIL_NONE) {
-		rc = api_failure_exit_code(f);
+		rc = cli_exit_code(f);
 		if (f == API_FAIL_CANCELED) {
 			fprintf(stderr, "pwb models: interrupted\n");
 		} else {

@@ -6,6 +6,10 @@
 #include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
+#include "core/redact.h"
+#include "core/sigpipe.h"
+#include "core/termout.h"
+#include "core/buf.h"
 #include "core/request.h"
 #include "core/session.h"
 #include "core/util.h"
@@ -13,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +103,7 @@ int cli_load_preset(const char *path, const struct cli_sets *sets, struct preset
 	}
 	if (p)
 		preset_validate(p, &d);
-	diag_print_all(stderr, &d);
+	cli_print_diags(stderr, &d, 0);
 	if (!p || diag_count(&d, DIAG_ERROR) > 0) {
 		first_error(&d, json_errors);
 		if (json_errors && !*json_errors)
@@ -134,7 +139,7 @@ int cli_get_key(char **key, const char **err_type)
 	diag_list_init(&d);
 	char *k = NULL;
 	key_source = keys_find(".env", &k, &d);
-	diag_print_all(stderr, &d);
+	cli_print_diags(stderr, &d, 0);
 	diag_list_done(&d);
 	if (key_source == KEY_NONE || !k || !*k) {
 		free(k);
@@ -154,7 +159,7 @@ int cli_get_key(char **key, const char **err_type)
 	return 0;
 }
 
-void cli_api_config(struct api_config *cfg, const struct session *s, const char *key)
+int cli_api_config(struct api_config *cfg, const struct session *s, const char *key)
 {
 	api_config_init(cfg);
 	str_set(&cfg->api_key, key);
@@ -163,74 +168,50 @@ void cli_api_config(struct api_config *cfg, const struct session *s, const char 
 		free(cfg->betas);
 		cfg->betas = request_betas(s);
 	}
-}
-
-/* SIGINT: the handler only writes a byte to a pipe the loop watches. */
-static int sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t interrupted;
-static struct api_call **sig_call;
-static struct sigaction old_action;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	int saved = errno;
-	interrupted = 1;
-	if (sig_pipe[1] >= 0) {
-		ssize_t r = write(sig_pipe[1], "i", 1);
-		(void)r;
+	char *why = NULL;
+	if (api_base_url_check(cfg->base_url, &why) != 0) {
+		cli_msg(stderr, "pwb: %s\n", why);
+		free(why);
+		return EXIT_INPUT;
 	}
-	errno = saved;
+	return 0;
 }
+
+/* SIGINT through the shared self-pipe: the loop wakes and cancels. */
+static struct api_call **sig_call;
 
 static void on_sig_pipe(void *ud, int fd)
 {
 	(void)ud;
-	char b[64];
-	while (read(fd, b, sizeof b) > 0)
-		;
-	if (sig_call && *sig_call)
+	(void)fd;
+	sigset_t got;
+	sigemptyset(&got);
+	sigpipe_drain(&got);
+	if (sigismember(&got, SIGINT) && sig_call && *sig_call)
 		api_call_cancel(*sig_call);
 }
 
 void cli_sigint_install(struct loop *loop, struct api_call **call)
 {
+	static const int sigs[] = { SIGINT };
 	sig_call = call;
-	if (sig_pipe[0] < 0) {
-		if (pipe(sig_pipe) != 0) {
-			sig_pipe[0] = sig_pipe[1] = -1;
-			return;
-		}
-		for (int i = 0; i < 2; i++) {
-			fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
-			fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-		}
-	}
-	loop_add_fd(loop, sig_pipe[0], on_sig_pipe, NULL);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, &old_action);
 	signal(SIGPIPE, SIG_IGN);
+	if (sigpipe_install(sigs, 1) == 0)
+		loop_add_fd(loop, sigpipe_fd(), on_sig_pipe, NULL);
 }
 
 void cli_sigint_remove(struct loop *loop)
 {
-	if (sig_pipe[0] < 0)
+	if (sigpipe_fd() < 0)
 		return;
-	sigaction(SIGINT, &old_action, NULL);
-	loop_remove_fd(loop, sig_pipe[0]);
-	close(sig_pipe[0]);
-	close(sig_pipe[1]);
-	sig_pipe[0] = sig_pipe[1] = -1;
+	loop_remove_fd(loop, sigpipe_fd());
+	sigpipe_remove();
 	sig_call = NULL;
 }
 
 int cli_interrupted(void)
 {
-	return interrupted;
+	return sigpipe_seen(SIGINT);
 }
 
 void cli_print_help(const char *text)
@@ -273,4 +254,140 @@ int cli_take_arg(const char *cmd, const char *help, int argc, char **argv, int *
 	}
 	*file = a;
 	return 0;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+static int raw_output;
+static char *output_key; /* the key to redact; found quietly when not set */
+static int output_key_known;
+
+struct data_sink {
+	FILE *f;
+	int tty; /* -1: not checked yet */
+	struct termout esc;
+};
+static struct data_sink sinks[2] = { { NULL, -1, { { 0 }, 0 } }, { NULL, -1, { { 0 }, 0 } } };
+
+void cli_set_raw(int raw)
+{
+	raw_output = raw;
+}
+
+void cli_set_output_key(const char *key)
+{
+	if (output_key)
+		memset(output_key, 0, strlen(output_key));
+	free(output_key);
+	output_key = key ? xstrdup(key) : NULL;
+	output_key_known = 1;
+}
+
+static const char *the_key(void)
+{
+	if (!output_key_known) {
+		keys_find(".env", &output_key, NULL);
+		output_key_known = 1;
+	}
+	return output_key;
+}
+
+static struct data_sink *sink_for(FILE *f)
+{
+	struct data_sink *k = f == stdout ? &sinks[0] : f == stderr ? &sinks[1] : NULL;
+	if (!k)
+		return NULL;
+	if (k->tty < 0) {
+		k->f = f;
+		k->tty = isatty(fileno(f));
+		termout_init(&k->esc);
+	}
+	return k;
+}
+
+void cli_data(FILE *f, const char *text, size_t len)
+{
+	size_t rl;
+	char *r = redact_key_n(text, len, the_key(), &rl);
+	struct data_sink *k = sink_for(f);
+	if (k && k->tty && !raw_output) {
+		struct buf b;
+		buf_init(&b, 0);
+		termout_feed(&k->esc, r, rl, &b);
+		fwrite(b.data ? b.data : "", 1, b.len, f);
+		buf_done(&b);
+	} else {
+		fwrite(r, 1, rl, f);
+	}
+	free(r);
+}
+
+void cli_data_end(FILE *f)
+{
+	struct data_sink *k = sink_for(f);
+	if (!k || !k->tty || raw_output)
+		return;
+	struct buf b;
+	buf_init(&b, 0);
+	termout_finish(&k->esc, &b);
+	fwrite(b.data ? b.data : "", 1, b.len, f);
+	buf_done(&b);
+}
+
+/* Redacted and escaped, whatever the destination. */
+static void write_escaped(FILE *f, const char *text, size_t len)
+{
+	size_t rl, el;
+	char *r = redact_key_n(text, len, the_key(), &rl);
+	char *e = termout_escape(r, rl, &el);
+	fwrite(e, 1, el, f);
+	free(e);
+	free(r);
+}
+
+void cli_msg(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = xvasprintf(fmt, ap);
+	va_end(ap);
+	write_escaped(f, text, strlen(text));
+	free(text);
+}
+
+void cli_print_diags(FILE *f, const struct diag_list *d, int errors_only)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		if (errors_only && d->v[i].level != DIAG_ERROR)
+			continue;
+		char *text = diag_text(&d->v[i]);
+		cli_msg(f, "%s\n", text);
+		free(text);
+	}
+}
+
+int cli_finish_stdout(void)
+{
+	cli_data_end(stdout);
+	int failed = ferror(stdout);
+	if (fflush(stdout) != 0)
+		failed = 1;
+	if (fclose(stdout) != 0)
+		failed = 1;
+	if (failed) {
+		fprintf(stderr, "pwb: cannot write to standard output: %s\n",
+			errno ? strerror(errno) : "write error");
+		return EXIT_INPUT;
+	}
+	return 0;
+}
+
+int cli_exit_code(enum api_failure f)
+{
+	switch (f) {
+	case API_FAIL_NONE: return EXIT_OK;
+	case API_FAIL_HTTP: return EXIT_API;
+	case API_FAIL_CANCELED: return EXIT_INTERRUPTED;
+	default: return EXIT_NETWORK;
+	}
 }
