@@ -202,7 +202,7 @@ static int usage_error(const struct run_opts *o, const char *why)
 	if (o->json)
 		print_json("error", NULL, "usage", why ? why : "invalid arguments", 0, NULL);
 	else
-		fprintf(stderr, "usage: pwb run FILE [--json] [--no-stream] [--thinking] [--raw] "
+		cli_msg(stderr, "usage: pwb run FILE [--json] [--no-stream] [--thinking] [--raw] "
 			"[--max-retries N] [--timeout S] [-s NAME=VALUE]... [--record [--force]]\n");
 	return EXIT_INPUT;
 }
@@ -278,11 +278,11 @@ static void report_text(struct run *r, enum api_failure f, const struct api_erro
 	fflush(stdout);
 	const char *stop = f == API_FAIL_NONE && s ? stream_stop_reason(s) : NULL;
 	if (stop && strcmp(stop, "max_tokens") == 0)
-		fprintf(stderr, "pwb: the answer stopped at max_tokens (stop_reason max_tokens)\n");
+		cli_msg(stderr, "pwb: the answer stopped at max_tokens (stop_reason max_tokens)\n");
 	else if (stop && strcmp(stop, "refusal") == 0)
-		fprintf(stderr, "pwb: the model declined to answer (stop_reason refusal)\n");
+		cli_msg(stderr, "pwb: the model declined to answer (stop_reason refusal)\n");
 	if (f == API_FAIL_CANCELED) {
-		fprintf(stderr, "pwb: interrupted; the partial answer is above\n");
+		cli_msg(stderr, "pwb: interrupted; the partial answer is above\n");
 	} else if (f != API_FAIL_NONE) {
 		char *dsc = api_error_describe(e);
 		cli_msg(stderr, "pwb: %s\n", dsc);
@@ -294,7 +294,7 @@ static void report_text(struct run *r, enum api_failure f, const struct api_erro
 			free(masked);
 		}
 		if (s && stream_has_message(s) && f != API_FAIL_HTTP && f != API_FAIL_HTTP_RETRYABLE)
-			fprintf(stderr, "pwb: the answer is incomplete; what arrived is above\n");
+			cli_msg(stderr, "pwb: the answer is incomplete; what arrived is above\n");
 	}
 }
 
@@ -427,7 +427,7 @@ int cmd_run(int argc, char **argv)
 		report_text(&r, f, e, s, key);
 	free(msg);
 	if (r.write_failed) {
-		fprintf(stderr, "pwb run: cannot write to standard output; the request was canceled\n");
+		cli_msg(stderr, "pwb run: cannot write to standard output; the request was canceled\n");
 		rc = EXIT_INPUT;
 	}
 	if (f == API_FAIL_NONE && o.record && record_answer(&o, p, s, key) != 0)

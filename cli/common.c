@@ -40,7 +40,7 @@ int cli_sets_add(struct cli_sets *sets, const char *arg)
 {
 	const char *eq = arg ? strchr(arg, '=') : NULL;
 	if (!eq || !valid_var_name(arg, (size_t)(eq - arg))) {
-		fprintf(stderr, "pwb: -s expects NAME=VALUE with NAME a variable name "
+		cli_msg(stderr, "pwb: -s expects NAME=VALUE with NAME a variable name "
 			"([A-Za-z_][A-Za-z0-9_]*), got '%s'\n", arg ? arg : "");
 		return EXIT_INPUT;
 	}
@@ -110,7 +110,7 @@ int cli_load_preset(const char *path, const struct cli_sets *sets, struct preset
 			*json_errors = xasprintf("%s: cannot load the preset",
 						 strcmp(path, "-") == 0 ? "<stdin>" : path);
 		if (!p || diag_count(&d, DIAG_ERROR) == 0)
-			fprintf(stderr, "pwb: %s: cannot load the preset\n",
+			cli_msg(stderr, "pwb: %s: cannot load the preset\n",
 				strcmp(path, "-") == 0 ? "<stdin>" : path);
 		preset_free(p);
 		diag_list_done(&d);
@@ -143,14 +143,14 @@ int cli_get_key(char **key, const char **err_type)
 	diag_list_done(&d);
 	if (key_source == KEY_NONE || !k || !*k) {
 		free(k);
-		fprintf(stderr, "pwb: %s\n", KEYS_MISSING_MESSAGE);
+		cli_msg(stderr, "pwb: %s\n", KEYS_MISSING_MESSAGE);
 		if (err_type)
 			*err_type = "missing_key";
 		return EXIT_INPUT;
 	}
 	if (keys_is_admin(k)) {
 		free(k);
-		fprintf(stderr, "pwb: %s\n", KEYS_ADMIN_MESSAGE);
+		cli_msg(stderr, "pwb: %s\n", KEYS_ADMIN_MESSAGE);
 		if (err_type)
 			*err_type = "invalid_key";
 		return EXIT_INPUT;
@@ -239,17 +239,17 @@ int cli_take_arg(const char *cmd, const char *help, int argc, char **argv, int *
 	if (!strncmp(a, "-s", 2)) {
 		const char *v = a[2] ? a + 2 : (*i + 1 < argc ? argv[++*i] : NULL);
 		if (!v) {
-			fprintf(stderr, "pwb %s: -s needs NAME=VALUE\n", cmd);
+			cli_msg(stderr, "pwb %s: -s needs NAME=VALUE\n", cmd);
 			return EXIT_INPUT;
 		}
 		return cli_sets_add(sets, v);
 	}
 	if (a[0] == '-' && a[1]) {
-		fprintf(stderr, "pwb %s: unknown option '%s'\n%s", cmd, a, help);
+		cli_msg(stderr, "pwb %s: unknown option '%s'\n%s", cmd, a, help);
 		return EXIT_INPUT;
 	}
 	if (*file) {
-		fprintf(stderr, "pwb %s: one FILE only (got '%s' and '%s')\n", cmd, *file, a);
+		cli_msg(stderr, "pwb %s: one FILE only (got '%s' and '%s')\n", cmd, *file, a);
 		return EXIT_INPUT;
 	}
 	*file = a;
@@ -375,7 +375,7 @@ int cli_finish_stdout(void)
 	if (fclose(stdout) != 0)
 		failed = 1;
 	if (failed) {
-		fprintf(stderr, "pwb: cannot write to standard output: %s\n",
+		cli_msg(stderr, "pwb: cannot write to standard output: %s\n",
 			errno ? strerror(errno) : "write error");
 		return EXIT_INPUT;
 	}
