@@ -209,11 +209,6 @@ void cli_sigint_remove(struct loop *loop)
 	sig_call = NULL;
 }
 
-int cli_interrupted(void)
-{
-	return sigpipe_seen(SIGINT);
-}
-
 void cli_print_help(const char *text)
 {
 	fputs(text, stdout);
@@ -223,7 +218,7 @@ int cli_holds_configured_key(const char *text)
 {
 	char *key = NULL;
 	keys_find(".env", &key, NULL);
-	int found = key && *key && strstr(text, key) != NULL;
+	int found = key && *key && redact_holds_key(text, strlen(text), key);
 	if (key) {
 		/* Do not leave a copy of the key in freed memory. */
 		memset(key, 0, strlen(key));

@@ -58,12 +58,12 @@ const char *cli_key_source(void);
 int cli_api_config(struct api_config *cfg, const struct session *s, const char *key);
 
 /* SIGINT: from now on a SIGINT cancels *call (when not NULL) through the
- * loop's signal pipe; cli_interrupted() tells whether one arrived. */
+ * shared signal self-pipe (core/sigpipe.h) the loop watches. */
 void cli_sigint_install(struct loop *loop, struct api_call **call);
 void cli_sigint_remove(struct loop *loop);
-int cli_interrupted(void);
 
-/* 1 when text contains the configured API key (environment or ./.env):
+/* 1 when text contains the configured API key (environment or ./.env) in
+ * any form core/redact.h knows (whole, its prefix, base64):
  * output that would show it must not be written. Finds the key quietly. */
 int cli_holds_configured_key(const char *text);
 
