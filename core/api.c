@@ -252,6 +252,20 @@ static void error_clear(struct api_error *e)
 	memset(e, 0, sizeof *e);
 }
 
+/* A whole body (an error, a non-stream Message, count_tokens, models)
+ * reaches every reader redacted: its model ids and texts included. */
+static void redact_body(struct api_call *c)
+{
+	const char *key = c->cfg.api_key;
+	if (!key || !*key || !c->raw.len || !redact_holds_key(c->raw.data, c->raw.len, key))
+		return;
+	size_t n;
+	char *r = redact_key_n(c->raw.data, c->raw.len, key, &n);
+	buf_clear(&c->raw);
+	buf_append(&c->raw, r, n);
+	free(r);
+}
+
 static void set_error(struct api_call *c, const char *type, long status, const char *request_id,
 		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static void set_error(struct api_call *c, const char *type, long status, const char *request_id,
@@ -840,6 +854,8 @@ static void transfer_done(struct api_call *c, CURLcode code)
 		finish(c, (enum api_failure)f);
 		return;
 	}
+	if (c->mode == MODE_BUFFER)
+		redact_body(c);
 	if (!is_2xx(c->http_status)) {
 		error_from_response(c);
 		long st = c->http_status;

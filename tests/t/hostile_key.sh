@@ -114,4 +114,19 @@ $PWB models >m2.out 2>m2.err
 check_eq "model ids: exit 0" "$?" 0
 scan "model ids" m2.out m2.err
 
+# A non-stream Message (--no-stream) carrying the key in its text and model.
+SCRIPT=$($PYTHON -c 'import json, sys
+key = sys.argv[1]
+msg = {"id": "msg_1", "type": "message", "role": "assistant", "model": key,
+       "content": [{"type": "text", "text": "k=" + key + "."}], "stop_reason": "end_turn",
+       "stop_sequence": None, "usage": {"input_tokens": 1, "output_tokens": 2}}
+print(json.dumps({"messages": [{"json": msg}]}))' "$FAKE_KEY")
+server_script "$SCRIPT"
+$PWB run --no-stream p.yaml >ns.out 2>ns.err
+check_eq "non-stream: exit 0, redacted text" "$?/$(cat ns.out)" "0/k=[REDACTED]."
+scan "non-stream" ns.out ns.err
+$PWB run --no-stream --json p.yaml >nsj.out 2>nsj.err
+check_eq "non-stream --json: model redacted" "$(jget nsj.out 'd["message"]["model"]')" "[REDACTED]"
+scan "non-stream --json" nsj.out nsj.err
+
 done_testing
