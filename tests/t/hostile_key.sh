@@ -8,8 +8,8 @@
 cd "$T" || exit 1
 
 PREFIX=$(printf %s "$FAKE_KEY" | cut -c1-25)
-# the base64 forms, each at 3 alignments, both alphabets, and a 24-character
-# piece of each to look for
+# the base64 forms, each at 3 alignments, both alphabets, and every
+# 24-character piece of each (at 8-character steps) to look for
 FORMS=$($PYTHON -c 'import base64, sys
 k = sys.argv[1].encode()
 for pad in (b"", b"x", b"xy"):
@@ -20,7 +20,8 @@ k = sys.argv[1].encode()
 for pad in (b"", b"x", b"xy"):
     for enc in (base64.b64encode, base64.urlsafe_b64encode):
         e = enc(pad + k).decode()
-        print(e[4:28])' "$FAKE_KEY")
+        for i in range(4, len(e) - 28, 8):
+            print(e[i:i + 24])' "$FAKE_KEY")
 B64_1=$(echo "$FORMS" | sed -n 2p)
 B64_2=$(echo "$FORMS" | sed -n 3p)
 
