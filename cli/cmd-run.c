@@ -99,8 +99,9 @@ static void on_event(void *ud, const struct stream_event *ev)
 		break;
 	case STREAM_EV_BLOCK_STOP: {
 		struct stream_block b;
-		if (r->o->thinking && r->think_open) {
+		if (r->o->thinking)
 			cli_data_end(stderr);
+		if (r->o->thinking && r->think_open) {
 			fputc('\n', stderr);
 			r->think_open = 0;
 		}
@@ -270,6 +271,7 @@ static void report_json(enum api_failure f, const struct api_error *e, const cha
 static void report_text(struct run *r, enum api_failure f, const struct api_error *e,
 			const struct stream *s, const char *key)
 {
+	cli_data_end(stderr); /* thinking cut short */
 	if (r->printed && r->last != '\n')
 		out(r, "\n", 1);
 	else if (!r->printed && f == API_FAIL_NONE)

@@ -259,10 +259,47 @@ static int output_key_known;
 
 struct data_sink {
 	FILE *f;
-	int tty; /* -1: not checked yet */
+	int ready;
+	int tty;
+	struct redact_stream red; /* a key cut between two pieces is still found */
 	struct termout esc;
 };
-static struct data_sink sinks[2] = { { NULL, -1, { { 0 }, 0 } }, { NULL, -1, { { 0 }, 0 } } };
+static struct data_sink sinks[2];
+
+static void sink_write(struct data_sink *k, const char *text, size_t len, int finish)
+{
+	struct buf red, esc;
+	buf_init(&red, 0);
+	redact_stream_feed(&k->red, text, len, &red);
+	if (finish)
+		redact_stream_finish(&k->red, &red);
+	if (k->tty && !raw_output) {
+		buf_init(&esc, 0);
+		termout_feed(&k->esc, red.data ? red.data : "", red.len, &esc);
+		if (finish)
+			termout_finish(&k->esc, &esc);
+		fwrite(esc.data ? esc.data : "", 1, esc.len, k->f);
+		buf_done(&esc);
+	} else {
+		fwrite(red.data ? red.data : "", 1, red.len, k->f);
+	}
+	buf_done(&red);
+}
+
+static const char *the_key(void);
+
+static struct data_sink *sink_for(FILE *f)
+{
+	struct data_sink *k = f == stdout ? &sinks[0] : f == stderr ? &sinks[1] : NULL;
+	if (k && !k->ready) {
+		k->f = f;
+		k->tty = isatty(fileno(f));
+		redact_stream_init(&k->red, the_key());
+		termout_init(&k->esc);
+		k->ready = 1;
+	}
+	return k;
+}
 
 void cli_set_raw(int raw)
 {
@@ -276,6 +313,13 @@ void cli_set_output_key(const char *key)
 	free(output_key);
 	output_key = key ? xstrdup(key) : NULL;
 	output_key_known = 1;
+	for (int i = 0; i < 2; i++) {
+		if (!sinks[i].ready)
+			continue;
+		sink_write(&sinks[i], "", 0, 1);
+		redact_stream_done(&sinks[i].red);
+		redact_stream_init(&sinks[i].red, output_key);
+	}
 }
 
 static const char *the_key(void)
@@ -287,46 +331,24 @@ static const char *the_key(void)
 	return output_key;
 }
 
-static struct data_sink *sink_for(FILE *f)
-{
-	struct data_sink *k = f == stdout ? &sinks[0] : f == stderr ? &sinks[1] : NULL;
-	if (!k)
-		return NULL;
-	if (k->tty < 0) {
-		k->f = f;
-		k->tty = isatty(fileno(f));
-		termout_init(&k->esc);
-	}
-	return k;
-}
-
 void cli_data(FILE *f, const char *text, size_t len)
 {
-	size_t rl;
-	char *r = redact_key_n(text, len, the_key(), &rl);
 	struct data_sink *k = sink_for(f);
-	if (k && k->tty && !raw_output) {
-		struct buf b;
-		buf_init(&b, 0);
-		termout_feed(&k->esc, r, rl, &b);
-		fwrite(b.data ? b.data : "", 1, b.len, f);
-		buf_done(&b);
+	if (k) {
+		sink_write(k, text, len, 0);
 	} else {
+		size_t rl;
+		char *r = redact_key_n(text, len, the_key(), &rl);
 		fwrite(r, 1, rl, f);
+		free(r);
 	}
-	free(r);
 }
 
 void cli_data_end(FILE *f)
 {
 	struct data_sink *k = sink_for(f);
-	if (!k || !k->tty || raw_output)
-		return;
-	struct buf b;
-	buf_init(&b, 0);
-	termout_finish(&k->esc, &b);
-	fwrite(b.data ? b.data : "", 1, b.len, f);
-	buf_done(&b);
+	if (k)
+		sink_write(k, "", 0, 1);
 }
 
 /* Redacted and escaped, whatever the destination. */
@@ -363,6 +385,7 @@ void cli_print_diags(FILE *f, const struct diag_list *d, int errors_only)
 
 int cli_finish_stdout(void)
 {
+	cli_data_end(stderr);
 	cli_data_end(stdout);
 	int failed = ferror(stdout);
 	if (fflush(stdout) != 0)

@@ -61,6 +61,7 @@ struct api_call {
 	int abort_failure;    /* a failure we decided inside a callback; 0 none */
 	int cancel_pending;
 	struct buf raw;       /* body of a non-SSE response */
+	struct redact_stream redact; /* of stream text, across deltas */
 	struct stream *stream;
 };
 
@@ -703,17 +704,33 @@ static void forward_event(void *ud, const struct stream_event *ev)
 	struct api_call *c = ud;
 	if (c->cancel_pending || c->done || !c->hooks.on_event)
 		return;
-	if (!ev->text || !ev->len || !c->cfg.api_key) {
+	if (!ev->text || !c->cfg.api_key) {
 		c->hooks.on_event(c->hooks.ud, ev);
 		return;
 	}
-	/* Stream text reaches the caller redacted (a key cut between two
-	 * deltas is caught by the callers that redact the assembled message). */
+	if (!ev->len) {
+		/* a NUL-terminated text (an error event's type) */
+		struct stream_event copy = *ev;
+		char *t = redact_key(ev->text, c->cfg.api_key);
+		copy.text = t;
+		c->hooks.on_event(c->hooks.ud, &copy);
+		free(t);
+		return;
+	}
+	/* Stream text reaches the caller redacted, each delta whole (nothing
+	 * held back: the event is the delta). A key whose redaction reached
+	 * the end of a delta goes on being eaten in the next one; a needle cut
+	 * between two deltas is for callers that can hold text back
+	 * (redact_stream_feed), or that redact the assembled message. */
 	struct stream_event copy = *ev;
-	char *text = redact_key_n(ev->text, ev->len, c->cfg.api_key, &copy.len);
-	copy.text = text;
+	struct buf text;
+	buf_init(&text, 0);
+	redact_stream_feed(&c->redact, ev->text, ev->len, &text);
+	redact_stream_flush(&c->redact, &text);
+	copy.text = text.data ? text.data : "";
+	copy.len = text.len;
 	c->hooks.on_event(c->hooks.ud, &copy);
-	free(text);
+	buf_done(&text);
 }
 
 static const char *endpoint_path(enum api_endpoint ep)
@@ -946,6 +963,7 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 	if (hooks)
 		c->hooks = *hooks;
 	buf_init(&c->raw, c->cfg.max_response_bytes);
+	redact_stream_init(&c->redact, c->cfg.api_key);
 	ratelimit_reset(&c->rl);
 	static int seeded;
 	if (!seeded) {
@@ -1034,6 +1052,7 @@ void api_call_free(struct api_call *c)
 	error_clear(&c->err);
 	response_reset(c);
 	buf_done(&c->raw);
+	redact_stream_done(&c->redact);
 	stream_free(c->stream);
 	free(c);
 }

@@ -80,7 +80,7 @@ static size_t make_needles(const char *key, struct needle *v)
 static int find_match(const char *t, size_t len, size_t from, const struct needle *v,
 		      size_t nv, const char *key, size_t *start, size_t *end)
 {
-	int found = 0;
+	int found = 0; /* 1: the key or its prefix, 2: base64 */
 	for (size_t i = 0; i < nv; i++) {
 		if (!v[i].len || v[i].len > len)
 			continue;
@@ -106,7 +106,7 @@ static int find_match(const char *t, size_t len, size_t from, const struct needl
 			}
 			*start = s;
 			*end = e;
-			found = 1;
+			found = v[i].base64 ? 2 : 1;
 			break;
 		}
 	}
@@ -150,4 +150,82 @@ int redact_holds_key(const char *text, size_t len, const char *key)
 	struct needle v[MAX_NEEDLES];
 	size_t nv = key && *key ? make_needles(key, v) : 0, s, e;
 	return nv && find_match(text, len, 0, v, nv, key, &s, &e);
+}
+
+/* ---- pieces ------------------------------------------------------------ */
+
+/* Held back at most: a needle less one character, and the three mixed
+ * base64 characters before it. */
+#define HOLD_MAX (REDACT_PREFIX_LEN - 1 + 3)
+
+void redact_stream_init(struct redact_stream *rs, const char *key)
+{
+	memset(rs, 0, sizeof *rs);
+	rs->key = key && *key ? xstrdup(key) : NULL;
+}
+
+void redact_stream_done(struct redact_stream *rs)
+{
+	if (rs->key) {
+		memset(rs->key, 0, strlen(rs->key));
+		free(rs->key);
+	}
+	memset(rs, 0, sizeof *rs);
+}
+
+void redact_stream_feed(struct redact_stream *rs, const char *text, size_t len, struct buf *out)
+{
+	if (!rs->key) {
+		buf_append(out, text, len);
+		return;
+	}
+	/* a match cut at the end of the last piece goes on */
+	while (rs->in_match && len) {
+		unsigned char c = (unsigned char)*text;
+		if (!(rs->in_match == 2 ? is_b64_char(c) : is_key_char(c))) {
+			rs->in_match = 0;
+			break;
+		}
+		text++;
+		len--;
+	}
+	if (!len)
+		return;
+	struct buf all;
+	buf_init(&all, 0);
+	buf_append(&all, rs->hold, rs->nhold);
+	buf_append(&all, text, len);
+	rs->nhold = 0;
+	struct needle v[MAX_NEEDLES];
+	size_t nv = make_needles(rs->key, v), pos = 0, s, e;
+	int kind;
+	while ((kind = find_match(all.data, all.len, pos, v, nv, rs->key, &s, &e))) {
+		buf_append(out, all.data + pos, s - pos);
+		buf_puts(out, REDACT_MARKER);
+		pos = e;
+		if (e == all.len)
+			rs->in_match = kind;
+	}
+	/* hold back the tail that could begin a match with the next piece */
+	size_t keep = 0;
+	while (keep < HOLD_MAX && pos + keep < all.len &&
+	       is_b64_char((unsigned char)all.data[all.len - 1 - keep]))
+		keep++;
+	buf_append(out, all.data + pos, all.len - pos - keep);
+	memcpy(rs->hold, all.data + all.len - keep, keep);
+	rs->nhold = keep;
+	buf_done(&all);
+}
+
+void redact_stream_flush(struct redact_stream *rs, struct buf *out)
+{
+	/* shorter than any needle: nothing in it to find */
+	buf_append(out, rs->hold, rs->nhold);
+	rs->nhold = 0;
+}
+
+void redact_stream_finish(struct redact_stream *rs, struct buf *out)
+{
+	redact_stream_flush(rs, out);
+	rs->in_match = 0;
 }

@@ -115,6 +115,36 @@ $PWB models >m2.out 2>m2.err
 check_eq "model ids: exit 0" "$?" 0
 scan "model ids" m2.out m2.err
 
+# The key cut between deltas, at many points (a needle split in two, the
+# prefix whole in one delta and the rest of the key in the next).
+SCRIPT=$($PYTHON -c 'import json, sys
+key, b64 = sys.argv[1], sys.argv[2]
+def ev(name, data):
+    return "event: %s\ndata: %s\n\n" % (name, json.dumps(data))
+def answer(pieces):
+    body = ev("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5", "content": [], "stop_reason": None, "usage": {"input_tokens": 1, "output_tokens": 0}}})
+    body += ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}})
+    for p in pieces:
+        body += ev("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}})
+    body += ev("content_block_stop", {"type": "content_block_stop", "index": 0})
+    body += ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 5}})
+    body += ev("message_stop", {"type": "message_stop"})
+    return {"body": body, "content_type": "text/event-stream"}
+cases = []
+for text in ("k: " + key + ".", "b: " + b64 + "."):
+    for cut in (3, 10, 20, 26, 27, 30, 40, 60):
+        cases.append(answer([text[:cut], text[cut:]]))
+    cases.append(answer(list(text)))
+print(json.dumps({"messages": cases}))' "$FAKE_KEY" "$B64_1")
+server_script "$SCRIPT"
+i=0
+while [ $i -lt 18 ]; do
+	$PWB run p.yaml >>split.out 2>>split.err
+	i=$((i + 1))
+done
+check_eq "split deltas: every answer redacted" "$(grep -c "^[kb]: \\[REDACTED\\]\\.$" split.out)" 18
+scan "key cut between deltas" split.out split.err
+
 # A non-stream Message (--no-stream) carrying the key in its text and model.
 SCRIPT=$($PYTHON -c 'import json, sys
 key = sys.argv[1]

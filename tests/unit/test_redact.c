@@ -1,4 +1,5 @@
 /* core/redact: the key, its prefix and its base64 never survive. */
+#include "core/buf.h"
 #include "core/redact.h"
 #include "tests/unit/tap.h"
 
@@ -108,6 +109,70 @@ static void test_short_key(void)
 	free(r);
 }
 
+/* Text fed in two pieces cut at every point, and one byte at a time,
+ * comes out as the whole text redacted at once. */
+static void check_pieces(const char *t)
+{
+	size_t n = strlen(t);
+	char *want = redact_key(t, key);
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct redact_stream rs;
+		struct buf b;
+		buf_init(&b, 0);
+		redact_stream_init(&rs, key);
+		redact_stream_feed(&rs, t, cut, &b);
+		redact_stream_feed(&rs, t + cut, n - cut, &b);
+		redact_stream_finish(&rs, &b);
+		if (strcmp(buf_str(&b), want) != 0) {
+			printf("#   cut at %zu: got '%s', expected '%s'\n", cut, buf_str(&b), want);
+			tap_case_failed = 1;
+		}
+		buf_done(&b);
+		redact_stream_done(&rs);
+	}
+	struct redact_stream rs;
+	struct buf b;
+	buf_init(&b, 0);
+	redact_stream_init(&rs, key);
+	for (size_t i = 0; i < n; i++)
+		redact_stream_feed(&rs, t + i, 1, &b);
+	redact_stream_finish(&rs, &b);
+	CHECK_STR(buf_str(&b), want);
+	buf_done(&b);
+	redact_stream_done(&rs);
+	free(want);
+}
+
+static void test_stream_pieces(void)
+{
+	char t[512];
+	snprintf(t, sizeof t, "the key is %s, yes.", key);
+	check_pieces(t);
+	snprintf(t, sizeof t, "%s", key);
+	check_pieces(t);
+	snprintf(t, sizeof t, "prefix %.*s and more", REDACT_PREFIX_LEN + 3, key);
+	check_pieces(t);
+	char *enc = b64(key, strlen(key), 0);
+	snprintf(t, sizeof t, "b64: %s end", enc);
+	check_pieces(t);
+	free(enc);
+	enc = b64(key, strlen(key), 1);
+	snprintf(t, sizeof t, "%s", enc);
+	check_pieces(t);
+	free(enc);
+	check_pieces("plain text with no key at all, and some-key-like_chars_ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	/* no key: passes through */
+	struct redact_stream rs;
+	struct buf b;
+	buf_init(&b, 0);
+	redact_stream_init(&rs, NULL);
+	redact_stream_feed(&rs, "abc", 3, &b);
+	redact_stream_finish(&rs, &b);
+	CHECK_STR(buf_str(&b), "abc");
+	buf_done(&b);
+	redact_stream_done(&rs);
+}
+
 int main(void)
 {
 	RUN(test_exact);
@@ -115,6 +180,7 @@ int main(void)
 	RUN(test_base64_alignments);
 	RUN(test_nul_and_plain);
 	RUN(test_short_key);
-	printf("1..5\n");
+	RUN(test_stream_pieces);
+	printf("1..6\n");
 	return tap_done();
 }
