@@ -113,6 +113,22 @@ static int worse(int a, int b)
 	return a > b ? a : b;
 }
 
+/* The exit code of a replay: the worst turn's failure (mapped here, in
+ * cli/, like every command's), else 1 for a change under --check. */
+static int replay_exit(const struct replay_result *r, int check)
+{
+	if (r->canceled)
+		return EXIT_INTERRUPTED;
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->turns[i].status == REPLAY_ERROR)
+			rc = worse(rc, r->turns[i].failure == API_FAIL_NONE
+					       ? EXIT_INPUT : cli_exit_code(r->turns[i].failure));
+	if (rc)
+		return rc;
+	return check && r->changed ? EXIT_CHANGED : EXIT_OK;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	for (int i = 1; i < argc; i++) {
@@ -247,7 +263,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay_hooks hooks = { .on_turn = print_turn, .current = &current, .ud = &o };
 	replay_run(loop, &cfg, preset_session(p), o.all_turns, &hooks, &res, NULL);
 	cli_sigint_remove(loop);
-	rc = replay_exit_code(&res, o.check);
+	rc = replay_exit(&res, o.check);
 	if (o.json) {
 		char *j = replay_result_json(&res);
 		cli_data(stdout, j, strlen(j));
