@@ -91,9 +91,10 @@ static int find_match(const char *t, size_t len, size_t from, const struct needl
 				continue;
 			size_t s = p, e = p + v[i].len;
 			if (v[i].base64) {
-				/* the mixed characters before, and the rest of the run */
-				for (int k = 0; k < 3 && s > from && is_b64_char((unsigned char)t[s - 1]); k++)
-					s--;
+				/* The rest of the run. The mixed characters before the
+				 * needle carry only bits of the dummy bytes and of the
+				 * key's public "s": they stay, which keeps a match from
+				 * reaching back into text already written. */
 				while (e < len && is_b64_char((unsigned char)t[e]))
 					e++;
 			} else {
@@ -154,10 +155,6 @@ int redact_holds_key(const char *text, size_t len, const char *key)
 
 /* ---- pieces ------------------------------------------------------------ */
 
-/* Held back at most: a needle less one character, and the three mixed
- * base64 characters before it. */
-#define HOLD_MAX (REDACT_PREFIX_LEN - 1 + 3)
-
 void redact_stream_init(struct redact_stream *rs, const char *key)
 {
 	memset(rs, 0, sizeof *rs);
@@ -206,11 +203,16 @@ void redact_stream_feed(struct redact_stream *rs, const char *text, size_t len, 
 		if (e == all.len)
 			rs->in_match = kind;
 	}
-	/* hold back the tail that could begin a match with the next piece */
-	size_t keep = 0;
-	while (keep < HOLD_MAX && pos + keep < all.len &&
-	       is_b64_char((unsigned char)all.data[all.len - 1 - keep]))
-		keep++;
+	/* Hold back only a tail that could begin a match with the next piece:
+	 * the longest one that is the start of a needle. Text that cannot be
+	 * the key flows on at once. */
+	size_t keep = 0, rest = all.len - pos;
+	for (size_t i = 0; i < nv; i++)
+		for (size_t k = v[i].len - 1; k > keep; k--)
+			if (k <= rest && memcmp(all.data + all.len - k, v[i].text, k) == 0) {
+				keep = k;
+				break;
+			}
 	buf_append(out, all.data + pos, all.len - pos - keep);
 	memcpy(rs->hold, all.data + all.len - keep, keep);
 	rs->nhold = keep;

@@ -14,7 +14,7 @@ echo "# core_pattern: $(cat /proc/sys/kernel/core_pattern)"
 mkdir c && chmod 777 c && cd c || exit 1
 write_preset p.yaml
 chmod 644 p.yaml
-server_start '[{"generate": {"deltas": 2000, "size": 3}, "drip_ms": 20}]'
+server_start '[{"generate": {"deltas": 2000, "size": 3}, "drip_ms": 5}]'
 NOBODY=$(id -u nobody)
 # ASan keeps its own default of no core dumps: turn it off so that only
 # pwb's own protection is tested.
@@ -41,7 +41,7 @@ for pair in ABRT:6 SEGV:11; do
 	rc=$?
 	check_eq "$sig: killed by the signal" "$rc" "$((128 + num))"
 	check_eq "$sig: no core file" "$(ls | grep -c core)" 0
-	server_script '[{"generate": {"deltas": 2000, "size": 3}, "drip_ms": 20}]'
+	server_script '[{"generate": {"deltas": 2000, "size": 3}, "drip_ms": 5}]'
 done
 
 # PWB_CORE_DUMPS=1 leaves both alone (ended with SIGTERM: no core needed)
