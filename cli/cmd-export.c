@@ -41,11 +41,11 @@ static int holds_key(const char *text)
 {
 	size_t off, len;
 	if (cli_holds_configured_key(text)) {
-		fprintf(stderr, "pwb export: the request contains the API key; nothing written\n");
+		cli_msg(stderr, "pwb export: the request contains the API key; nothing written\n");
 		return 1;
 	}
 	if (keys_find_shaped(text, strlen(text), &off, &len)) {
-		fprintf(stderr, "pwb export: the request contains a key-shaped string (%.12s...); "
+		cli_msg(stderr, "pwb export: the request contains a key-shaped string (%.12s...); "
 			"nothing written\n", text + off);
 		return 1;
 	}
@@ -63,12 +63,12 @@ static int write_out(const char *path, const char *text, int executable, int for
 	mode_t mode = executable ? 0755 : 0666 & ~um;
 	if (lstat(path, &st) == 0) {
 		if (S_ISLNK(st.st_mode) && !force) {
-			fprintf(stderr, "pwb export: %s is a symbolic link; nothing written (use "
+			cli_msg(stderr, "pwb export: %s is a symbolic link; nothing written (use "
 				"--force to replace the link with the file)\n", path);
 			return EXIT_INPUT;
 		}
 		if (!S_ISLNK(st.st_mode) && !S_ISREG(st.st_mode)) {
-			fprintf(stderr, "pwb export: %s is not a regular file; nothing written\n", path);
+			cli_msg(stderr, "pwb export: %s is not a regular file; nothing written\n", path);
 			return EXIT_INPUT;
 		}
 		if (S_ISREG(st.st_mode) && !executable)
@@ -76,7 +76,7 @@ static int write_out(const char *path, const char *text, int executable, int for
 	}
 	const char *step = NULL;
 	if (file_write_atomic(path, text, strlen(text), mode, &step) < 0) {
-		fprintf(stderr, "pwb export: %s: %s: %s (the old file is untouched)\n", path, step,
+		cli_msg(stderr, "pwb export: %s: %s: %s (the old file is untouched)\n", path, step,
 			strerror(errno));
 		return EXIT_INPUT;
 	}
@@ -123,17 +123,17 @@ int cmd_export(int argc, char **argv)
 			rc = EXIT_OK;
 			goto out;
 		default:
-			fprintf(stderr, "%s", HELP);
+			cli_msg(stderr, "%s", HELP);
 			goto out;
 		}
 	}
 	if (optind != argc - 1 || !lang_name) {
-		fprintf(stderr, "pwb export: %s\n%s", optind != argc - 1 ?
+		cli_msg(stderr, "pwb export: %s\n%s", optind != argc - 1 ?
 			"exactly one FILE is needed" : "--lang is needed", HELP);
 		goto out;
 	}
 	if (export_lang_parse(lang_name, &lang)) {
-		fprintf(stderr, "pwb export: unknown language '%s' (c, python, js or curl)\n",
+		cli_msg(stderr, "pwb export: unknown language '%s' (c, python, js or curl)\n",
 			lang_name);
 		goto out;
 	}
@@ -146,20 +146,20 @@ int cmd_export(int argc, char **argv)
 	int forced = 0;
 	char *text = export_render(preset_session(p), lang, stream, &diags, &forced);
 	if (!text) {
-		diag_print_all(stderr, &diags);
+		cli_print_diags(stderr, &diags, 0);
 		rc = EXIT_INPUT;
 	} else if (holds_key(text)) {
 		rc = EXIT_INPUT;
 	} else {
 		if (forced)
-			fprintf(stderr, "pwb export: note: max_tokens is %s, more than the %s SDK "
+			cli_msg(stderr, "pwb export: note: max_tokens is %s, more than the %s SDK "
 				"allows without streaming: the export streams (its body is that of "
 				"`pwb request %s`)\n", preset_session(p)->max_tokens,
 				lang == EXPORT_PYTHON ? "Python" : "JavaScript", argv[optind]);
 		if (out_path)
 			rc = write_out(out_path, text, lang == EXPORT_CURL, force);
 		else
-			rc = fputs(text, stdout) == EOF ? EXIT_INPUT : EXIT_OK;
+			cli_data(stdout, text, strlen(text)); /* main checks the final flush */
 	}
 	free(text);
 	diag_list_done(&diags);

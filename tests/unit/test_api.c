@@ -687,6 +687,46 @@ static void test_ratelimit_and_other_endpoints(void)
 	done(&r, &cfg);
 }
 
+static void check_url(const char *url, int want_ok, const char *want_in_why)
+{
+	char *why = NULL;
+	int rc = api_base_url_check(url, &why);
+	CHECK_INT(rc, want_ok ? 0 : -1);
+	if (want_in_why && (!why || !strstr(why, want_in_why)))
+		printf("#   %s: '%s' not in '%s'\n", url, want_in_why, why ? why : "(null)"),
+			tap_case_failed = 1;
+	free(why);
+}
+
+static void test_base_url(void)
+{
+	unsetenv("PWB_ALLOW_INSECURE");
+	check_url("https://api.anthropic.com", 1, NULL);
+	check_url("https://example.com:8443/prefix/", 1, NULL);
+	check_url("http://127.0.0.1:8080", 1, NULL);
+	check_url("http://127.200.1.1", 1, NULL);
+	check_url("http://localhost:1234/", 1, NULL);
+	check_url("http://[::1]:99", 1, NULL);
+	check_url("http://example.com", 0, "not loopback");
+	check_url("http://127.0.0.1.example.com", 0, "not loopback");
+	check_url("http://10.0.0.1", 0, "PWB_ALLOW_INSECURE=1");
+	check_url("ftp://127.0.0.1", 0, "not a valid");
+	check_url("127.0.0.1:80", 0, "not a valid");
+	check_url("http://", 0, "not a valid");
+	check_url("", 0, "not a valid");
+	check_url("https://exa mple.com", 0, "not a valid");
+	check_url("https://a\r\nb.com", 0, "a^M\nb.com");
+	setenv("PWB_ALLOW_INSECURE", "1", 1);
+	check_url("http://example.com", 1, NULL);
+	unsetenv("PWB_ALLOW_INSECURE");
+	char *d = api_url_display("https://user:pw@host.example/x@y");
+	CHECK_STR(d, "https://host.example/x@y");
+	free(d);
+	d = api_url_display("http://a\x1b]0;t\x07" "b");
+	CHECK_STR(d, "http://a^[]0;t^Gb");
+	free(d);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -715,6 +755,8 @@ int main(void)
 	RUN(test_timeouts);
 	RUN(test_cancel);
 	RUN(test_ratelimit_and_other_endpoints);
+	RUN(test_base_url);
+	printf("1..18\n");
 	server_stop();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
