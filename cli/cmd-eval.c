@@ -68,7 +68,7 @@ static int num_arg(const char *opt, const char *v, long lo, long hi, long *out)
 	errno = 0;
 	long n = v ? strtol(v, &end, 10) : 0;
 	if (!v || !*v || *end || errno || n < lo || n > hi) {
-		fprintf(stderr, "pwb eval: %s needs a whole number from %ld to %ld\n", opt, lo, hi);
+		cli_msg(stderr, "pwb eval: %s needs a whole number from %ld to %ld\n", opt, lo, hi);
 		return -1;
 	}
 	*out = n;
@@ -80,7 +80,7 @@ static int real_arg(const char *opt, const char *v, double lo, double hi, double
 	char *end;
 	double d = v ? strtod(v, &end) : 0;
 	if (!v || !*v || *end || !(d >= lo) || d > hi) {
-		fprintf(stderr, "pwb eval: %s needs a number from %g to %g\n", opt, lo, hi);
+		cli_msg(stderr, "pwb eval: %s needs a number from %g to %g\n", opt, lo, hi);
 		return -1;
 	}
 	*out = d;
@@ -102,7 +102,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 #define NEEDS_VALUE()                                                                  \
 	do {                                                                           \
 		if (!v) {                                                              \
-			fprintf(stderr, "pwb eval: %s needs a value\n", o);            \
+			cli_msg(stderr, "pwb eval: %s needs a value\n", o);            \
 			return EXIT_INPUT;                                             \
 		}                                                                      \
 		i++;                                                                   \
@@ -163,7 +163,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			if (cli_sets_add(&a->sets, o + 2))
 				return EXIT_INPUT;
 		} else if (o[0] == '-' && o[1]) {
-			fprintf(stderr, "pwb eval: unknown option '%s'\n\n", o);
+			cli_msg(stderr, "pwb eval: unknown option '%s'\n\n", o);
 			fputs(help, stderr);
 			return EXIT_INPUT;
 		} else {
@@ -172,7 +172,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 #undef NEEDS_VALUE
 	}
 	if (!a->nfiles) {
-		fprintf(stderr, "pwb eval: missing FILE\n\n%s", help);
+		cli_msg(stderr, "pwb eval: missing FILE\n\n%s", help);
 		return EXIT_INPUT;
 	}
 	return 0;
@@ -186,7 +186,7 @@ static struct testrows *load_rows(const struct args *a, struct preset *first)
 	struct diag_list d;
 	diag_list_init(&d);
 	struct testrows *rows = evalrows_load(first, a->tests, &d);
-	diag_print_all(stderr, &d);
+	cli_print_diags(stderr, &d, 0);
 	int bad = diag_count(&d, DIAG_ERROR) > 0;
 	diag_list_done(&d);
 	if (bad) {
@@ -203,7 +203,7 @@ static int check_rows(const struct testrows *rows, struct preset **presets, size
 	diag_list_init(&d);
 	for (size_t i = 0; i < n; i++)
 		evalrows_check(rows, preset_session(presets[i]), &d);
-	diag_print_all(stderr, &d);
+	cli_print_diags(stderr, &d, 0);
 	int bad = diag_count(&d, DIAG_ERROR) > 0;
 	diag_list_done(&d);
 	return bad ? EXIT_INPUT : 0;
@@ -242,42 +242,6 @@ struct run {
 	int write_failed;
 };
 
-static char *assertions_json(const struct eval_result *r)
-{
-	struct buf_like {
-		char *s;
-	} b = { xstrdup("[") };
-	for (size_t i = 0; i < r->nchecks; i++) {
-		const struct eval_check *k = &r->checks[i];
-		char *d = assertion_describe(k->assertion);
-		/* JSON by hand would need escaping: keep it to cJSON in the report;
-		 * the log gets the describe line and the verdict. */
-		char *esc = xstrdup("");
-		for (const char *p = d; *p; p++) {
-			char one[8];
-			unsigned char ch = (unsigned char)*p;
-			if (ch == '"' || ch == '\\')
-				snprintf(one, sizeof one, "\\%c", ch);
-			else if (ch < 0x20)
-				snprintf(one, sizeof one, "\\u%04x", ch);
-			else
-				snprintf(one, sizeof one, "%c", ch);
-			char *n2 = xasprintf("%s%s", esc, one);
-			free(esc);
-			esc = n2;
-		}
-		char *next = xasprintf("%s%s{\"assertion\":\"%s\",\"pass\":%s}", b.s, i ? "," : "", esc,
-				       k->pass ? "true" : "false");
-		free(esc);
-		free(d);
-		free(b.s);
-		b.s = next;
-	}
-	char *out = xasprintf("%s]", b.s);
-	free(b.s);
-	return out;
-}
-
 static void on_result(void *ud, const struct eval_result *res)
 {
 	struct run *r = ud;
@@ -285,7 +249,7 @@ static void on_result(void *ud, const struct eval_result *res)
 		r->write_failed = 1;
 	if (r->log && r->run_ids[res->column] > 0) {
 		const struct testrow *row = &r->rows->v[res->row];
-		char *aj = assertions_json(res);
+		char *aj = eval_report_checks_json(res);
 		struct runlog_eval_row er = {
 			.run_id = r->run_ids[res->column],
 			.row = (long)res->row,
@@ -410,7 +374,7 @@ int cmd_eval(int argc, char **argv)
 		char *err = NULL;
 		only = eval_report_failing_rows(a.filter_failing, rows->n, &err);
 		if (!only) {
-			fprintf(stderr, "pwb eval: %s\n", err);
+			cli_msg(stderr, "pwb eval: %s\n", err);
 			free(err);
 			goto out;
 		}
@@ -424,7 +388,7 @@ int cmd_eval(int argc, char **argv)
 			char *err = NULL;
 			log = runlog_open(path, key, &err);
 			if (!log && err)
-				fprintf(stderr, "pwb eval: warning: run log not written: %s\n", err);
+				cli_msg(stderr, "pwb eval: warning: run log not written: %s\n", err);
 			free(err);
 			free(path);
 		}
@@ -468,14 +432,15 @@ int cmd_eval(int argc, char **argv)
 		free(ro);
 		jsonl = fopen(out_tmp ? out_tmp : a.out, "w");
 		if (!jsonl) {
-			fprintf(stderr, "pwb eval: %s: %s\n", out_tmp ? out_tmp : a.out, strerror(errno));
+			cli_msg(stderr, "pwb eval: %s: %s\n", out_tmp ? out_tmp : a.out, strerror(errno));
 			goto out;
 		}
 	}
 	report = eval_report_new(rows, (size_t)a.repeat, cols, ncols, jsonl, a.json);
 
-	cli_api_config(&cfg, preset_session(presets[0]), key);
 	have_cfg = 1;
+	if (cli_api_config(&cfg, preset_session(presets[0]), key))
+		goto out;
 	cfg.max_retries = (int)a.max_retries;
 	cfg.timeout_ms = (long)(a.timeout_s * 1000);
 
@@ -540,7 +505,7 @@ int cmd_eval(int argc, char **argv)
 		int bad = fclose(jsonl) != 0 || r.write_failed;
 		jsonl = NULL;
 		if (bad) {
-			fprintf(stderr, "pwb eval: %s: writing the results failed\n", a.out);
+			cli_msg(stderr, "pwb eval: %s: writing the results failed\n", a.out);
 			rc = EXIT_INPUT;
 			goto out;
 		}
@@ -548,7 +513,7 @@ int cmd_eval(int argc, char **argv)
 	if (a.baseline) {
 		char *err = NULL;
 		if (eval_report_baseline(report, a.baseline, &err) < 0) {
-			fprintf(stderr, "pwb eval: %s\n", err);
+			cli_msg(stderr, "pwb eval: %s\n", err);
 			free(err);
 			rc = EXIT_INPUT;
 			goto out;
@@ -556,7 +521,7 @@ int cmd_eval(int argc, char **argv)
 		eval_report_counts(report, &k);
 	}
 	if (out_tmp && rename(out_tmp, a.out) != 0) {
-		fprintf(stderr, "pwb eval: %s: %s\n", a.out, strerror(errno));
+		cli_msg(stderr, "pwb eval: %s: %s\n", a.out, strerror(errno));
 		rc = EXIT_INPUT;
 		goto out;
 	}

@@ -209,6 +209,11 @@ void cli_sigint_remove(struct loop *loop)
 	sig_call = NULL;
 }
 
+int cli_interrupted(void)
+{
+	return sigpipe_seen(SIGINT);
+}
+
 void cli_print_help(const char *text)
 {
 	fputs(text, stdout);

@@ -61,6 +61,9 @@ int cli_api_config(struct api_config *cfg, const struct session *s, const char *
  * shared signal self-pipe (core/sigpipe.h) the loop watches. */
 void cli_sigint_install(struct loop *loop, struct api_call **call);
 void cli_sigint_remove(struct loop *loop);
+/* 1 once a SIGINT arrived since cli_sigint_install (for commands that stop
+ * more than one call: eval, batch). */
+int cli_interrupted(void);
 
 /* 1 when text contains the configured API key (environment or ./.env) in
  * any form core/redact.h knows (whole, its prefix, base64):

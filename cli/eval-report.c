@@ -5,11 +5,14 @@
 #include "core/assert.h"
 #include "core/eval.h"
 #include "core/session.h"
+#include "core/termout.h"
 #include "core/testrows.h"
+#include "core/utf8.h"
 #include "core/util.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +117,34 @@ static cJSON *usage_obj(const struct eval_result *res)
 	return o;
 }
 
+static cJSON *checks_array(const struct eval_result *res)
+{
+	cJSON *as = cJSON_CreateArray();
+	for (size_t i = 0; i < res->nchecks; i++) {
+		const struct eval_check *k = &res->checks[i];
+		cJSON *a = cJSON_CreateObject();
+		char *type = xasprintf("%s%s", k->assertion->negate ? "not-" : "", k->assertion->type);
+		cJSON_AddStringToObject(a, "type", type);
+		free(type);
+		cJSON_AddItemToObject(a, "value", raw_or_null(k->assertion->value_json));
+		if (k->assertion->has_threshold)
+			cJSON_AddNumberToObject(a, "threshold", k->assertion->threshold);
+		cJSON_AddBoolToObject(a, "pass", k->pass);
+		cJSON_AddNumberToObject(a, "score", k->score);
+		cJSON_AddStringToObject(a, "reason", k->reason ? k->reason : "");
+		cJSON_AddItemToArray(as, a);
+	}
+	return as;
+}
+
+char *eval_report_checks_json(const struct eval_result *res)
+{
+	cJSON *as = checks_array(res);
+	char *s = cJSON_PrintUnformatted(as);
+	cJSON_Delete(as);
+	return s;
+}
+
 static cJSON *result_object(const struct eval_report *r, const struct eval_result *res)
 {
 	const struct eval_report_column *c = &r->cols[res->column];
@@ -143,21 +174,7 @@ static cJSON *result_object(const struct eval_report *r, const struct eval_resul
 		cJSON_AddNumberToObject(o, "latency_ms", (double)res->latency_ms);
 	else
 		cJSON_AddNullToObject(o, "latency_ms");
-	cJSON *as = cJSON_AddArrayToObject(o, "assertions");
-	for (size_t i = 0; i < res->nchecks; i++) {
-		const struct eval_check *k = &res->checks[i];
-		cJSON *a = cJSON_CreateObject();
-		char *type = xasprintf("%s%s", k->assertion->negate ? "not-" : "", k->assertion->type);
-		cJSON_AddStringToObject(a, "type", type);
-		free(type);
-		cJSON_AddItemToObject(a, "value", raw_or_null(k->assertion->value_json));
-		if (k->assertion->has_threshold)
-			cJSON_AddNumberToObject(a, "threshold", k->assertion->threshold);
-		cJSON_AddBoolToObject(a, "pass", k->pass);
-		cJSON_AddNumberToObject(a, "score", k->score);
-		cJSON_AddStringToObject(a, "reason", k->reason ? k->reason : "");
-		cJSON_AddItemToArray(as, a);
-	}
+	cJSON_AddItemToObject(o, "assertions", checks_array(res));
 	if (res->error) {
 		cJSON *e = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(e, "type", res->error->type ? res->error->type : "error");
@@ -382,62 +399,28 @@ int eval_report_baseline(struct eval_report *r, const char *results_path, char *
 
 /* ---- the table ---------------------------------------------------------------- */
 
-/* Text from outside made one line and safe for a terminal: control
- * characters, C1 and bidi overrides escaped; cut to at most width columns
- * (counted in code points, a close enough measure for a report). */
+/* Text from outside made one line and safe for a terminal (core/termout
+ * decides what is escaped): newlines and tabs become spaces; cut to at
+ * most width code points (0: no cut), padded to width when pad. */
 static void show(FILE *out, const char *s, int width, int pad)
 {
+	size_t len = 0;
+	char *e = termout_escape(s ? s : "", s ? strlen(s) : 0, &len);
 	int used = 0;
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	while (*p && (width <= 0 || used < width)) {
-		unsigned c = *p;
-		if (c == '\n' || c == '\t' || c == '\r') {
+	size_t i = 0;
+	while (i < len && (width <= 0 || used < width)) {
+		uint32_t cp;
+		size_t n = utf8_next(e + i, len - i, &cp);
+		if (cp == '\n' || cp == '\t' || cp == '\r')
 			fputc(' ', out);
-			p++;
-			used++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			if (width > 0 && used + 2 > width)
-				break;
-			fprintf(out, "^%c", c == 0x7f ? '?' : c + '@');
-			p++;
-			used += 2;
-			continue;
-		}
-		if (c < 0x80) {
-			fputc((int)c, out);
-			p++;
-			used++;
-			continue;
-		}
-		/* a UTF-8 sequence: C1 (U+0080-009F) and bidi overrides escaped */
-		size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-		unsigned cp = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-		size_t k = 1;
-		for (; k < len && (p[k] & 0xc0) == 0x80; k++)
-			cp = cp << 6 | (p[k] & 0x3f);
-		if (k < len || len == 1) {
-			if (width > 0 && used + 4 > width)
-				break;
-			fprintf(out, "<%02x>", c);
-			p++;
-			used += 4;
-			continue;
-		}
-		if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069)) {
-			if (width > 0 && used + 8 > width)
-				break;
-			used += fprintf(out, cp <= 0x9f ? "<%02x>" : "<U+%04X>", cp);
-		} else {
-			fwrite(p, 1, len, out);
-			used++;
-		}
-		p += len;
+		else
+			fwrite(e + i, 1, n, out);
+		i += n;
+		used++;
 	}
 	for (; pad && used < width; used++)
 		fputc(' ', out);
+	free(e);
 }
 
 static char *row_name(const struct eval_report *r, size_t row)
