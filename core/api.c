@@ -376,16 +376,6 @@ char *api_error_describe(const struct api_error *e)
 	return buf_take(&b);
 }
 
-int api_failure_exit_code(enum api_failure f)
-{
-	switch (f) {
-	case API_FAIL_NONE: return 0;
-	case API_FAIL_HTTP: return 3;
-	case API_FAIL_CANCELED: return 130;
-	default: return 4;
-	}
-}
-
 /* ---- per-attempt state ------------------------------------------------- */
 
 static void ratelimit_reset(struct api_ratelimit *r)

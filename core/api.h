@@ -133,8 +133,6 @@ const struct stream *api_call_stream(const struct api_call *c);
 /* The raw body of the last response (count_tokens, models, errors). */
 const char *api_call_body(const struct api_call *c);
 
-/* Exit code for a failure, per pwb(1) EXIT STATUS (0 for NONE). */
-int api_failure_exit_code(enum api_failure f);
 /* A one-line text for users: "HTTP 429 rate_limit_error: message (request-id req_...)". malloc'd. */
 char *api_error_describe(const struct api_error *e);
 

@@ -212,24 +212,6 @@ static void test_retry_delay(void)
 	CHECK(d >= 750 && d <= 1000);
 }
 
-static void test_exit_codes(void)
-{
-	CHECK_INT(api_failure_exit_code(API_FAIL_NONE), 0);
-	CHECK_INT(api_failure_exit_code(API_FAIL_HTTP), 3);
-	CHECK_INT(api_failure_exit_code(API_FAIL_HTTP_RETRYABLE), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_NETWORK), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_TIMEOUT), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_STREAM_ERROR), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_TRUNCATED), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_PROTOCOL), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_CANCELED), 130);
-	struct api_error e = { .type = "rate_limit_error", .message = "slow down",
-			       .http_status = 429, .request_id = "req_1" };
-	char *s = api_error_describe(&e);
-	CHECK_STR(s, "HTTP 429 rate_limit_error: slow down (request-id req_1)");
-	free(s);
-}
-
 /* ---- fixtures through the client ---- */
 
 /* Compare what the stream assembled with expect.json's core fields. */
@@ -740,7 +722,6 @@ int main(void)
 	}
 	RUN(test_should_retry);
 	RUN(test_retry_delay);
-	RUN(test_exit_codes);
 	RUN(test_fixtures);
 	RUN(test_request_headers);
 	RUN(test_retry_then_success);
