@@ -323,7 +323,9 @@ static int list_common(struct check *c, int fold_case, int all)
 	}
 	int pass = all ? nmiss == 0 : nhit > 0;
 	char *ex = excerpt(c->ans->text);
-	if (all)
+	if (!nhit && !nmiss) /* a list emptied by its variables checks nothing */
+		c->detail = xasprintf("the list is empty"), pass = 0;
+	else if (all)
 		c->detail = pass ? xasprintf("%s contains all of %s%s", ex, buf_str(&hit),
 					     fold_case ? " (ignoring case)" : "")
 				 : xasprintf("%s lacks %s%s", ex, buf_str(&miss),
@@ -778,7 +780,12 @@ int assertion_validate(const struct assertion *a, struct diag_list *diags)
 	if (t->threshold_required && !a->has_threshold)
 		add_error(diags, a, "%s: '%s' needs a threshold (e.g. %s(%s))", label, t->name,
 			  t->name, strcmp(t->name, "cost") == 0 ? "0.01" : "5000");
-	if (a->has_threshold && !isfinite(a->threshold))
+	if (a->has_threshold && !t->takes_threshold) {
+		struct diag *d = diag_add_at(diags, DIAG_WARNING, a->file, a->line, a->col,
+					     "%s: '%s' takes no threshold; it is ignored", label,
+					     t->name);
+		str_set(&d->path, a->path);
+	} else if (a->has_threshold && !isfinite(a->threshold))
 		add_error(diags, a, "%s: the threshold is not a number", label);
 	cJSON *v = a->value_json ? cJSON_Parse(a->value_json) : NULL;
 	if (a->value_json && !v)
@@ -892,9 +899,6 @@ struct assertion *assertion_from_json(const char *json, const char *file, const 
 		    strcmp(k->string, "threshold"))
 			diag_add_at(diags, DIAG_WARNING, file, line, col,
 				    "%s: '%s' is not used by pwb and is ignored", label, k->string);
-	if (t && thr && !t->takes_threshold)
-		diag_add_at(diags, DIAG_WARNING, file, line, col,
-			    "%s: '%s' takes no threshold; it is ignored", label, t->name);
 	cJSON_Delete(o);
 	if (assertion_validate(a, diags) && !t) {
 		assertion_free(a);
@@ -948,9 +952,10 @@ char *assert_list_to_json(const char *text, char **error)
 			size_t n = e ? (size_t)(e - p) : strlen(p);
 			while (n && strchr(" \t\r\n", p[n - 1]))
 				n--;
-			if (n)
-				cJSON_AddItemToArray(arr, cJSON_CreateString(
-								  (buf_append(&item, p, n), buf_str(&item))));
+			if (n) {
+				buf_append(&item, p, n);
+				cJSON_AddItemToArray(arr, cJSON_CreateString(buf_str(&item)));
+			}
 			p += n;
 			while (*p && *p != ',')
 				p++;

@@ -27,6 +27,8 @@ struct jsregex *jsregex_compile(const char *pattern, char **error, size_t *offse
 	if (!cc)
 		abort();
 	pcre2_set_compile_extra_options(cc, PCRE2_EXTRA_ALT_BSUX);
+	/* JavaScript's . matches neither \n nor \r */
+	pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF);
 	int rc = 0;
 	PCRE2_SIZE off = 0;
 	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &rc,

@@ -1,8 +1,8 @@
 /* Regular expressions that mean what a JavaScript RegExp without flags
  * means, on PCRE2: UTF-8, `$` only at the very end, \d \w \b ASCII, \uHHHH
- * and \xHH escapes, [] matching nothing, a backreference to an unset group
- * matching the empty string. Used by the regex assertion and the JSON
- * Schema `pattern` keyword. */
+ * and \xHH escapes, [] matching nothing and [^] anything, a backreference
+ * to an unset group matching the empty string, `.` matching neither \n nor
+ * \r. Used by the regex assertion and the JSON Schema `pattern` keyword. */
 #ifndef PWB_JSREGEX_H
 #define PWB_JSREGEX_H
 

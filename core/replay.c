@@ -3,6 +3,7 @@
 #include "core/replay.h"
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/loop.h"
 #include "core/preset.h"
 #include "core/request.h"
 #include "core/session.h"
@@ -356,10 +357,105 @@ int replay_check_plan(const struct session *s, int all_turns, struct diag_list *
 	return -1;
 }
 
-static void run_turn(struct loop *loop, const struct api_config *cfg, const struct session *s,
-		     const struct replay_hooks *hooks, struct replay_turn *t)
+/* One replay in flight: the plan, the turn whose call runs, and a copy of
+ * the session (the caller may change or free its own meanwhile). */
+struct replay {
+	struct loop *loop;
+	const struct api_config *cfg;
+	struct session *sess;
+	struct replay_hooks hooks;
+	long *idx;            /* the plan: message indexes, -1 for the response */
+	size_t nplan;
+	size_t next;          /* index into idx of the next turn to start */
+	struct api_call *call;
+	unsigned step_timer;  /* the next turn starts from the loop, never nested */
+	int finished;
+	struct replay_result res;
+};
+
+static void replay_step(void *ud);
+
+static void set_current(struct replay *r, struct api_call *c)
 {
-	struct session *c = session_clone(s);
+	r->call = c;
+	if (r->hooks.current)
+		*r->hooks.current = c;
+}
+
+/* Fill t from the finished call. */
+static void turn_from_call(struct replay_turn *t, struct api_call *call)
+{
+	t->failure = api_call_failure(call);
+	const struct stream *st = api_call_stream(call);
+	if (t->failure == API_FAIL_NONE && (!st || stream_outcome(st) != STREAM_COMPLETE))
+		t->failure = API_FAIL_TRUNCATED;
+	if (t->failure != API_FAIL_NONE) {
+		t->status = REPLAY_ERROR;
+		const struct api_error *e = api_call_error(call);
+		t->error = e ? api_error_describe(e)
+			     : xstrdup(t->failure == API_FAIL_CANCELED ? "canceled" : "the answer is incomplete");
+		return;
+	}
+	t->new_message_json = stream_message_json(st);
+	t->new_json = message_content(t->new_message_json);
+	if (!t->new_json) {
+		t->status = REPLAY_ERROR;
+		t->failure = API_FAIL_PROTOCOL;
+		t->error = xstrdup("the answer has no content");
+		return;
+	}
+	char *ra = replay_text(t->recorded_json), *rb = replay_text(t->new_json);
+	t->status = replay_same(t->recorded_json, t->new_json) ? REPLAY_SAME : REPLAY_CHANGED;
+	t->diff = t->status == REPLAY_SAME ? xstrdup("") : replay_diff(ra, rb);
+	if (t->status == REPLAY_CHANGED && !*t->diff) {
+		free(t->diff);
+		t->diff = xstrdup("(same text; the tool calls differ)\n");
+	}
+	free(ra);
+	free(rb);
+}
+
+/* The current turn is complete: count it, tell the caller, go on or stop. */
+static void turn_finished(struct replay *r, struct replay_turn *t)
+{
+	if (t->status == REPLAY_SAME)
+		r->res.same++;
+	else if (t->status == REPLAY_CHANGED)
+		r->res.changed++;
+	else
+		r->res.errors++;
+	if (t->failure == API_FAIL_CANCELED)
+		r->res.canceled = 1;
+	if (r->hooks.on_turn)
+		r->hooks.on_turn(r->hooks.ud, t);
+	if (r->res.canceled || r->next >= r->nplan) {
+		r->finished = 1;
+		if (r->hooks.on_done)
+			r->hooks.on_done(r->hooks.ud, r);
+		return;
+	}
+	r->step_timer = loop_add_timer(r->loop, 0, replay_step, r);
+}
+
+static void on_call_done(void *ud, struct api_call *call)
+{
+	struct replay *r = ud;
+	struct replay_turn *t = &r->res.turns[r->res.n - 1];
+	turn_from_call(t, call);
+	set_current(r, NULL);
+	api_call_free(call); /* on_done may free the call (core/api.h) */
+	turn_finished(r, t);
+}
+
+/* Start the next turn's call (from a timer, so from the loop). */
+static void replay_step(void *ud)
+{
+	struct replay *r = ud;
+	r->step_timer = 0;
+	struct replay_turn *t = &r->res.turns[r->res.n++];
+	t->index = r->idx[r->next++];
+	t->recorded_json = recorded_blocks(r->sess, t->index);
+	struct session *c = session_clone(r->sess);
 	if (t->index >= 0)
 		while (c->nmessages > (size_t)t->index)
 			session_remove_message(c, c->nmessages - 1);
@@ -377,46 +473,76 @@ static void run_turn(struct loop *loop, const struct api_config *cfg, const stru
 		t->status = REPLAY_ERROR;
 		t->error = xstrdup(why);
 		diag_list_done(&d);
+		turn_finished(r, t);
 		return;
 	}
 	diag_list_done(&d);
-	struct api_call_hooks ah = { 0 };
-	struct api_call *call = api_call_start(loop, cfg, API_MESSAGES, body, 1, &ah);
+	struct api_call_hooks ah = { .on_done = on_call_done, .ud = r };
+	set_current(r, api_call_start(r->loop, r->cfg, API_MESSAGES, body, 1, &ah));
 	free(body);
-	if (hooks && hooks->current)
-		*hooks->current = call;
-	api_call_wait(loop, call);
-	if (hooks && hooks->current)
-		*hooks->current = NULL;
-	t->failure = api_call_failure(call);
-	const struct stream *st = api_call_stream(call);
-	if (t->failure == API_FAIL_NONE && (!st || stream_outcome(st) != STREAM_COMPLETE))
-		t->failure = API_FAIL_TRUNCATED;
-	if (t->failure != API_FAIL_NONE) {
-		t->status = REPLAY_ERROR;
-		const struct api_error *e = api_call_error(call);
-		t->error = e ? api_error_describe(e)
-			     : xstrdup(t->failure == API_FAIL_CANCELED ? "canceled" : "the answer is incomplete");
-	} else {
-		t->new_message_json = stream_message_json(st);
-		t->new_json = message_content(t->new_message_json);
-		if (!t->new_json) {
-			t->status = REPLAY_ERROR;
-			t->failure = API_FAIL_PROTOCOL;
-			t->error = xstrdup("the answer has no content");
-		} else {
-			char *ra = replay_text(t->recorded_json), *rb = replay_text(t->new_json);
-			t->status = replay_same(t->recorded_json, t->new_json) ? REPLAY_SAME : REPLAY_CHANGED;
-			t->diff = t->status == REPLAY_SAME ? xstrdup("") : replay_diff(ra, rb);
-			if (t->status == REPLAY_CHANGED && !*t->diff) {
-				free(t->diff);
-				t->diff = xstrdup("(same text; the tool calls differ)\n");
-			}
-			free(ra);
-			free(rb);
-		}
+}
+
+struct replay *replay_start(struct loop *loop, const struct api_config *cfg,
+			    const struct session *s, int all_turns,
+			    const struct replay_hooks *hooks, struct diag_list *diags)
+{
+	if (replay_check_plan(s, all_turns, diags) < 0)
+		return NULL;
+	struct replay *r = xcalloc(1, sizeof *r);
+	r->loop = loop;
+	r->cfg = cfg;
+	r->sess = session_clone(s);
+	if (hooks)
+		r->hooks = *hooks;
+	r->idx = xmalloc((s->nmessages + 1) * sizeof *r->idx);
+	r->nplan = plan(s, all_turns, r->idx);
+	r->res.turns = xcalloc(r->nplan, sizeof *r->res.turns);
+	r->step_timer = loop_add_timer(loop, 0, replay_step, r);
+	return r;
+}
+
+void replay_cancel(struct replay *r)
+{
+	if (!r || r->finished)
+		return;
+	if (r->call) {
+		api_call_cancel(r->call); /* on_call_done records the canceled turn */
+		return;
 	}
-	api_call_free(call);
+	/* between turns: the next one never starts */
+	loop_cancel_timer(r->loop, r->step_timer);
+	r->step_timer = 0;
+	r->res.canceled = 1;
+	r->finished = 1;
+	if (r->hooks.on_done)
+		r->hooks.on_done(r->hooks.ud, r);
+}
+
+int replay_finished(const struct replay *r)
+{
+	return r->finished;
+}
+
+const struct replay_result *replay_result_of(const struct replay *r)
+{
+	return &r->res;
+}
+
+void replay_free(struct replay *r)
+{
+	if (!r)
+		return;
+	if (r->step_timer)
+		loop_cancel_timer(r->loop, r->step_timer);
+	if (r->call) {
+		struct api_call *c = r->call;
+		set_current(r, NULL);
+		api_call_free(c); /* cancels without on_done */
+	}
+	replay_result_done(&r->res);
+	session_free(r->sess);
+	free(r->idx);
+	free(r);
 }
 
 int replay_run(struct loop *loop, const struct api_config *cfg, const struct session *s,
@@ -424,30 +550,19 @@ int replay_run(struct loop *loop, const struct api_config *cfg, const struct ses
 	       struct diag_list *diags)
 {
 	memset(out, 0, sizeof *out);
-	if (replay_check_plan(s, all_turns, diags) < 0)
-		return -1;
-	long *idx = xmalloc((s->nmessages + 1) * sizeof *idx);
-	size_t n = plan(s, all_turns, idx);
-	out->turns = xcalloc(n, sizeof *out->turns);
-	for (size_t i = 0; i < n; i++) {
-		struct replay_turn *t = &out->turns[out->n++];
-		t->index = idx[i];
-		t->recorded_json = recorded_blocks(s, idx[i]);
-		run_turn(loop, cfg, s, hooks, t);
-		if (t->status == REPLAY_SAME)
-			out->same++;
-		else if (t->status == REPLAY_CHANGED)
-			out->changed++;
-		else
-			out->errors++;
-		if (hooks && hooks->on_turn)
-			hooks->on_turn(hooks->ud, t);
-		if (t->failure == API_FAIL_CANCELED) {
-			out->canceled = 1;
-			break;
-		}
+	struct replay_hooks h = { 0 };
+	if (hooks) {
+		h = *hooks;
+		h.on_done = NULL; /* we wait here instead */
 	}
-	free(idx);
+	struct replay *r = replay_start(loop, cfg, s, all_turns, &h, diags);
+	if (!r)
+		return -1;
+	while (!replay_finished(r))
+		loop_once(loop, 1000);
+	*out = r->res; /* the result moves to the caller */
+	memset(&r->res, 0, sizeof r->res);
+	replay_free(r);
 	return 0;
 }
 

@@ -38,9 +38,14 @@ struct replay_result {
 	int canceled; /* a SIGINT stopped it; turns after the canceled one did not run */
 };
 
+struct replay;
+
 struct replay_hooks {
 	/* Called after each turn, in order (for progressive output). */
 	void (*on_turn)(void *ud, const struct replay_turn *t);
+	/* Called once when the last turn is done or the replay was canceled
+	 * (replay_start only; the replay may be freed from here). */
+	void (*on_done)(void *ud, struct replay *r);
 	/* Set to the running call while it runs (NULL between calls), so a
 	 * SIGINT handler can cancel it. */
 	struct api_call **current;
@@ -51,10 +56,28 @@ struct replay_hooks {
  * and nothing to replay): returns -1 with the reason in diags. */
 int replay_check_plan(const struct session *s, int all_turns, struct diag_list *diags);
 
-/* Run every turn through the API with cfg (streaming). Per-turn failures
- * are recorded in the result and the rest continue; a cancel stops.
- * out is filled (replay_result_done frees it). Returns 0, or -1 when the
- * plan is empty (diags say why; nothing sent). */
+/* Start replaying every turn through the API with cfg (streaming), one
+ * call at a time, advanced by loop's callbacks: nothing here waits. cfg
+ * must outlive the replay; s is copied. Per-turn failures are recorded in
+ * the result and the rest continue; a cancel stops. Returns the replay
+ * (free it with replay_free), or NULL when the plan is empty (diags say
+ * why; nothing sent). */
+struct replay *replay_start(struct loop *loop, const struct api_config *cfg,
+			    const struct session *s, int all_turns,
+			    const struct replay_hooks *hooks, struct diag_list *diags);
+/* Stop: the running turn ends as canceled and no later turn starts
+ * (on_turn for the canceled turn, then on_done, may run from here). */
+void replay_cancel(struct replay *r);
+/* 1 once every turn ran or the replay was canceled. */
+int replay_finished(const struct replay *r);
+/* The turns so far (owned by the replay). */
+const struct replay_result *replay_result_of(const struct replay *r);
+/* Cancel what runs (without on_done) and free; NULL is a no-op. */
+void replay_free(struct replay *r);
+
+/* replay_start, then drive the loop until it is finished (the headless
+ * pwb replay). out is filled (replay_result_done frees it). Returns 0, or
+ * -1 when the plan is empty (diags say why; nothing sent). */
 int replay_run(struct loop *loop, const struct api_config *cfg, const struct session *s,
 	       int all_turns, const struct replay_hooks *hooks, struct replay_result *out,
 	       struct diag_list *diags);

@@ -294,6 +294,7 @@ struct csv_reader {
 	char **cells;
 	size_t ncells, acells;
 	int start_line;  /* the line where the current record starts; 0 between records */
+	int line;        /* the line being fed to libcsv */
 	/* the header */
 	char **names;
 	enum column_kind *kinds;
@@ -305,6 +306,8 @@ struct csv_reader {
 static void csv_on_cell(void *s, size_t len, void *ud)
 {
 	struct csv_reader *r = ud;
+	if (!r->start_line) /* a record after a lone CR, mid-line */
+		r->start_line = r->line;
 	if (r->ncells == r->acells) {
 		r->acells = r->acells ? 2 * r->acells : 8;
 		r->cells = xrealloc(r->cells, r->acells * sizeof *r->cells);
@@ -404,7 +407,7 @@ static void csv_on_record(int c, void *ud)
 {
 	(void)c;
 	struct csv_reader *r = ud;
-	int line = r->start_line;
+	int line = r->start_line ? r->start_line : r->line;
 	if (!r->have_header)
 		read_header(r, line);
 	else
@@ -441,7 +444,7 @@ struct testrows *testrows_parse_csv(const char *file, const char *data, size_t l
 	while (s < end && !failed) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
-		line++;
+		r.line = ++line;
 		int blank = 1;
 		for (size_t i = 0; i < n && blank; i++)
 			blank = s[i] == '\r' || s[i] == '\n';
@@ -592,6 +595,8 @@ struct testrows *testrows_load(const char *tests_json, const char *assert_json,
 	if (cJSON_IsString(t)) {
 		/* a path relative to the preset's directory */
 		const char *rel = t->valuestring;
+		if (strncmp(rel, "file://", 7) == 0) /* promptfoo's way to name a file */
+			rel += 7;
 		char *path;
 		const char *slash = preset_file ? strrchr(preset_file, '/') : NULL;
 		if (rel[0] == '/' || !slash)

@@ -60,8 +60,8 @@ struct testrows *testrows_load_file(const char *path, testrows_yaml_fn yaml, voi
 				    struct diag_list *diags);
 
 /* The rows of a preset: tests_json is the session's `tests:` as JSON (an
- * array of rows, or a string: a path relative to the preset file
- * preset_file), assert_json its top-level `assert:` (a JSON array or
+ * array of rows, or a string: a path, maybe after "file://", relative to
+ * the preset file preset_file), assert_json its top-level `assert:` (a JSON array or
  * NULL), prepended to every row's assertions. Positions come from locate
  * with the paths "tests[i]...." and "assert[j]". Returns NULL on errors
  * that leave no rows to run (no such file, not a list); an empty result

@@ -12,21 +12,23 @@
 #include "core/cost.h"
 #include "core/diag.h"
 #include "tui/actions.h"
+#include "tui/keymap.h"
 
 struct app;
 struct pane;
-struct editor;
+struct textbuf;
 struct preset;
 struct session;
 struct loop;
+struct replay;
 
 struct rect {
 	int y, x, h, w;
 };
 
 struct pane_ops {
-	const char *name;    /* title */
-	int chain;           /* index into keymap_chains */
+	const char *name;    /* title, unless the pane has its own */
+	enum key_chain chain;
 	size_t private_size; /* allocated and zeroed by the engine */
 	void (*draw)(struct app *a, struct pane *p, struct rect r, int focused);
 	/* Returns 1 when the action was handled. */
@@ -34,9 +36,9 @@ struct pane_ops {
 	/* Typed or pasted text; NULL: the pane takes no text. */
 	void (*text)(struct app *a, struct pane *p, const char *s, size_t n);
 	/* The editor $EDITOR works on, or NULL. */
-	struct editor *(*editor)(struct app *a, struct pane *p);
+	struct textbuf *(*editor)(struct app *a, struct pane *p);
 	/* The chain in force now (a field being edited changes it); NULL: chain. */
-	int (*current_chain)(struct app *a, struct pane *p);
+	enum key_chain (*current_chain)(struct app *a, struct pane *p);
 	void (*dump)(struct app *a, struct pane *p, struct buf *out);
 	void (*free)(struct app *a, struct pane *p);
 };
@@ -45,6 +47,7 @@ struct pane {
 	const struct pane_ops *ops;
 	void *priv;
 	struct rect r;
+	char *title; /* malloc'd, freed with the pane; NULL: ops->name */
 };
 
 enum pane_id { PANE_SYSTEM, PANE_MESSAGES, PANE_PARAMS, PANE_RESPONSE, NPANES };
@@ -54,14 +57,14 @@ extern const struct pane_ops pane_system_ops, pane_messages_ops, pane_params_ops
 
 struct turn {
 	char *role;          /* "user" or "assistant" */
-	struct editor *ed;
+	struct textbuf *ed;
 	int json;            /* the editor holds a JSON array of content blocks */
 	unsigned long synced_gen;
 };
 
 /* One answer of this session, shown in the response pane. */
 struct answer {
-	struct editor *view; /* rendered lines (read-only) */
+	struct textbuf *view; /* rendered lines (read-only) */
 	char *message_json;  /* the assembled Message, NULL when none */
 	char *model;
 	struct usage usage;
@@ -89,6 +92,54 @@ enum prompt_for {
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
 
+/* A request, an estimate, the model list or a replay in flight, and what
+ * the last response said about limits: changes with every loop pass. */
+struct app_run {
+	struct api_call *call;    /* POST /v1/messages */
+	int call_done;
+	enum run_state state;
+	int last_failed;
+	long long retry_due;
+	long rl_requests, rl_tokens;
+	struct api_call *aux;     /* count_tokens */
+	int aux_done;
+	int aux_for_run;          /* the estimate gates a run (budget) */
+	struct api_call *mcall;   /* GET /v1/models */
+	int mcall_done;
+	char **models;
+	size_t nmodels;
+	struct replay *replay;    /* running on the loop (views.c), NULL when none */
+	struct buf replay_out;    /* the replay's report so far */
+};
+
+/* The question on the message line and what continues after it. */
+struct app_prompt {
+	enum prompt_kind kind;
+	enum prompt_for pf;
+	char *text;
+	struct textbuf *ed;       /* the typed line (PR_LINE) */
+	char *pending_path;       /* for prompts that continue with a path */
+	int pending_flags;
+};
+
+/* The autosave file, its lock, and what the user was told about it. */
+struct app_autosave {
+	unsigned timer;
+	char *path;
+	char *dir;
+	int lock_fd;
+	int key_redacted_told;
+	int key_shaped_told;
+};
+
+/* $EDITOR while it owns the terminal. */
+struct app_external {
+	int pid;                  /* the child, 0 when none */
+	char *path;               /* the temporary file */
+	struct textbuf *ed;       /* the text it edits */
+	int pane;
+};
+
 struct app {
 	struct loop *loop;
 	struct pane panes[NPANES];
@@ -103,7 +154,7 @@ struct app {
 	/* the configuration */
 	struct preset *preset;
 	struct session *sess;     /* preset_session(preset) */
-	struct editor *system_ed;
+	struct textbuf *system_ed;
 	int system_json;
 	struct turn *turns;
 	size_t nturns, aturns, cur_turn;
@@ -115,63 +166,36 @@ struct app {
 	char **varnames;          /* {{variables}} used in the prompts, then defined ones */
 	size_t nvarnames;
 
-	/* running */
+	/* the key and the connection */
 	struct api_config cfg;
 	int have_key;
 	char *key;                /* the configured key (never written) */
-	struct api_call *call;
-	enum api_endpoint call_ep;
-	int call_done;
-	enum run_state state;
-	int last_failed;
+
+	struct app_run run;
+
+	/* the answers of this session */
 	struct answer **answers;
 	size_t nanswers, shown;
 	double session_cost;
 	int session_cost_unknown;
 	double budget;            /* < 0: none */
 	char *budget_text;
-	long rl_requests, rl_tokens;
-	long long retry_due;
-	unsigned tick_timer;
-	struct api_call *aux;     /* count_tokens */
-	int aux_done;
-	int aux_for_run;          /* the estimate gates a run (budget) */
-	struct api_call *mcall;   /* GET /v1/models */
-	int mcall_done;
-	char **models;
-	size_t nmodels;
 
-	/* the message line and prompts */
+	/* the message line and the question on it */
 	char *msg;
 	int msg_error;
-	enum prompt_kind prompt;
-	enum prompt_for prompt_for;
-	char *prompt_text;
-	struct editor *prompt_ed;
-	char *pending_path;       /* for prompts that continue with a path */
-	int pending_flags;
+	struct app_prompt prompt;
 
 	/* input */
 	int verbatim;             /* the next key is inserted literally */
-	int replaying;            /* replay_run owns the loop */
 
 	/* display */
 	int dirty;
-	long long last_frame;
-	unsigned frame_timer;
+	long long last_frame;     /* real clock, frame.c */
 	int suspended;            /* the terminal belongs to someone else */
-	int ext_pid;              /* $EDITOR child */
-	char *ext_path;
-	struct editor *ext_ed;
-	int ext_pane;
+	struct app_external ext;
 
-	/* autosave */
-	unsigned autosave_timer;
-	char *autosave_path;
-	char *autosave_dir;
-	int autosave_lock_fd;
-	int key_redacted_told;
-	int key_shaped_told;
+	struct app_autosave autosave;
 	int killed;               /* quit on SIGTERM/SIGHUP: keep the autosave */
 	int comments_ok;          /* the user agreed to drop the file's comments */
 	char *default_path;       /* FILE given but not there yet: save goes here */
@@ -196,6 +220,18 @@ void app_sync(struct app *a);
 void app_validate(struct app *a);
 /* The first diagnostic (error level) whose path starts with prefix, or NULL. */
 const struct diag *app_diag_for(struct app *a, const char *prefix);
+
+/* Keys while a question is on the message line (app-prompt.c). */
+void app_prompt_key(struct app *a, int key);
+/* Save to path (NULL: the preset's own) with PRESET_SAVE_* flags; save
+ * as (asks before overwriting); a new empty session (app-files.c). */
+void app_save(struct app *a, const char *path, int flags);
+void app_save_as(struct app *a, const char *path);
+void app_new(struct app *a);
+/* Edit the focused text in $VISUAL / $EDITOR (app-external.c). */
+void app_external_edit(struct app *a);
+/* The pane keys go to: the open view, else the focused pane. */
+struct pane *app_current_pane(struct app *a);
 
 /* Load a session into the editors (after open, new, restore). */
 void app_load_session(struct app *a);
@@ -225,6 +261,9 @@ void app_turn_remove(struct app *a, size_t at);
 
 /* The answer shown (NULL when none). */
 struct answer *app_answer(struct app *a);
+/* Set the model (the model list); ask for a model id in the parameters. */
+void app_set_model(struct app *a, const char *model);
+void app_edit_model(struct app *a);
 /* Open an overlay view with text (help, export, replay), or a list. */
 void app_open_view(struct app *a, enum view_kind k);
 void app_close_view(struct app *a);

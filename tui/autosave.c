@@ -48,46 +48,46 @@ static int lock_fd(int fd)
 
 int autosave_init(struct app *a)
 {
-	a->autosave_lock_fd = -1;
+	a->autosave.lock_fd = -1;
 	const char *xs = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
 	if (xs && *xs)
-		a->autosave_dir = xasprintf("%s/pwb", xs);
+		a->autosave.dir = xasprintf("%s/pwb", xs);
 	else if (home && *home)
-		a->autosave_dir = xasprintf("%s/.local/state/pwb", home);
+		a->autosave.dir = xasprintf("%s/.local/state/pwb", home);
 	else
 		return -1;
-	if (mkdir_p(a->autosave_dir) < 0) {
-		app_message(a, 1, "autosave is off: cannot create %s: %s", a->autosave_dir, strerror(errno));
+	if (mkdir_p(a->autosave.dir) < 0) {
+		app_message(a, 1, "autosave is off: cannot create %s: %s", a->autosave.dir, strerror(errno));
 		return -1;
 	}
-	char *lock = xasprintf("%s/autosave-%ld.lock", a->autosave_dir, (long)getpid());
+	char *lock = xasprintf("%s/autosave-%ld.lock", a->autosave.dir, (long)getpid());
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(lock);
 	if (fd < 0 || lock_fd(fd) < 0) {
-		app_message(a, 1, "autosave is off: cannot lock in %s: %s", a->autosave_dir, strerror(errno));
+		app_message(a, 1, "autosave is off: cannot lock in %s: %s", a->autosave.dir, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	a->autosave_lock_fd = fd;
-	a->autosave_path = xasprintf("%s/autosave-%ld.yaml", a->autosave_dir, (long)getpid());
+	a->autosave.lock_fd = fd;
+	a->autosave.path = xasprintf("%s/autosave-%ld.yaml", a->autosave.dir, (long)getpid());
 	return 0;
 }
 
 static void on_timer(void *ud)
 {
 	struct app *a = ud;
-	a->autosave_timer = 0;
+	a->autosave.timer = 0;
 	autosave_write(a);
 }
 
 void autosave_schedule(struct app *a)
 {
-	if (!a->autosave_path || a->autosave_timer)
+	if (!a->autosave.path || a->autosave.timer)
 		return;
 	/* the first change arms it; later ones ride along: at most ~0.5 s lost */
-	a->autosave_timer = loop_add_timer(a->loop, 500, on_timer, a);
+	a->autosave.timer = loop_add_timer(a->loop, 500, on_timer, a);
 }
 
 static char *state_text(struct app *a)
@@ -113,14 +113,14 @@ static char *state_text(struct app *a)
 		char *r = keys_redact(text, a->key, AUTOSAVE_KEY_MARKER);
 		free(text);
 		text = r;
-		if (!a->key_redacted_told) {
-			a->key_redacted_told = 1;
+		if (!a->autosave.key_redacted_told) {
+			a->autosave.key_redacted_told = 1;
 			app_message(a, 1, "the configured API key is in the text: autosave wrote a marker in its place");
 		}
 	} else {
 		size_t off, len;
-		if (!a->key_shaped_told && keys_find_shaped(text, strlen(text), &off, &len)) {
-			a->key_shaped_told = 1;
+		if (!a->autosave.key_shaped_told && keys_find_shaped(text, strlen(text), &off, &len)) {
+			a->autosave.key_shaped_told = 1;
 			app_message(a, 1, "a key-shaped string is in the text (kept as typed; autosave is private, mode 0600)");
 		}
 	}
@@ -129,14 +129,14 @@ static char *state_text(struct app *a)
 
 void autosave_write(struct app *a)
 {
-	if (!a->autosave_path)
+	if (!a->autosave.path)
 		return;
-	if (a->autosave_timer) {
-		loop_cancel_timer(a->loop, a->autosave_timer);
-		a->autosave_timer = 0;
+	if (a->autosave.timer) {
+		loop_cancel_timer(a->loop, a->autosave.timer);
+		a->autosave.timer = 0;
 	}
 	char *text = state_text(a);
-	char *tmp = xasprintf("%s.tmp", a->autosave_path);
+	char *tmp = xasprintf("%s.tmp", a->autosave.path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int ok = fd >= 0;
 	size_t n = strlen(text), off = 0;
@@ -150,7 +150,7 @@ void autosave_write(struct app *a)
 	if (fd >= 0 && close(fd) != 0)
 		ok = 0;
 	/* rename is atomic: a crash leaves the old autosave or the new one */
-	if (ok && rename(tmp, a->autosave_path) != 0)
+	if (ok && rename(tmp, a->autosave.path) != 0)
 		ok = 0;
 	if (!ok) {
 		unlink(tmp);
@@ -169,24 +169,24 @@ static void remove_lock(const char *dir, long pid)
 
 void autosave_remove(struct app *a)
 {
-	if (!a->autosave_path)
+	if (!a->autosave.path)
 		return;
-	if (a->autosave_timer)
-		loop_cancel_timer(a->loop, a->autosave_timer);
-	a->autosave_timer = 0;
-	unlink(a->autosave_path);
-	remove_lock(a->autosave_dir, (long)getpid());
+	if (a->autosave.timer)
+		loop_cancel_timer(a->loop, a->autosave.timer);
+	a->autosave.timer = 0;
+	unlink(a->autosave.path);
+	remove_lock(a->autosave.dir, (long)getpid());
 	autosave_release(a);
 }
 
 void autosave_release(struct app *a)
 {
-	if (a->autosave_lock_fd >= 0)
-		close(a->autosave_lock_fd);
-	a->autosave_lock_fd = -1;
-	free(a->autosave_path);
-	free(a->autosave_dir);
-	a->autosave_path = a->autosave_dir = NULL;
+	if (a->autosave.lock_fd >= 0)
+		close(a->autosave.lock_fd);
+	a->autosave.lock_fd = -1;
+	free(a->autosave.path);
+	free(a->autosave.dir);
+	a->autosave.path = a->autosave.dir = NULL;
 }
 
 /* The "# file:" header of an autosave, malloc'd ("" when none). */
@@ -222,9 +222,9 @@ static int orphaned(const char *dir, long pid)
 
 char *autosave_find_orphan(struct app *a, const char *file)
 {
-	if (!a->autosave_dir)
+	if (!a->autosave.dir)
 		return NULL;
-	DIR *d = opendir(a->autosave_dir);
+	DIR *d = opendir(a->autosave.dir);
 	if (!d)
 		return NULL;
 	char abs[PATH_MAX];
@@ -237,9 +237,9 @@ char *autosave_find_orphan(struct app *a, const char *file)
 		char tail[16];
 		if (sscanf(de->d_name, "autosave-%ld.%15s", &pid, tail) != 2 || strcmp(tail, "yaml") != 0)
 			continue;
-		if (pid == (long)getpid() || !orphaned(a->autosave_dir, pid))
+		if (pid == (long)getpid() || !orphaned(a->autosave.dir, pid))
 			continue;
-		char *path = xasprintf("%s/%s", a->autosave_dir, de->d_name);
+		char *path = xasprintf("%s/%s", a->autosave.dir, de->d_name);
 		char *hf = header_file(path);
 		struct stat st;
 		int match = hf && (!want || strcmp(hf, want) == 0) && stat(path, &st) == 0;

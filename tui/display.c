@@ -155,7 +155,7 @@ static void hline_title(int y, int x, int w, const char *title, int focused)
 		col++;
 	}
 	size_t n = strlen(title);
-	int tw = text_width(title, n);
+	int tw = textwrap_width(title, n);
 	if (tw > w - 2)
 		tw = w - 2;
 	if (tw > 0) {
@@ -239,9 +239,10 @@ static void status_line(struct app *a)
 			      name ? name : "(new)", a->modified ? " [+]" : "",
 			      a->sess && a->sess->model ? a->sess->model : "(no model)");
 	struct answer *ans = a->nanswers ? a->answers[a->nanswers - 1] : NULL;
-	switch (a->state) {
+	switch (a->run.state) {
 	case RS_IDLE:
-		k += (size_t)snprintf(s + k, sizeof s - k, "%s", a->last_failed ? "error" : "idle");
+		k += (size_t)snprintf(s + k, sizeof s - k, "%s", a->run.replay ? "replaying" :
+				      a->run.last_failed ? "error" : "idle");
 		break;
 	case RS_ESTIMATING:
 		k += (size_t)snprintf(s + k, sizeof s - k, "estimating");
@@ -259,7 +260,7 @@ static void status_line(struct app *a)
 		break;
 	}
 	case RS_RETRYING: {
-		long long left = a->retry_due - app_now(a);
+		long long left = a->run.retry_due - app_now(a);
 		if (left < 0)
 			left = 0;
 		k += (size_t)snprintf(s + k, sizeof s - k, "retrying in %llds", (left + 999) / 1000);
@@ -294,10 +295,10 @@ static void status_line(struct app *a)
 		fmt_cost(t, sizeof t, a->budget);
 		k += (size_t)snprintf(s + k, sizeof s - k, " of %s", t);
 	}
-	if (a->rl_requests >= 0 && k < sizeof s)
-		k += (size_t)snprintf(s + k, sizeof s - k, " \u2502 rl %ld req", a->rl_requests);
-	if (a->rl_tokens >= 0 && k < sizeof s)
-		k += (size_t)snprintf(s + k, sizeof s - k, " %ld tok", a->rl_tokens);
+	if (a->run.rl_requests >= 0 && k < sizeof s)
+		k += (size_t)snprintf(s + k, sizeof s - k, " \u2502 rl %ld req", a->run.rl_requests);
+	if (a->run.rl_tokens >= 0 && k < sizeof s)
+		k += (size_t)snprintf(s + k, sizeof s - k, " %ld tok", a->run.rl_tokens);
 	if (k > sizeof s - 1)
 		k = sizeof s - 1;
 	text_draw(LINES - 2, 0, COLS, s, k, 0);
@@ -307,17 +308,17 @@ static void status_line(struct app *a)
 static void message_line(struct app *a, int *cy, int *cx)
 {
 	int y = LINES - 1;
-	if (a->prompt != PR_NONE) {
-		const char *q = a->prompt_text ? a->prompt_text : "";
-		int qw = text_width(q, strlen(q));
+	if (a->prompt.kind != PR_NONE) {
+		const char *q = a->prompt.text ? a->prompt.text : "";
+		int qw = textwrap_width(q, strlen(q));
 		/* a line prompt keeps room to type; a question may use the line */
-		int room = a->prompt == PR_LINE ? 10 : 1;
+		int room = a->prompt.kind == PR_LINE ? 10 : 1;
 		if (qw > COLS - room)
 			qw = COLS - room;
 		text_draw(y, 0, qw, q, strlen(q), LA_BOLD);
-		if (a->prompt == PR_LINE && a->prompt_ed) {
+		if (a->prompt.kind == PR_LINE && a->prompt.ed) {
 			int fy = -1, fx = -1;
-			editor_draw(a->prompt_ed, y, qw, 1, COLS - qw, 1, 0, &fy, &fx);
+			editor_draw(a->prompt.ed, y, qw, 1, COLS - qw, 1, 0, &fy, &fx);
 			*cy = fy, *cx = fx;
 		} else {
 			text_draw(y, qw, COLS - qw, "", 0, 0);
@@ -345,7 +346,7 @@ void display_render(struct app *a)
 		char title[160];
 		if (a->view_kind != VIEW_NONE) {
 			p = &a->view;
-			snprintf(title, sizeof title, " %s ", p->ops->name);
+			snprintf(title, sizeof title, " %s ", p->title ? p->title : p->ops->name);
 		} else {
 			pane_title(a, i, title, sizeof title);
 		}
@@ -375,7 +376,7 @@ void display_render(struct app *a)
 	status_line(a);
 	int my = -1, mx = -1;
 	message_line(a, &my, &mx);
-	if (a->prompt == PR_LINE || a->prompt == PR_YESNO) {
+	if (a->prompt.kind == PR_LINE || a->prompt.kind == PR_YESNO) {
 		cy = my, cx = mx;
 		want_cursor = 1;
 	}

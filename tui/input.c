@@ -2,6 +2,7 @@
 #include "tui/app.h"
 #include "tui/display.h"
 #include "tui/editor.h"
+#include "tui/frame.h"
 #include "tui/keymap.h"
 #include "core/buf.h"
 #include "core/loop.h"
@@ -28,11 +29,6 @@ static const char paste_end[] = "\033[201~";
 void input_done(void)
 {
 	buf_done(&paste);
-}
-
-int input_pending(void)
-{
-	return st != ST_NORMAL;
 }
 
 static int paste_cr; /* the last pasted character was a CR */
@@ -277,8 +273,8 @@ static int screen_has(const char *text)
 
 static const char *state_name(const struct app *a)
 {
-	switch (a->state) {
-	case RS_IDLE: return a->last_failed ? "error" : "idle";
+	switch (a->run.state) {
+	case RS_IDLE: return a->run.replay ? "replaying" : a->run.last_failed ? "error" : "idle";
 	case RS_ESTIMATING: return "estimating";
 	case RS_SENDING: return "sending";
 	case RS_STREAMING: return "streaming";
@@ -340,7 +336,7 @@ static void type_line(struct app *a, const char *s)
 
 static int wait_for(struct app *a, const char *what, const char *arg)
 {
-	long long deadline = real_ms() + 20000, last_frame = 0;
+	long long deadline = real_ms() + 20000;
 	for (;;) {
 		int done = 0;
 		if (strcmp(what, "idle") == 0)
@@ -359,17 +355,90 @@ static int wait_for(struct app *a, const char *what, const char *arg)
 				arg ? arg : "", state_name(a));
 			return -1;
 		}
-		loop_once(a->loop, 20);
-		app_pass(a);
-		/* draw as the terminal loop does (at most ~60 frames a second),
-		 * so timings in script mode include the frames */
-		long long now = real_ms();
-		if (a->dirty && now - last_frame >= 16) {
-			display_render(a);
-			a->dirty = 0;
-			last_frame = now;
-		}
+		frame_step(a, FRAME_SCRIPT_POLL_MS);
 	}
+}
+
+/* One @directive of a script (arg may be NULL). Returns 0, or -1. */
+static int directive(struct app *a, const char *path, int lineno, const char *d, const char *arg)
+{
+	int rc = 0;
+	if (strcmp(d, "wait-idle") == 0) {
+		rc = wait_for(a, "idle", NULL);
+	} else if (strcmp(d, "wait-state") == 0 && arg) {
+		rc = wait_for(a, "state", arg);
+	} else if (strcmp(d, "wait-text") == 0 && arg) {
+		rc = wait_for(a, "text", arg);
+	} else if (strcmp(d, "dump-screen") == 0 && arg) {
+		/* what the loop shows once typing pauses */
+		app_validate(a);
+		display_render(a);
+		FILE *o = open_out(arg);
+		if (!o) {
+			rc = -1;
+		} else {
+			display_dump(o);
+			fclose(o);
+		}
+	} else if (strcmp(d, "dump-state") == 0 && arg) {
+		app_sync(a);
+		FILE *o = open_out(arg);
+		if (!o) {
+			rc = -1;
+		} else {
+			app_dump_state(a, o);
+			fclose(o);
+		}
+	} else if (strcmp(d, "dump-keys") == 0 && arg) {
+		FILE *o = open_out(arg);
+		if (!o) {
+			rc = -1;
+		} else {
+			struct buf b;
+			buf_init(&b, 0);
+			int n = keymap_check(&b);
+			fprintf(o, "key table check: %d problem%s\n%s\n", n, n == 1 ? "" : "s",
+				buf_str(&b));
+			buf_clear(&b);
+			keymap_help(&b);
+			fputs(buf_str(&b), o);
+			buf_done(&b);
+			fclose(o);
+		}
+	} else if (strcmp(d, "resize") == 0 && arg) {
+		int w, h;
+		if (sscanf(arg, "%dx%d", &w, &h) == 2) {
+			display_resize(w, h);
+			app_dirty(a);
+		} else {
+			rc = -1;
+		}
+	} else if (strcmp(d, "raw") == 0 && arg) {
+		char *b = xmalloc(strlen(arg) + 1);
+		size_t n = unescape(arg, b);
+		input_feed_bytes(a, b, n);
+		free(b);
+	} else if (strcmp(d, "paste") == 0 && arg) {
+		char *b = xmalloc(strlen(arg) + 16);
+		memcpy(b, "\033[200~", 6);
+		size_t n = 6 + unescape(arg, b + 6);
+		memcpy(b + n, "\033[201~", 6);
+		input_feed_bytes(a, b, n + 6);
+		free(b);
+	} else if (strcmp(d, "render") == 0) {
+		/* one frame, as the loop draws it after a key (for timing) */
+		display_render(a);
+	} else if (strcmp(d, "pass") == 0) {
+		/* one loop pass, as the terminal loop makes it; with MS it
+		 * may wait that long for I/O (it returns as soon as
+		 * something arrives) */
+		long ms = arg ? atol(arg) : 0;
+		frame_step(a, ms < 0 ? 0 : ms > FRAME_IDLE_POLL_MS ? FRAME_IDLE_POLL_MS : ms);
+	} else {
+		fprintf(stderr, "pwb: %s:%d: unknown directive @%s\n", path, lineno, d);
+		rc = -1;
+	}
+	return rc;
 }
 
 int input_run_script(struct app *a, const char *path)
@@ -401,81 +470,7 @@ int input_run_script(struct app *a, const char *path)
 		if (arg)
 			*arg++ = 0;
 		const char *d = line + 1;
-		if (strcmp(d, "wait-idle") == 0) {
-			rc = wait_for(a, "idle", NULL);
-		} else if (strcmp(d, "wait-state") == 0 && arg) {
-			rc = wait_for(a, "state", arg);
-		} else if (strcmp(d, "wait-text") == 0 && arg) {
-			rc = wait_for(a, "text", arg);
-		} else if (strcmp(d, "dump-screen") == 0 && arg) {
-			/* what the loop shows once typing pauses */
-			app_validate(a);
-			display_render(a);
-			FILE *o = open_out(arg);
-			if (!o) {
-				rc = -1;
-			} else {
-				display_dump(o);
-				fclose(o);
-			}
-		} else if (strcmp(d, "dump-state") == 0 && arg) {
-			app_sync(a);
-			FILE *o = open_out(arg);
-			if (!o) {
-				rc = -1;
-			} else {
-				app_dump_state(a, o);
-				fclose(o);
-			}
-		} else if (strcmp(d, "dump-keys") == 0 && arg) {
-			FILE *o = open_out(arg);
-			if (!o) {
-				rc = -1;
-			} else {
-				struct buf b;
-				buf_init(&b, 0);
-				int n = keymap_check(&b);
-				fprintf(o, "key table check: %d problem%s\n%s\n", n, n == 1 ? "" : "s",
-					buf_str(&b));
-				buf_clear(&b);
-				keymap_help(&b);
-				fputs(buf_str(&b), o);
-				buf_done(&b);
-				fclose(o);
-			}
-		} else if (strcmp(d, "resize") == 0 && arg) {
-			int w, h;
-			if (sscanf(arg, "%dx%d", &w, &h) == 2) {
-				display_resize(w, h);
-				app_dirty(a);
-			} else {
-				rc = -1;
-			}
-		} else if (strcmp(d, "raw") == 0 && arg) {
-			char *b = xmalloc(strlen(arg) + 1);
-			size_t n = unescape(arg, b);
-			input_feed_bytes(a, b, n);
-			free(b);
-		} else if (strcmp(d, "paste") == 0 && arg) {
-			char *b = xmalloc(strlen(arg) + 16);
-			memcpy(b, "\033[200~", 6);
-			size_t n = 6 + unescape(arg, b + 6);
-			memcpy(b + n, "\033[201~", 6);
-			input_feed_bytes(a, b, n + 6);
-			free(b);
-		} else if (strcmp(d, "render") == 0) {
-			/* one frame, as the loop draws it after a key (for timing) */
-			display_render(a);
-		} else if (strcmp(d, "pass") == 0) {
-			/* one loop pass; with MS it may wait that long for I/O (it
-			 * returns as soon as something arrives) */
-			long ms = arg ? atol(arg) : 0;
-			loop_once(a->loop, ms < 0 ? 0 : ms > 1000 ? 1000 : ms);
-			app_pass(a);
-		} else {
-			fprintf(stderr, "pwb: %s:%d: unknown directive @%s\n", path, lineno, d);
-			rc = -1;
-		}
+		rc = directive(a, path, lineno, d, arg);
 		if (rc) {
 			fprintf(stderr, "pwb: %s:%d: directive failed\n", path, lineno);
 			break;

@@ -14,8 +14,6 @@ void input_read_tty(struct app *a);
 void input_feed_bytes(struct app *a, const char *s, size_t n);
 /* Resolve a lone ESC or a partial sequence once no more input came. */
 void input_flush(struct app *a);
-/* 1 while a sequence is half read. */
-int input_pending(void);
 void input_done(void);
 
 /* Run a test script: returns the exit status (0 ok, 1 a wait timed out or

@@ -31,16 +31,15 @@ static const char *const scope_titles[SCOPE_COUNT] = {
 #undef SCOPE_TITLE
 };
 
-const struct scope_chain keymap_chains[] = {
-	{ .name = "system prompt", .s = { SCOPE_TEXT, SCOPE_GLOBAL }, .n = 2 },
-	{ .name = "messages", .s = { SCOPE_MESSAGES, SCOPE_TEXT, SCOPE_GLOBAL }, .n = 3 },
-	{ .name = "parameters", .s = { SCOPE_PARAMS, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
-	{ .name = "field", .s = { SCOPE_TEXT, SCOPE_GLOBAL }, .n = 2 },
-	{ .name = "response", .s = { SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 2 },
-	{ .name = "export", .s = { SCOPE_EXPORT, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
-	{ .name = "list", .s = { SCOPE_LIST, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
+const struct scope_chain keymap_chains[CHAIN_COUNT] = {
+	[CHAIN_SYSTEM] = { .name = "system prompt", .s = { SCOPE_TEXT, SCOPE_GLOBAL }, .n = 2 },
+	[CHAIN_MESSAGES] = { .name = "messages", .s = { SCOPE_MESSAGES, SCOPE_TEXT, SCOPE_GLOBAL }, .n = 3 },
+	[CHAIN_PARAMS] = { .name = "parameters", .s = { SCOPE_PARAMS, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
+	[CHAIN_FIELD] = { .name = "field", .s = { SCOPE_TEXT, SCOPE_GLOBAL }, .n = 2 },
+	[CHAIN_BROWSE] = { .name = "response", .s = { SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 2 },
+	[CHAIN_EXPORT] = { .name = "export", .s = { SCOPE_EXPORT, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
+	[CHAIN_LIST] = { .name = "list", .s = { SCOPE_LIST, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
 };
-const size_t keymap_nchains = sizeof keymap_chains / sizeof keymap_chains[0];
 
 struct default_binding {
 	enum action action;
@@ -215,8 +214,7 @@ void keymap_key_name(int key, char *out, size_t n)
 	const char *m = (key & K_META) ? "M-" : "";
 	int k = key & ~K_META;
 	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-		if (named[i].key == k && strcmp(named[i].name, "LT") != 0 &&
-		    (k != ' ' || *m == 0 || 1)) {
+		if (named[i].key == k && strcmp(named[i].name, "LT") != 0) {
 			snprintf(out, n, "<%s%s>", m, named[i].name);
 			return;
 		}
@@ -288,16 +286,6 @@ void keymap_init(void)
 		bind_keys(defaults[i].action, defaults[i].keys);
 }
 
-const char *action_name(enum action a)
-{
-	return (unsigned)a < ACT_COUNT ? actions[a].name : "?";
-}
-
-const char *action_help(enum action a)
-{
-	return (unsigned)a < ACT_COUNT ? actions[a].help : "";
-}
-
 enum scope action_scope(enum action a)
 {
 	return actions[a].scope;
@@ -324,12 +312,40 @@ enum action keymap_lookup(const struct scope_chain *chain, int key)
 	return ACT_NONE;
 }
 
-const char *keymap_first_key(enum action a, char *out, size_t n)
+const char *keymap_label(enum action a)
 {
-	out[0] = 0;
-	if (nbound[a])
-		keymap_key_name(bound[a][0], out, n);
+	static char labels[ACT_COUNT][40];
+	char *out = labels[a], name[32];
+	if (!nbound[a]) {
+		snprintf(out, sizeof labels[a], "(unbound)");
+		return out;
+	}
+	keymap_key_name(bound[a][0], name, sizeof name);
+	size_t n = strlen(name);
+	if (n < 3 || name[0] != '<' || name[n - 1] != '>' || !strcmp(name, "<LT>")) {
+		snprintf(out, sizeof labels[a], "%s", !strcmp(name, "<LT>") ? "<" : name);
+		return out;
+	}
+	name[n - 1] = 0;
+	const char *k = name + 1, *alt = "";
+	if (!strncmp(k, "M-", 2) && k[2]) {
+		alt = "Alt-";
+		k += 2;
+	}
+	if (!strncmp(k, "C-", 2) && k[2] && !k[3])
+		snprintf(out, sizeof labels[a], "%sCtrl-%c", alt,
+			 k[2] >= 'a' && k[2] <= 'z' ? k[2] - 'a' + 'A' : k[2]);
+	else
+		snprintf(out, sizeof labels[a], "%s%s", alt, k);
 	return out;
+}
+
+int keymap_is(enum action a, int key)
+{
+	for (size_t j = 0; j < nbound[a]; j++)
+		if (bound[a][j] == key)
+			return 1;
+	return 0;
 }
 
 int keymap_check(struct buf *out)
@@ -340,7 +356,7 @@ int keymap_check(struct buf *out)
 			buf_printf(out, "action %s has no key\n", actions[a].name);
 			problems++;
 		}
-	for (size_t c = 0; c < keymap_nchains; c++) {
+	for (size_t c = 0; c < CHAIN_COUNT; c++) {
 		const struct scope_chain *ch = &keymap_chains[c];
 		for (int a = 1; a < ACT_COUNT; a++) {
 			int in = 0;
@@ -392,6 +408,46 @@ void keymap_help(struct buf *out)
 		buf_puts(out, "\n");
 	}
 	(void)scope_names;
+}
+
+/* Bind the keys of one keys.yaml value ("<k1>, <k2>", quoted or bare) to
+ * action a, replacing its keys. Returns the number of problems (in err). */
+static int bind_value(enum action a, char *v, const char *path, int lineno, struct buf *err)
+{
+	int problems = 0;
+	nbound[a] = 0;
+	char *tok = v;
+	while (*tok) {
+		while (*tok == ' ' || *tok == ',')
+			tok++;
+		if (!*tok)
+			break;
+		char *e = tok;
+		if (*tok == '"' || *tok == '\'') {
+			char qc = *tok++;
+			e = strchr(tok, qc);
+			if (!e)
+				e = tok + strlen(tok);
+		} else if (strncmp(tok, "<M->>", 5) == 0) {
+			e = tok + 5;
+		} else if (*tok == '<' && tok[1]) {
+			e = strchr(tok + 2, '>');
+			e = e ? e + 1 : tok + strlen(tok);
+		} else {
+			while (*e && *e != ',' && *e != ' ')
+				e++;
+		}
+		int k = keymap_parse_key(tok, (size_t)(e - tok));
+		if (k < 0) {
+			buf_printf(err, "%s:%d: unknown key '%.*s'\n", path, lineno,
+				   (int)(e - tok), tok);
+			problems++;
+		} else if (nbound[a] < MAX_KEYS) {
+			bound[a][nbound[a]++] = k;
+		}
+		tok = *e ? e + 1 : e;
+	}
+	return problems;
 }
 
 /* keys.yaml: a flat mapping, one "action: key" or "action: [k1, k2]" per
@@ -452,38 +508,7 @@ int keymap_load_file(const char *path, struct buf *err)
 			v[vl - 1] = 0;
 			v++;
 		}
-		nbound[a] = 0;
-		char *tok = v;
-		while (*tok) {
-			while (*tok == ' ' || *tok == ',')
-				tok++;
-			if (!*tok)
-				break;
-			char *e = tok;
-			if (*tok == '"' || *tok == '\'') {
-				char qc = *tok++;
-				e = strchr(tok, qc);
-				if (!e)
-					e = tok + strlen(tok);
-			} else if (strncmp(tok, "<M->>", 5) == 0) {
-				e = tok + 5;
-			} else if (*tok == '<' && tok[1]) {
-				e = strchr(tok + 2, '>');
-				e = e ? e + 1 : tok + strlen(tok);
-			} else {
-				while (*e && *e != ',' && *e != ' ')
-					e++;
-			}
-			int k = keymap_parse_key(tok, (size_t)(e - tok));
-			if (k < 0) {
-				buf_printf(err, "%s:%d: unknown key '%.*s'\n", path, lineno,
-					   (int)(e - tok), tok);
-				problems++;
-			} else if (nbound[a] < MAX_KEYS) {
-				bound[a][nbound[a]++] = k;
-			}
-			tok = *e ? e + 1 : e;
-		}
+		problems += bind_value(a, v, path, lineno, err);
 	}
 	fclose(f);
 	if (!problems)

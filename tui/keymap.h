@@ -28,8 +28,18 @@ struct scope_chain {
 	enum scope s[4];
 	size_t n;
 };
-extern const struct scope_chain keymap_chains[];
-extern const size_t keymap_nchains;
+/* The chains a pane can be in, named (indexes into keymap_chains). */
+enum key_chain {
+	CHAIN_SYSTEM,   /* the system prompt */
+	CHAIN_MESSAGES, /* the messages */
+	CHAIN_PARAMS,   /* the parameters list */
+	CHAIN_FIELD,    /* a one-line field: parameters, prompts */
+	CHAIN_BROWSE,   /* response, help, replay */
+	CHAIN_EXPORT,   /* the export view */
+	CHAIN_LIST,     /* open a preset, choose a model */
+	CHAIN_COUNT
+};
+extern const struct scope_chain keymap_chains[CHAIN_COUNT];
 
 /* Parse one key name ("<C-r>", "x", "<LT>"). Returns the key or -1. */
 int keymap_parse_key(const char *name, size_t len);
@@ -46,17 +56,20 @@ int keymap_load_file(const char *path, struct buf *err);
 
 /* The action bound to key for a chain (scopes in order, then GLOBAL). */
 enum action keymap_lookup(const struct scope_chain *chain, int key);
-/* The first key bound to action, as a name ("" when none). */
-const char *keymap_first_key(enum action a, char *out, size_t n);
+/* The first key bound to action as shown in hints ("Ctrl-R", "F4",
+ * "Alt-y", "Esc"; "(unbound)" when none). Points into a static slot per
+ * action, valid until the next call for the same action. */
+const char *keymap_label(enum action a);
+/* 1 when key is one of action's keys (whatever the scope). */
+int keymap_is(enum action a, int key);
 
 /* Check the table: every action has a key, no key means two things in one
  * chain. Problems are appended to out (one per line). Returns the count. */
 int keymap_check(struct buf *out);
 /* The help text: per scope, each action with its keys and help. */
 void keymap_help(struct buf *out);
-/* Action names and help text. */
-const char *action_name(enum action a);
-const char *action_help(enum action a);
+/* The scope an action is looked up in; the action named name[0..len)
+ * (ACT_NONE when none). */
 enum scope action_scope(enum action a);
 enum action action_by_name(const char *name, size_t len);
 

@@ -7,9 +7,11 @@
 #include "tui/autosave.h"
 #include "tui/display.h"
 #include "tui/editor.h"
+#include "tui/frame.h"
 #include "tui/input.h"
 #include "tui/keymap.h"
 #include "tui/run.h"
+#include "tui/views.h"
 #include "tui/signals.h"
 #include "core/keys.h"
 #include "core/loop.h"
@@ -70,8 +72,10 @@ static void on_signal(void *ud, int fd)
 		return;
 	}
 	if (bits & SIGB_INT) {
-		if (a->call || a->aux)
+		if (a->run.call || a->run.aux)
 			run_cancel(a);
+		if (a->run.replay)
+			views_replay_cancel(a);
 	}
 	if (bits & SIGB_TSTP)
 		app_suspend(a);
@@ -101,7 +105,9 @@ static void utf8_locale(void)
 	}
 }
 
-static void load_keymap(struct app *a)
+/* The defaults, then keys.yaml. Returns -1 when keys.yaml was refused,
+ * with the first reason in err. */
+static int load_keymap(struct buf *err)
 {
 	keymap_init();
 	const char *xc = getenv("XDG_CONFIG_HOME");
@@ -112,22 +118,21 @@ static void load_keymap(struct app *a)
 	else if (home && *home)
 		path = xasprintf("%s/.config/pwb/keys.yaml", home);
 	if (!path)
-		return;
-	struct buf err;
-	buf_init(&err, 0);
-	if (keymap_load_file(path, &err) != 0) {
-		char *nl = strchr(err.data ? err.data : "", '\n');
+		return 0;
+	int rc = keymap_load_file(path, err);
+	free(path);
+	if (rc != 0 && err->data) {
+		char *nl = strchr(err->data, '\n');
 		if (nl)
 			*nl = 0;
-		app_message(a, 1, "keys.yaml ignored: %s", buf_str(&err));
 	}
-	buf_done(&err);
-	free(path);
+	return rc;
 }
 
 static void app_free(struct app *a)
 {
 	run_done(a);
+	views_replay_free(a);
 	app_close_view(a);
 	for (int i = 0; i < NPANES; i++) {
 		if (a->panes[i].ops->free)
@@ -137,101 +142,114 @@ static void app_free(struct app *a)
 	while (a->nturns)
 		app_turn_remove(a, a->nturns - 1);
 	free(a->turns);
-	editor_free(a->system_ed);
-	editor_free(a->prompt_ed);
+	textbuf_free(a->system_ed);
+	textbuf_free(a->prompt.ed);
 	preset_free(a->preset);
 	diag_list_done(&a->diags);
 	for (size_t i = 0; i < a->nvarnames; i++)
 		free(a->varnames[i]);
 	free(a->varnames);
 	free(a->msg);
-	free(a->prompt_text);
-	free(a->pending_path);
+	free(a->prompt.text);
+	free(a->prompt.pending_path);
 	free(a->budget_text);
 	free(a->key);
 	free(a->default_path);
-	free(a->ext_path);
+	free(a->ext.path);
 	api_config_done(&a->cfg);
 	if (a->loop)
 		loop_free(a->loop);
-	editor_killring_done();
+	textbuf_killring_done();
 	input_done();
 }
 
-int tui_main(int argc, char **argv)
+struct args {
+	const char *file, *script, *budget;
+};
+
+/* Returns 0, or 2 with the reason on stderr. */
+static int parse_args(int argc, char **argv, struct args *o)
 {
-	const char *file = NULL, *script = getenv("PWB_SCRIPT"), *budget = NULL;
+	o->file = NULL;
+	o->script = getenv("PWB_SCRIPT");
+	o->budget = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (strcmp(s, "--budget") == 0 && i + 1 < argc)
-			budget = argv[++i];
+			o->budget = argv[++i];
 		else if (strncmp(s, "--budget=", 9) == 0)
-			budget = s + 9;
+			o->budget = s + 9;
 		else if (strcmp(s, "--script") == 0 && i + 1 < argc)
-			script = argv[++i];
+			o->script = argv[++i];
 		else if (strncmp(s, "--script=", 9) == 0)
-			script = s + 9;
+			o->script = s + 9;
 		else if (strcmp(s, "--") == 0 && i + 1 < argc)
-			file = argv[++i];
+			o->file = argv[++i];
 		else if (s[0] == '-' && s[1]) {
 			fprintf(stderr, "pwb: unknown option '%s'\n", s);
 			usage();
 			return 2;
-		} else if (!file)
-			file = s;
+		} else if (!o->file)
+			o->file = s;
 		else {
 			usage();
 			return 2;
 		}
 	}
-	if (script && !*script)
-		script = NULL;
-	struct app app;
-	struct app *a = &app;
-	memset(a, 0, sizeof *a);
-	a->budget = -1;
-	a->rl_requests = a->rl_tokens = -1;
-	a->autosave_lock_fd = -1;
-	a->script_mode = script != NULL;
-	diag_list_init(&a->diags);
-	if (budget) {
-		char *end;
-		double v = strtod(budget, &end);
-		if (end == budget || *end || v < 0) {
-			fprintf(stderr, "pwb: --budget wants an amount in USD, e.g. 0.50\n");
-			return 2;
-		}
-		a->budget = v;
-		a->budget_text = xstrdup(budget);
-	}
-	utf8_locale();
+	if (o->script && !*o->script)
+		o->script = NULL;
+	return 0;
+}
 
-	/* the configuration, before the screen: a file that cannot be read is
-	 * reported on a normal terminal */
-	struct preset *p = NULL;
-	if (file) {
-		struct stat st;
-		if (stat(file, &st) != 0 && errno == ENOENT) {
-			p = preset_new();
-			a->default_path = xstrdup(file);
-		} else {
-			struct diag_list d;
-			diag_list_init(&d);
-			p = preset_load_file(file, &d);
-			if (!p) {
-				diag_print_all(stderr, &d);
-				fprintf(stderr, "pwb: cannot open %s\n", file);
-				diag_list_done(&d);
-				return 2;
-			}
-			diag_list_done(&d);
-		}
-	} else {
-		p = preset_new();
+/* The configuration, before the screen: a file that cannot be read is
+ * reported on a normal terminal. A FILE that is not there yet is where a
+ * save goes. Returns the preset, or NULL after printing why. */
+static struct preset *load_preset(struct app *a, const char *file)
+{
+	if (!file)
+		return preset_new();
+	struct stat st;
+	if (stat(file, &st) != 0 && errno == ENOENT) {
+		a->default_path = xstrdup(file);
+		return preset_new();
 	}
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *p = preset_load_file(file, &d);
+	if (!p) {
+		diag_print_all(stderr, &d);
+		fprintf(stderr, "pwb: cannot open %s\n", file);
+	}
+	diag_list_done(&d);
+	return p;
+}
 
-	a->loop = loop_new();
-	api_config_init(&a->cfg);
+/* The message line at start: the main keys as bound, then what is wrong
+ * (no key, a refused keys.yaml, the file's first error). */
+static void start_messages(struct app *a, const char *file, const char *keys_error)
+{
+	app_message(a, 0, "%s help \u00b7 %s run \u00b7 %s next pane \u00b7 %s save \u00b7 %s quit",
+		    keymap_label(ACT_HELP), keymap_label(ACT_RUN), keymap_label(ACT_NEXT_PANE),
+		    keymap_label(ACT_SAVE), keymap_label(ACT_QUIT));
+	if (!a->have_key)
+		app_message(a, 1, "%s", KEYS_MISSING_MESSAGE);
+	if (keys_error)
+		app_message(a, 1, "keys.yaml ignored: %s", keys_error);
+	if (!file || a->default_path)
+		return;
+	struct diag_list d;
+	diag_list_init(&d);
+	preset_validate(a->preset, &d);
+	for (size_t i = 0; i < d.n; i++)
+		if (d.v[i].level == DIAG_ERROR) {
+			app_message(a, 1, "%s: %s", d.v[i].path ? d.v[i].path : file, d.v[i].message);
+			break;
+		}
+	diag_list_done(&d);
+}
+
+static void find_key(struct app *a)
+{
 	struct diag_list kd;
 	diag_list_init(&kd);
 	if (keys_find(".env", &a->key, &kd) != KEY_NONE && a->key) {
@@ -239,7 +257,60 @@ int tui_main(int argc, char **argv)
 		str_set(&a->cfg.api_key, a->key);
 	}
 	diag_list_done(&kd);
+}
 
+/* Stop what runs, restore the terminal, keep or remove the autosave. */
+static void shut_down(struct app *a)
+{
+	loop_remove_fd(a->loop, sigfd);
+	if (a->ext.pid > 0) {
+		kill(a->ext.pid, SIGTERM);
+		a->ext.pid = 0;
+	}
+	run_cancel(a);
+	run_pass(a);
+	display_done();
+	signals_done();
+	if (a->killed)
+		autosave_release(a);
+	else
+		autosave_remove(a);
+}
+
+int tui_main(int argc, char **argv)
+{
+	struct args o;
+	if (parse_args(argc, argv, &o) != 0)
+		return 2;
+	struct app app;
+	struct app *a = &app;
+	memset(a, 0, sizeof *a);
+	a->budget = -1;
+	a->run.rl_requests = a->run.rl_tokens = -1;
+	a->autosave.lock_fd = -1;
+	a->script_mode = o.script != NULL;
+	diag_list_init(&a->diags);
+	if (o.budget) {
+		char *end;
+		double v = strtod(o.budget, &end);
+		if (end == o.budget || *end || v < 0) {
+			fprintf(stderr, "pwb: --budget wants an amount in USD, e.g. 0.50\n");
+			return 2;
+		}
+		a->budget = v;
+		a->budget_text = xstrdup(o.budget);
+	}
+	utf8_locale();
+	struct preset *p = load_preset(a, o.file);
+	if (!p) {
+		free(a->budget_text);
+		diag_list_done(&a->diags);
+		return 2;
+	}
+
+	a->loop = loop_new();
+	api_config_init(&a->cfg);
+	find_key(a);
 	sigfd = signals_init(!a->script_mode);
 	if (display_init(a->script_mode, 80, 24) != 0) {
 		preset_free(p);
@@ -252,28 +323,18 @@ int tui_main(int argc, char **argv)
 		a->panes[i].priv = xcalloc(1, pane_ops[i]->private_size ? pane_ops[i]->private_size : 1);
 	}
 	a->focus = PANE_MESSAGES;
-	app_message(a, 0, "F1 help \u00b7 Ctrl-R run \u00b7 Tab next pane \u00b7 Ctrl-S save \u00b7 Ctrl-Q quit");
-	if (!a->have_key)
-		app_message(a, 1, "%s", KEYS_MISSING_MESSAGE);
-	load_keymap(a);
+	/* the hints name the keys in force: read keys.yaml first */
+	struct buf kerr;
+	buf_init(&kerr, 0);
+	int keys_refused = load_keymap(&kerr) != 0;
 	app_set_preset(a, p);
-	if (file && !a->default_path) {
-		const struct diag *first = NULL;
-		struct diag_list d;
-		diag_list_init(&d);
-		preset_validate(a->preset, &d);
-		for (size_t i = 0; i < d.n && !first; i++)
-			if (d.v[i].level == DIAG_ERROR)
-				first = &d.v[i];
-		if (first)
-			app_message(a, 1, "%s: %s", first->path ? first->path : file, first->message);
-		diag_list_done(&d);
-	}
+	start_messages(a, o.file, keys_refused ? buf_str(&kerr) : NULL);
+	buf_done(&kerr);
 	run_load_recorded(a);
 	if (autosave_init(a) == 0) {
-		char *orphan = autosave_find_orphan(a, file);
+		char *orphan = autosave_find_orphan(a, o.file);
 		if (orphan) {
-			a->pending_path = orphan;
+			a->prompt.pending_path = orphan;
 			app_prompt_yesno(a, PF_RESTORE,
 					 "Unsaved work of a pwb that did not exit cleanly. Restore it? (y/n) ");
 		}
@@ -283,48 +344,15 @@ int tui_main(int argc, char **argv)
 	int rc = 0;
 	loop_add_fd(a->loop, sigfd, on_signal, a);
 	if (a->script_mode) {
-		rc = input_run_script(a, script);
+		rc = input_run_script(a, o.script);
 	} else {
 		loop_add_fd(a->loop, STDIN_FILENO, on_stdin, a);
 		a->dirty = 1;
-		while (!a->quit) {
-			long long now = app_now(a);
-			long wait = 1000;
-			if (a->dirty && !a->suspended) {
-				/* at most one frame per pass and about 60 a second */
-				long long since = now - a->last_frame;
-				if (since >= 16 || since < 0) {
-					display_render(a);
-					a->last_frame = now;
-					a->dirty = 0;
-				} else {
-					wait = (long)(16 - since);
-				}
-			}
-			if (a->state == RS_RETRYING || a->state == RS_STREAMING)
-				wait = wait > 250 ? 250 : wait;
-			if (a->diags_stale)
-				wait = wait > 160 ? 160 : wait; /* validation after a pause */
-			loop_once(a->loop, wait);
-			app_pass(a);
-			if (a->state == RS_RETRYING)
-				app_dirty(a); /* the countdown */
-		}
+		while (!a->quit)
+			frame_step(a, FRAME_IDLE_POLL_MS);
 		loop_remove_fd(a->loop, STDIN_FILENO);
 	}
-	loop_remove_fd(a->loop, sigfd);
-	if (a->ext_pid > 0) {
-		kill(a->ext_pid, SIGTERM);
-		a->ext_pid = 0;
-	}
-	run_cancel(a);
-	run_pass(a);
-	display_done();
-	signals_done();
-	if (a->killed)
-		autosave_release(a);
-	else
-		autosave_remove(a);
+	shut_down(a);
 	if (!rc)
 		rc = a->exit_code;
 	app_free(a);

@@ -2,6 +2,7 @@
  * version, betas, name, budget), then the {{variables}}. A row is edited
  * in place; the session is validated after every change and an invalid
  * value is shown with its reason (and blocks sending), never clamped. */
+#include "tui/pane-params.h"
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
@@ -28,7 +29,7 @@ struct row {
 
 struct params {
 	size_t sel, top;
-	struct editor *field; /* non-NULL while a row is edited */
+	struct textbuf *field; /* non-NULL while a row is edited */
 	size_t editing;
 	struct row *rows;
 	size_t nrows, arows;
@@ -158,7 +159,7 @@ static void params_draw(struct app *a, struct pane *pn, struct rect r, int focus
 			snprintf(label, sizeof label, "  {{%s}}", row->label);
 		else
 			snprintf(label, sizeof label, "%s", row->label);
-		int w0 = text_width(label, strlen(label));
+		int w0 = textwrap_width(label, strlen(label));
 		int lcol = w0 + 1 > lw ? w0 + 1 : lw;
 		if (lcol > r.w / 2)
 			lcol = r.w / 2;
@@ -207,18 +208,19 @@ static void start_edit(struct app *a, struct params *p, int free_text)
 		return;
 	}
 	char *val = row_value(a, row);
-	p->field = editor_new();
+	p->field = textbuf_new();
 	p->field->single_line = 1;
-	editor_set_text(p->field, val);
-	editor_cursor_end(p->field);
+	textbuf_set_text(p->field, val);
+	textbuf_cursor_end(p->field);
 	p->editing = p->sel;
 	free(val);
-	app_message(a, 0, "editing %s: Enter accepts, Esc cancels; empty unsets", row->label);
+	app_message(a, 0, "editing %s: %s accepts, %s cancels; empty unsets", row->label,
+		    keymap_label(ACT_NEWLINE), keymap_label(ACT_CLOSE));
 }
 
 static void stop_edit(struct params *p)
 {
-	editor_free(p->field);
+	textbuf_free(p->field);
 	p->field = NULL;
 }
 
@@ -226,7 +228,7 @@ static void stop_edit(struct params *p)
 static int commit(struct app *a, struct params *p)
 {
 	const struct row *row = &p->rows[p->editing];
-	char *t = editor_text(p->field);
+	char *t = textbuf_text(p->field);
 	/* a variable's label lives in app->varnames, which validation rebuilds */
 	char *label = xstrdup(row->label);
 	int rc = 0;
@@ -381,7 +383,7 @@ static int params_action(struct app *a, struct pane *pn, enum action act)
 		if (p->rows[p->sel].kind == R_VARS_HEADER)
 			return 1;
 		p->editing = p->sel;
-		p->field = editor_new();
+		p->field = textbuf_new();
 		commit(a, p);
 		stop_edit(p);
 		return 1;
@@ -399,30 +401,30 @@ static void params_text(struct app *a, struct pane *pn, const char *s, size_t n)
 	if (!p->field) {
 		/* a paste on a row edits it; single keys are commands here */
 		if (n == 1) {
-			app_message(a, 0, "Enter edits the selected parameter");
+			app_message(a, 0, "%s edits the selected parameter", keymap_label(ACT_FIELD_EDIT));
 			return;
 		}
 		build_rows(a, p);
 		if (p->rows[p->sel].kind == R_MODEL || p->rows[p->sel].kind == R_VARS_HEADER)
 			return;
 		start_edit(a, p, 0);
-		editor_set_text(p->field, "");
+		textbuf_set_text(p->field, "");
 	}
-	editor_insert(p->field, s, n);
+	textbuf_insert(p->field, s, n);
 }
 
-static struct editor *params_editor(struct app *a, struct pane *pn)
+static struct textbuf *params_editor(struct app *a, struct pane *pn)
 {
 	(void)a;
 	struct params *p = pn->priv;
 	return p->field;
 }
 
-static int params_chain(struct app *a, struct pane *pn)
+static enum key_chain params_chain(struct app *a, struct pane *pn)
 {
 	(void)a;
 	struct params *p = pn->priv;
-	return p->field ? 3 : 2;
+	return p->field ? CHAIN_FIELD : CHAIN_PARAMS;
 }
 
 static void params_free(struct app *a, struct pane *pn)
@@ -435,30 +437,17 @@ static void params_free(struct app *a, struct pane *pn)
 	free(p->rows);
 }
 
-/* The model chooser's "type a model id" (views.c). */
-void params_edit_model(struct app *a);
-void params_edit_model(struct app *a)
+void pane_params_edit_model(struct app *a, struct pane *pn)
 {
-	struct pane *pn = &a->panes[PANE_PARAMS];
 	struct params *p = pn->priv;
 	build_rows(a, p);
 	p->sel = 0;
-	a->focus = PANE_PARAMS;
 	start_edit(a, p, 1);
-}
-
-/* The model chooser writes here (views.c). */
-void params_set_model(struct app *a, const char *model);
-void params_set_model(struct app *a, const char *model)
-{
-	str_set(&a->sess->model, model);
-	app_changed(a);
-	app_message(a, 0, "model set to %s", model);
 }
 
 const struct pane_ops pane_params_ops = {
 	.name = "Parameters",
-	.chain = 2,
+	.chain = CHAIN_PARAMS,
 	.private_size = sizeof(struct params),
 	.draw = params_draw,
 	.action = params_action,

@@ -6,6 +6,7 @@
 #include "tui/editor.h"
 #include "tui/keymap.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void response_draw(struct app *a, struct pane *p, struct rect r, int focused)
@@ -13,10 +14,12 @@ static void response_draw(struct app *a, struct pane *p, struct rect r, int focu
 	(void)p, (void)focused;
 	struct answer *ans = app_answer(a);
 	if (!ans) {
-		static const char *const hint[] = {
-			"No answer yet. Ctrl-R sends the request; the answer streams here.",
-			"F1 (or ? outside text) lists every key.",
-		};
+		char hint[2][160];
+		snprintf(hint[0], sizeof hint[0],
+			 "No answer yet. %s sends the request; the answer streams here.",
+			 keymap_label(ACT_RUN));
+		snprintf(hint[1], sizeof hint[1], "%s (or %s outside text) lists every key.",
+			 keymap_label(ACT_HELP), keymap_label(ACT_HELP_ALT));
 		for (int i = 0; i < r.h; i++) {
 			const char *t = i < 2 ? hint[i] : "";
 			text_draw(r.y + i, r.x, r.w, t, strlen(t), LA_DIM);
@@ -37,19 +40,19 @@ static int response_action(struct app *a, struct pane *p, enum action act)
 		return 0;
 	int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
 	if (ans->follow)
-		editor_view_end(ans->view, w, h);
+		textbuf_view_end(ans->view, w, h);
 	switch (act) {
 	case ACT_SCROLL_UP:
-		editor_scroll(ans->view, -1, w, h);
+		textbuf_scroll(ans->view, -1, w, h);
 		break;
 	case ACT_SCROLL_DOWN:
-		editor_scroll(ans->view, 1, w, h);
+		textbuf_scroll(ans->view, 1, w, h);
 		break;
 	case ACT_SCROLL_PAGE_UP:
-		editor_scroll(ans->view, -(h > 1 ? h - 1 : 1), w, h);
+		textbuf_scroll(ans->view, -(h > 1 ? h - 1 : 1), w, h);
 		break;
 	case ACT_SCROLL_PAGE_DOWN:
-		editor_scroll(ans->view, h > 1 ? h - 1 : 1, w, h);
+		textbuf_scroll(ans->view, h > 1 ? h - 1 : 1, w, h);
 		break;
 	case ACT_SCROLL_TOP:
 		ans->view->top_line = ans->view->top_row = 0;
@@ -61,13 +64,13 @@ static int response_action(struct app *a, struct pane *p, enum action act)
 		return 0;
 	}
 	/* scrolled back to the end: follow the stream again */
-	ans->follow = editor_view_at_end(ans->view, w, h);
+	ans->follow = textbuf_view_at_end(ans->view, w, h);
 	return 1;
 }
 
 const struct pane_ops pane_response_ops = {
 	.name = "Response",
-	.chain = 4,
+	.chain = CHAIN_BROWSE,
 	.draw = response_draw,
 	.action = response_action,
 };

@@ -17,7 +17,7 @@ static void system_draw(struct app *a, struct pane *p, struct rect r, int focuse
 {
 	(void)p;
 	int cy = -1, cx = -1;
-	if (!focused && editor_is_empty(a->system_ed)) {
+	if (!focused && textbuf_is_empty(a->system_ed)) {
 		text_draw(r.y, r.x, r.w, "(no system prompt)", 18, LA_DIM);
 		for (int i = 1; i < r.h; i++)
 			text_draw(r.y + i, r.x, r.w, "", 0, 0);
@@ -33,8 +33,8 @@ static int system_action(struct app *a, struct pane *p, enum action act)
 	if (action_scope(act) != SCOPE_TEXT)
 		return 0;
 	unsigned long g = a->system_ed->gen;
-	enum editor_result r = editor_action(a->system_ed, act, p->r.h);
-	if (r == ED_UNHANDLED)
+	enum textbuf_result r = editor_action(a->system_ed, act, p->r.h);
+	if (r == TEXTBUF_UNHANDLED)
 		return 0;
 	if (a->system_ed->gen != g)
 		app_changed(a);
@@ -44,11 +44,11 @@ static int system_action(struct app *a, struct pane *p, enum action act)
 static void system_text(struct app *a, struct pane *p, const char *s, size_t n)
 {
 	(void)p;
-	editor_insert(a->system_ed, s, n);
+	textbuf_insert(a->system_ed, s, n);
 	app_changed(a);
 }
 
-static struct editor *system_editor(struct app *a, struct pane *p)
+static struct textbuf *system_editor(struct app *a, struct pane *p)
 {
 	(void)p;
 	return a->system_ed;
@@ -56,7 +56,7 @@ static struct editor *system_editor(struct app *a, struct pane *p)
 
 const struct pane_ops pane_system_ops = {
 	.name = "System prompt",
-	.chain = 0,
+	.chain = CHAIN_SYSTEM,
 	.draw = system_draw,
 	.action = system_action,
 	.text = system_text,
@@ -74,7 +74,7 @@ struct msgview {
 
 static size_t rows_at(struct app *a, size_t t, long l, int w)
 {
-	return l < 0 ? 1 : editor_line_rows(a->turns[t].ed, (size_t)l, w);
+	return l < 0 ? 1 : textbuf_line_rows(a->turns[t].ed, (size_t)l, w);
 }
 
 /* Step one row back from (t,l,r); returns 0 at the very top. */
@@ -144,9 +144,9 @@ static void messages_draw(struct app *a, struct pane *p, struct rect r, int focu
 	if (v->top_row >= rows_at(a, v->top_turn, v->top_line, w))
 		v->top_row = 0;
 	/* keep the cursor (and its turn's header when it fits) in view */
-	struct editor *ce = a->turns[a->cur_turn].ed;
+	struct textbuf *ce = a->turns[a->cur_turn].ed;
 	ce->width = w;
-	size_t crow = editor_cursor_row(ce, w);
+	size_t crow = textbuf_cursor_row(ce, w);
 	if (pos_before(a->cur_turn, (long)ce->cy, crow, v->top_turn, v->top_line, v->top_row)) {
 		v->top_turn = a->cur_turn;
 		v->top_line = ce->cy == 0 ? -1 : (long)ce->cy;
@@ -185,7 +185,7 @@ static void messages_draw(struct app *a, struct pane *p, struct rect r, int focu
 			r0 = 0;
 			continue;
 		}
-		struct editor *e = a->turns[t].ed;
+		struct textbuf *e = a->turns[t].ed;
 		e->width = w;
 		row += editor_draw_line(e, (size_t)l, r0, r.y + row, r.x, w, r.h - row,
 					focused && t == a->cur_turn, &cur_y, &cur_x);
@@ -272,30 +272,30 @@ static int messages_action(struct app *a, struct pane *p, enum action act)
 		else
 			return 1;
 	}
-	struct editor *e = a->turns[a->cur_turn].ed;
+	struct textbuf *e = a->turns[a->cur_turn].ed;
 	unsigned long g = e->gen;
-	int col = e->goal >= 0 ? e->goal : editor_cursor_col(e);
-	enum editor_result r = editor_action(e, act, p->r.h);
-	if (r == ED_UNHANDLED)
+	int col = e->goal >= 0 ? e->goal : textbuf_cursor_col(e);
+	enum textbuf_result r = editor_action(e, act, p->r.h);
+	if (r == TEXTBUF_UNHANDLED)
 		return 0;
-	if (r == ED_AT_TOP && a->cur_turn > 0) {
+	if (r == TEXTBUF_AT_TOP && a->cur_turn > 0) {
 		a->cur_turn--;
-		struct editor *pe = a->turns[a->cur_turn].ed;
+		struct textbuf *pe = a->turns[a->cur_turn].ed;
 		if (!pe->width)
 			pe->width = e->width;
-		editor_cursor_bottom_row(pe, col);
-	} else if (r == ED_AT_BOTTOM && a->cur_turn + 1 < a->nturns) {
+		textbuf_cursor_bottom_row(pe, col);
+	} else if (r == TEXTBUF_AT_BOTTOM && a->cur_turn + 1 < a->nturns) {
 		a->cur_turn++;
-		struct editor *ne = a->turns[a->cur_turn].ed;
+		struct textbuf *ne = a->turns[a->cur_turn].ed;
 		if (!ne->width)
 			ne->width = e->width;
-		editor_cursor_top_row(ne, col);
+		textbuf_cursor_top_row(ne, col);
 	} else if (act == ACT_TEXT_START && a->cur_turn > 0) {
 		a->cur_turn = 0;
-		editor_cursor_start(a->turns[0].ed);
+		textbuf_cursor_start(a->turns[0].ed);
 	} else if (act == ACT_TEXT_END && a->cur_turn + 1 < a->nturns) {
 		a->cur_turn = a->nturns - 1;
-		editor_cursor_end(a->turns[a->cur_turn].ed);
+		textbuf_cursor_end(a->turns[a->cur_turn].ed);
 	}
 	if (e->gen != g)
 		app_changed(a);
@@ -306,11 +306,11 @@ static void messages_text(struct app *a, struct pane *p, const char *s, size_t n
 {
 	(void)p;
 	ensure_turn(a);
-	editor_insert(a->turns[a->cur_turn].ed, s, n);
+	textbuf_insert(a->turns[a->cur_turn].ed, s, n);
 	app_changed(a);
 }
 
-static struct editor *messages_editor(struct app *a, struct pane *p)
+static struct textbuf *messages_editor(struct app *a, struct pane *p)
 {
 	(void)p;
 	ensure_turn(a);
@@ -319,7 +319,7 @@ static struct editor *messages_editor(struct app *a, struct pane *p)
 
 const struct pane_ops pane_messages_ops = {
 	.name = "Messages",
-	.chain = 1,
+	.chain = CHAIN_MESSAGES,
 	.private_size = sizeof(struct msgview),
 	.draw = messages_draw,
 	.action = messages_action,

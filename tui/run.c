@@ -1,6 +1,7 @@
 #include "tui/run.h"
 #include "tui/app.h"
 #include "tui/editor.h"
+#include "tui/keymap.h"
 #include "core/keys.h"
 #include "core/loop.h"
 #include "core/request.h"
@@ -17,7 +18,7 @@
 static struct answer *answer_new(void)
 {
 	struct answer *ans = xcalloc(1, sizeof *ans);
-	ans->view = editor_new();
+	ans->view = textbuf_new();
 	ans->view->readonly = 1;
 	ans->follow = 1;
 	ans->cur_index = -1;
@@ -29,7 +30,7 @@ void answer_free(struct answer *ans)
 {
 	if (!ans)
 		return;
-	editor_free(ans->view);
+	textbuf_free(ans->view);
 	free(ans->message_json);
 	free(ans->model);
 	free(ans->stop_reason);
@@ -53,7 +54,7 @@ static void line(struct answer *ans, int attr, const char *fmt, ...)
 	char *m = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (m) {
-		editor_append_line(ans->view, m, strlen(m), attr);
+		textbuf_append_line(ans->view, m, strlen(m), attr);
 		free(m);
 	}
 }
@@ -64,7 +65,7 @@ static void append_pretty_json(struct answer *ans, const char *json)
 	char *p = j ? cJSON_Print(j) : NULL;
 	const char *t = p ? p : (json ? json : "");
 	if (ans->view->lines[ans->view->nlines - 1].len)
-		editor_append_line(ans->view, "", 0, 0);
+		textbuf_append_line(ans->view, "", 0, 0);
 	/* whole lines at a time: appending byte by byte would be quadratic */
 	struct buf b;
 	buf_init(&b, 0);
@@ -76,7 +77,7 @@ static void append_pretty_json(struct answer *ans, const char *json)
 			buf_append(&b, s, 1);
 		bol = *s == '\n' || (bol && *s == '\t');
 	}
-	editor_append(ans->view, buf_str(&b), b.len, 0);
+	textbuf_append(ans->view, buf_str(&b), b.len, 0);
 	buf_done(&b);
 	if (p)
 		cJSON_free(p);
@@ -89,7 +90,7 @@ static void block_start(struct answer *ans, const char *type, const char *name, 
 	snprintf(ans->cur_type, sizeof ans->cur_type, "%s", type ? type : "");
 	int first = ans->view->nlines == 1 && ans->view->lines[0].len == 0;
 	if (!first)
-		editor_append_line(ans->view, "", 0, 0);
+		textbuf_append_line(ans->view, "", 0, 0);
 	if (type && strcmp(type, "thinking") == 0)
 		line(ans, LA_META, "thinking:");
 	else if (type && strcmp(type, "redacted_thinking") == 0)
@@ -99,20 +100,20 @@ static void block_start(struct answer *ans, const char *type, const char *name, 
 	else if (type && strcmp(type, "text") != 0)
 		line(ans, LA_META, "[%s block]", type);
 	if (!first || (type && strcmp(type, "text") != 0))
-		editor_append_line(ans->view, "", 0, 0);
+		textbuf_append_line(ans->view, "", 0, 0);
 }
 
 static void on_event(void *ud, const struct stream_event *ev)
 {
 	struct app *a = ud;
-	if (!a->nanswers || !a->call)
+	if (!a->nanswers || !a->run.call)
 		return;
 	struct answer *ans = a->answers[a->nanswers - 1];
-	const struct stream *st = api_call_stream(a->call);
+	const struct stream *st = api_call_stream(a->run.call);
 	switch (ev->kind) {
 	case STREAM_EV_MESSAGE_START:
-		a->state = RS_STREAMING;
-		app_message(a, 0, "streaming (Ctrl-C cancels)");
+		a->run.state = RS_STREAMING;
+		app_message(a, 0, "streaming (%s cancels)", keymap_label(ACT_CANCEL));
 		if (st && stream_model(st))
 			str_set(&ans->model, stream_model(st));
 		break;
@@ -129,8 +130,8 @@ static void on_event(void *ud, const struct stream_event *ev)
 	case STREAM_EV_THINKING:
 		if (!ans->t_first)
 			ans->t_first = app_now(a);
-		a->state = RS_STREAMING;
-		editor_append(ans->view, ev->text, ev->len, ev->kind == STREAM_EV_THINKING ? LA_DIM : 0);
+		a->run.state = RS_STREAMING;
+		textbuf_append(ans->view, ev->text, ev->len, ev->kind == STREAM_EV_THINKING ? LA_DIM : 0);
 		ans->out_chars += (long)ev->len;
 		break;
 	case STREAM_EV_BLOCK_STOP:
@@ -149,10 +150,10 @@ static void on_event(void *ud, const struct stream_event *ev)
 static void on_retry(void *ud, int attempt, long delay_ms, const struct api_error *why)
 {
 	struct app *a = ud;
-	a->state = RS_RETRYING;
-	a->retry_due = a->call ? api_call_retry_due(a->call) : app_now(a) + delay_ms;
-	if (a->retry_due <= 0)
-		a->retry_due = app_now(a) + delay_ms;
+	a->run.state = RS_RETRYING;
+	a->run.retry_due = a->run.call ? api_call_retry_due(a->run.call) : app_now(a) + delay_ms;
+	if (a->run.retry_due <= 0)
+		a->run.retry_due = app_now(a) + delay_ms;
 	char *d = why ? api_error_describe(why) : xstrdup("failed");
 	if (a->nanswers) {
 		struct answer *ans = a->answers[a->nanswers - 1];
@@ -197,13 +198,13 @@ static void finish(struct app *a, struct api_call *call)
 	const struct api_ratelimit *rl = api_call_ratelimit(call);
 	if (rl) {
 		if (rl->requests_remaining >= 0)
-			a->rl_requests = rl->requests_remaining;
+			a->run.rl_requests = rl->requests_remaining;
 		if (rl->tokens_remaining >= 0)
-			a->rl_tokens = rl->tokens_remaining;
+			a->run.rl_tokens = rl->tokens_remaining;
 	}
-	editor_append_line(ans->view, "", 0, 0);
+	textbuf_append_line(ans->view, "", 0, 0);
 	if (f == API_FAIL_NONE) {
-		a->last_failed = 0;
+		a->run.last_failed = 0;
 		const char *ss = st ? stream_stop_sequence(st) : NULL;
 		if (ss)
 			line(ans, LA_META, "stop_reason: %s (\"%s\")", ans->stop_reason ? ans->stop_reason : "?", ss);
@@ -212,11 +213,11 @@ static void finish(struct app *a, struct api_call *call)
 		app_message(a, 0, "done: %s", ans->stop_reason ? ans->stop_reason : "complete");
 	} else if (f == API_FAIL_CANCELED) {
 		ans->canceled = 1;
-		a->last_failed = 0;
+		a->run.last_failed = 0;
 		line(ans, LA_META, "canceled (the partial answer is kept)");
 		app_message(a, 0, "canceled");
 	} else {
-		a->last_failed = 1;
+		a->run.last_failed = 1;
 		const struct api_error *e = api_call_error(call);
 		char *d = e ? api_error_describe(e) : xstrdup("failed");
 		if (e) {
@@ -234,17 +235,17 @@ static void finish(struct app *a, struct api_call *call)
 		app_message(a, 1, "%s", d);
 		free(d);
 	}
-	a->state = RS_IDLE;
+	a->run.state = RS_IDLE;
 	app_dirty(a);
 }
 
 static void on_done(void *ud, struct api_call *call)
 {
 	struct app *a = ud;
-	if (call != a->call)
+	if (call != a->run.call)
 		return;
 	finish(a, call);
-	a->call_done = 1;
+	a->run.call_done = 1;
 }
 
 static void sync_cfg(struct app *a)
@@ -270,8 +271,9 @@ static int first_error(struct app *a, const struct diag_list *d, const char *wha
 
 static int can_send(struct app *a)
 {
-	if (a->call || a->replaying) {
-		app_message(a, 1, "a request is running (Ctrl-C cancels it)");
+	if (a->run.call || a->run.replay) {
+		app_message(a, 1, "a %s is running (%s cancels it)", a->run.replay ? "replay" : "request",
+			    keymap_label(ACT_CANCEL));
 		return 0;
 	}
 	app_sync(a);
@@ -303,7 +305,7 @@ void run_start(struct app *a)
 
 void run_send(struct app *a)
 {
-	if (a->call)
+	if (a->run.call)
 		return;
 	struct diag_list d;
 	diag_list_init(&d);
@@ -321,30 +323,30 @@ void run_send(struct app *a)
 	answer_push(a, ans);
 	struct api_call_hooks h = { .on_event = on_event, .on_retry = on_retry, .on_done = on_done,
 				    .ud = a };
-	a->state = RS_SENDING;
-	a->call_done = 0;
-	a->last_failed = 0;
-	a->call = api_call_start(a->loop, &a->cfg, API_MESSAGES, body, 1, &h);
+	a->run.state = RS_SENDING;
+	a->run.call_done = 0;
+	a->run.last_failed = 0;
+	a->run.call = api_call_start(a->loop, &a->cfg, API_MESSAGES, body, 1, &h);
 	free(body);
-	app_message(a, 0, "sending (Ctrl-C cancels)");
+	app_message(a, 0, "sending (%s cancels)", keymap_label(ACT_CANCEL));
 	app_dirty(a);
 }
 
 void run_cancel(struct app *a)
 {
-	if (a->call && !a->call_done) {
-		api_call_cancel(a->call);
-		if (api_call_state(a->call) == API_DONE && !a->call_done) {
-			finish(a, a->call);
-			a->call_done = 1;
+	if (a->run.call && !a->run.call_done) {
+		api_call_cancel(a->run.call);
+		if (api_call_state(a->run.call) == API_DONE && !a->run.call_done) {
+			finish(a, a->run.call);
+			a->run.call_done = 1;
 		}
 	}
-	if (a->aux && !a->aux_done) {
-		api_call_cancel(a->aux);
-		a->aux_done = 1;
-		a->aux_for_run = 0;
-		if (a->state == RS_ESTIMATING)
-			a->state = RS_IDLE;
+	if (a->run.aux && !a->run.aux_done) {
+		api_call_cancel(a->run.aux);
+		a->run.aux_done = 1;
+		a->run.aux_for_run = 0;
+		if (a->run.state == RS_ESTIMATING)
+			a->run.state = RS_IDLE;
 		app_message(a, 0, "estimate canceled");
 	}
 	app_dirty(a);
@@ -393,13 +395,13 @@ static void estimate_result(struct app *a, long input_tokens, int rough, int for
 static void on_aux_done(void *ud, struct api_call *call)
 {
 	struct app *a = ud;
-	if (call != a->aux || a->aux_done)
+	if (call != a->run.aux || a->run.aux_done)
 		return;
-	a->aux_done = 1;
-	int for_run = a->aux_for_run;
-	a->aux_for_run = 0;
-	if (a->state == RS_ESTIMATING)
-		a->state = RS_IDLE;
+	a->run.aux_done = 1;
+	int for_run = a->run.aux_for_run;
+	a->run.aux_for_run = 0;
+	if (a->run.state == RS_ESTIMATING)
+		a->run.state = RS_IDLE;
 	if (api_call_failure(call) != API_FAIL_NONE) {
 		const struct api_error *e = api_call_error(call);
 		char *d = e ? api_error_describe(e) : xstrdup("failed");
@@ -420,7 +422,7 @@ static void on_aux_done(void *ud, struct api_call *call)
 
 void run_estimate(struct app *a, int for_run)
 {
-	if (a->aux) {
+	if (a->run.aux) {
 		app_message(a, 0, "an estimate is running");
 		return;
 	}
@@ -442,11 +444,11 @@ void run_estimate(struct app *a, int for_run)
 	}
 	sync_cfg(a);
 	struct api_call_hooks h = { .on_done = on_aux_done, .ud = a };
-	a->aux_done = 0;
-	a->aux_for_run = for_run;
+	a->run.aux_done = 0;
+	a->run.aux_for_run = for_run;
 	if (for_run)
-		a->state = RS_ESTIMATING;
-	a->aux = api_call_start(a->loop, &a->cfg, API_COUNT_TOKENS, body, 0, &h);
+		a->run.state = RS_ESTIMATING;
+	a->run.aux = api_call_start(a->loop, &a->cfg, API_COUNT_TOKENS, body, 0, &h);
 	free(body);
 	app_message(a, 0, "counting tokens...");
 }
@@ -456,9 +458,9 @@ void run_estimate(struct app *a, int for_run)
 static void on_models_done(void *ud, struct api_call *call)
 {
 	struct app *a = ud;
-	if (call != a->mcall)
+	if (call != a->run.mcall)
 		return;
-	a->mcall_done = 1;
+	a->run.mcall_done = 1;
 	if (api_call_failure(call) != API_FAIL_NONE)
 		return; /* the built-in list stays; no need to bother the user */
 	const char *body = api_call_body(call);
@@ -469,8 +471,8 @@ static void on_models_done(void *ud, struct api_call *call)
 	{
 		cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
 		if (cJSON_IsString(id)) {
-			a->models = xrealloc(a->models, (a->nmodels + 1) * sizeof *a->models);
-			a->models[a->nmodels++] = xstrdup(id->valuestring);
+			a->run.models = xrealloc(a->run.models, (a->run.nmodels + 1) * sizeof *a->run.models);
+			a->run.models[a->run.nmodels++] = xstrdup(id->valuestring);
 		}
 	}
 	cJSON_Delete(j);
@@ -478,71 +480,71 @@ static void on_models_done(void *ud, struct api_call *call)
 
 void run_fetch_models(struct app *a)
 {
-	if (!a->have_key || a->mcall)
+	if (!a->have_key || a->run.mcall)
 		return;
 	struct api_call_hooks h = { .on_done = on_models_done, .ud = a };
-	a->mcall_done = 0;
-	a->mcall = api_call_start(a->loop, &a->cfg, API_MODELS, NULL, 0, &h);
+	a->run.mcall_done = 0;
+	a->run.mcall = api_call_start(a->loop, &a->cfg, API_MODELS, NULL, 0, &h);
 }
 
 /* --- each pass ------------------------------------------------------------------------ */
 
 void run_pass(struct app *a)
 {
-	if (a->call && a->call_done) {
-		api_call_free(a->call);
-		a->call = NULL;
-		a->call_done = 0;
-		a->state = RS_IDLE;
+	if (a->run.call && a->run.call_done) {
+		api_call_free(a->run.call);
+		a->run.call = NULL;
+		a->run.call_done = 0;
+		a->run.state = RS_IDLE;
 		app_dirty(a);
 	}
-	if (a->call) {
-		enum run_state was = a->state;
-		switch (api_call_state(a->call)) {
-		case API_SENDING: a->state = RS_SENDING; break;
-		case API_STREAMING: a->state = RS_STREAMING; break;
-		case API_WAITING_RETRY: a->state = RS_RETRYING; break;
+	if (a->run.call) {
+		enum run_state was = a->run.state;
+		switch (api_call_state(a->run.call)) {
+		case API_SENDING: a->run.state = RS_SENDING; break;
+		case API_STREAMING: a->run.state = RS_STREAMING; break;
+		case API_WAITING_RETRY: a->run.state = RS_RETRYING; break;
 		case API_DONE: break;
 		}
-		if (a->state != was || a->state == RS_STREAMING || a->state == RS_RETRYING)
+		if (a->run.state != was || a->run.state == RS_STREAMING || a->run.state == RS_RETRYING)
 			app_dirty(a);
 	}
-	if (a->aux && a->aux_done) {
-		api_call_free(a->aux);
-		a->aux = NULL;
-		a->aux_done = 0;
+	if (a->run.aux && a->run.aux_done) {
+		api_call_free(a->run.aux);
+		a->run.aux = NULL;
+		a->run.aux_done = 0;
 		app_dirty(a);
 	}
-	if (a->mcall && a->mcall_done) {
-		api_call_free(a->mcall);
-		a->mcall = NULL;
+	if (a->run.mcall && a->run.mcall_done) {
+		api_call_free(a->run.mcall);
+		a->run.mcall = NULL;
 	}
 }
 
 void run_done(struct app *a)
 {
-	if (a->call) {
-		api_call_free(a->call);
-		a->call = NULL;
+	if (a->run.call) {
+		api_call_free(a->run.call);
+		a->run.call = NULL;
 	}
-	if (a->aux) {
-		api_call_free(a->aux);
-		a->aux = NULL;
+	if (a->run.aux) {
+		api_call_free(a->run.aux);
+		a->run.aux = NULL;
 	}
-	if (a->mcall) {
-		api_call_free(a->mcall);
-		a->mcall = NULL;
+	if (a->run.mcall) {
+		api_call_free(a->run.mcall);
+		a->run.mcall = NULL;
 	}
 	for (size_t i = 0; i < a->nanswers; i++)
 		answer_free(a->answers[i]);
 	free(a->answers);
 	a->answers = NULL;
 	a->nanswers = 0;
-	for (size_t i = 0; i < a->nmodels; i++)
-		free(a->models[i]);
-	free(a->models);
-	a->models = NULL;
-	a->nmodels = 0;
+	for (size_t i = 0; i < a->run.nmodels; i++)
+		free(a->run.models[i]);
+	free(a->run.models);
+	a->run.models = NULL;
+	a->run.nmodels = 0;
 }
 
 /* --- answers into the conversation ------------------------------------------------- */
@@ -562,7 +564,7 @@ static void answer_fill(struct answer *ans, cJSON *content)
 		if (strcmp(t, "text") == 0 || strcmp(t, "thinking") == 0) {
 			cJSON *tx = cJSON_GetObjectItemCaseSensitive(b, strcmp(t, "text") == 0 ? "text" : "thinking");
 			if (cJSON_IsString(tx))
-				editor_append(ans->view, tx->valuestring, strlen(tx->valuestring),
+				textbuf_append(ans->view, tx->valuestring, strlen(tx->valuestring),
 					      strcmp(t, "thinking") == 0 ? LA_DIM : 0);
 		} else if (strcmp(t, "tool_use") == 0) {
 			cJSON *in = cJSON_GetObjectItemCaseSensitive(b, "input");
@@ -590,7 +592,7 @@ void run_load_recorded(struct app *a)
 	cJSON *sr = cJSON_GetObjectItemCaseSensitive(j, "stop_reason");
 	if (cJSON_IsString(sr))
 		str_set(&ans->stop_reason, sr->valuestring);
-	editor_append_line(ans->view, "", 0, 0);
+	textbuf_append_line(ans->view, "", 0, 0);
 	line(ans, LA_META, "stop_reason: %s", ans->stop_reason ? ans->stop_reason : "?");
 	/* the message shape keep-answer needs */
 	cJSON *msg = cJSON_CreateObject();
@@ -634,8 +636,8 @@ void run_keep_answer(struct app *a)
 	struct turn *last = a->nturns ? &a->turns[a->nturns - 1] : NULL;
 	if (text_only && last && strcmp(last->role, "assistant") == 0 && !last->json) {
 		/* the answer continues the prefill */
-		editor_cursor_end(last->ed);
-		editor_insert(last->ed, buf_str(&text), text.len);
+		textbuf_cursor_end(last->ed);
+		textbuf_insert(last->ed, buf_str(&text), text.len);
 	} else if (text_only) {
 		app_turn_insert(a, a->nturns, "assistant", buf_str(&text), 0);
 	} else {

@@ -20,7 +20,7 @@
 /* --- text views: help, export, replay --------------------------------------------- */
 
 struct textview {
-	struct editor *ed;
+	struct textbuf *ed;
 	enum export_lang lang;
 	char *text; /* export: the snippet as is */
 };
@@ -28,10 +28,10 @@ struct textview {
 static void tv_fill(struct textview *v, const char *text)
 {
 	if (!v->ed) {
-		v->ed = editor_new();
+		v->ed = textbuf_new();
 		v->ed->readonly = 1;
 	}
-	editor_set_text(v->ed, "");
+	textbuf_set_text(v->ed, "");
 	const char *p = text;
 	for (;;) {
 		const char *nl = strchr(p, '\n');
@@ -43,7 +43,7 @@ static void tv_fill(struct textview *v, const char *text)
 			attr = LA_ADDED;
 		else if (n && p[0] == '-')
 			attr = LA_REMOVED;
-		editor_append_line(v->ed, p, n, attr);
+		textbuf_append_line(v->ed, p, n, attr);
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -62,8 +62,10 @@ static void export_fill(struct app *a, struct textview *v)
 	v->text = t;
 	struct buf b;
 	buf_init(&b, 0);
-	buf_printf(&b, "@@ %s  (l: next language, w: write to a file, c: copy with OSC 52, Esc: close)\n",
-		   export_lang_name(v->lang));
+	buf_printf(&b, "@@ %s  (%s: next language, %s: write to a file, %s: copy with OSC 52, %s: close)\n",
+		   export_lang_name(v->lang), keymap_label(ACT_EXPORT_LANG),
+		   keymap_label(ACT_EXPORT_WRITE), keymap_label(ACT_EXPORT_COPY),
+		   keymap_label(ACT_CLOSE));
 	if (t) {
 		buf_puts(&b, t);
 	} else {
@@ -77,72 +79,111 @@ static void export_fill(struct app *a, struct textview *v)
 	diag_list_done(&d);
 }
 
-struct replay_ctx {
-	struct app *a;
-	struct buf *out;
-};
+/* The replay runs on the main loop (core/replay.h); its report grows in
+ * a->run.replay_out turn by turn and the view, when open, shows it. Closing
+ * the view does not stop it: the cancel action does.
+ * The view's text: the report, under a line with the keys while it runs. */
+static void replay_view_fill(struct app *a, struct textview *v)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (a->run.replay)
+		buf_printf(&b, "Replaying; %s cancels, %s closes this view (the replay goes on).\n\n",
+			   keymap_label(ACT_CANCEL), keymap_label(ACT_CLOSE));
+	buf_puts(&b, buf_str(&a->run.replay_out));
+	tv_fill(v, buf_str(&b));
+	buf_done(&b);
+}
+
+static void replay_show(struct app *a)
+{
+	if (a->view_kind != VIEW_REPLAY)
+		return;
+	struct textview *v = a->view.priv;
+	size_t top_line = v->ed ? v->ed->top_line : 0;
+	size_t top_row = v->ed ? v->ed->top_row : 0;
+	replay_view_fill(a, v);
+	v->ed->top_line = top_line < v->ed->nlines ? top_line : 0;
+	v->ed->top_row = top_line < v->ed->nlines ? top_row : 0;
+	app_dirty(a);
+}
 
 static void on_replay_turn(void *ud, const struct replay_turn *t)
 {
-	struct replay_ctx *c = ud;
+	struct app *a = ud;
+	struct buf *out = &a->run.replay_out;
 	if (t->index < 0)
-		buf_printf(c->out, "@@ response: ");
+		buf_printf(out, "@@ response: ");
 	else
-		buf_printf(c->out, "@@ turn %ld: ", t->index + 1);
+		buf_printf(out, "@@ turn %ld: ", t->index + 1);
 	switch (t->status) {
 	case REPLAY_SAME:
-		buf_puts(c->out, "same\n");
+		buf_puts(out, "same\n");
 		break;
 	case REPLAY_CHANGED:
-		buf_printf(c->out, "changed\n%s\n", t->diff ? t->diff : "");
+		buf_printf(out, "changed\n%s\n", t->diff ? t->diff : "");
 		break;
 	case REPLAY_ERROR:
-		buf_printf(c->out, "error: %s\n", t->error ? t->error : "?");
+		buf_printf(out, "error: %s\n", t->error ? t->error : "?");
 		break;
 	}
-	app_message(c->a, 0, "replay: %s", t->index < 0 ? "response done" : "turn done");
-	display_render(c->a);
+	replay_show(a);
 }
 
+static void on_replay_done(void *ud, struct replay *r)
+{
+	struct app *a = ud;
+	const struct replay_result *res = replay_result_of(r);
+	buf_printf(&a->run.replay_out, "\n%zu same, %zu changed, %zu errors%s\n", res->same,
+		   res->changed, res->errors, res->canceled ? " (canceled)" : "");
+	app_message(a, 0, "replay %s: %zu same, %zu changed, %zu errors",
+		    res->canceled ? "canceled" : "done", res->same, res->changed, res->errors);
+	replay_free(r); /* allowed from on_done */
+	a->run.replay = NULL;
+	replay_show(a);
+}
+
+void views_replay_cancel(struct app *a)
+{
+	replay_cancel(a->run.replay);
+}
+
+void views_replay_free(struct app *a)
+{
+	replay_free(a->run.replay);
+	a->run.replay = NULL;
+	buf_done(&a->run.replay_out);
+}
+
+/* Start a replay unless one runs (then show its progress). */
 static void replay_fill(struct app *a, struct textview *v)
 {
+	if (a->run.replay) {
+		replay_view_fill(a, v);
+		return;
+	}
 	app_sync(a);
-	struct buf b;
-	buf_init(&b, 0);
+	struct buf *out = &a->run.replay_out;
+	buf_clear(out);
 	struct diag_list d;
 	diag_list_init(&d);
 	if (replay_check_plan(a->sess, 1, &d) != 0) {
-		buf_puts(&b, "Nothing to replay:\n");
+		buf_puts(out, "Nothing to replay:\n");
 		for (size_t i = 0; i < d.n; i++)
-			buf_printf(&b, "- %s\n", d.v[i].message);
+			buf_printf(out, "- %s\n", d.v[i].message);
 	} else if (!a->have_key) {
-		buf_puts(&b, "Replay sends requests: it needs an API key (ANTHROPIC_API_KEY or .env).\n");
-	} else if (a->call) {
-		buf_puts(&b, "A request is running; replay when it is done.\n");
+		buf_puts(out, "Replay sends requests: it needs an API key (ANTHROPIC_API_KEY or .env).\n");
+	} else if (a->run.call) {
+		buf_printf(out, "A request is running; replay when it is done (%s cancels it).\n",
+			   keymap_label(ACT_CANCEL));
 	} else {
-		struct replay_result r;
-		memset(&r, 0, sizeof r);
-		struct replay_ctx ctx = { a, &b };
-		struct replay_hooks h = { .on_turn = on_replay_turn, .current = &a->call, .ud = &ctx };
-		app_message(a, 0, "replaying (Ctrl-C cancels)...");
-		display_render(a);
-		/* replay_run drives the shared loop; keys arriving meanwhile can
-		 * only cancel (app_key checks a->call with no answer) */
-		a->state = RS_SENDING;
-		a->replaying = 1;
-		if (replay_run(a->loop, &a->cfg, a->sess, 1, &h, &r, &d) == 0) {
-			buf_printf(&b, "\n%zu same, %zu changed, %zu errors%s\n", r.same, r.changed,
-				   r.errors, r.canceled ? " (canceled)" : "");
-		}
-		a->replaying = 0;
-		a->state = RS_IDLE;
-		a->call = NULL;
-		replay_result_done(&r);
-		app_message(a, 0, "replay done");
+		struct replay_hooks h = { .on_turn = on_replay_turn, .on_done = on_replay_done, .ud = a };
+		a->run.replay = replay_start(a->loop, &a->cfg, a->sess, 1, &h, &d);
+		if (a->run.replay)
+			app_message(a, 0, "replaying (%s cancels)", keymap_label(ACT_CANCEL));
 	}
 	diag_list_done(&d);
-	tv_fill(v, buf_str(&b));
-	buf_done(&b);
+	replay_view_fill(a, v);
 }
 
 static void textview_draw(struct app *a, struct pane *p, struct rect r, int focused)
@@ -159,27 +200,27 @@ static int textview_action(struct app *a, struct pane *p, enum action act)
 	int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
 	switch (act) {
 	case ACT_SCROLL_UP:
-		editor_scroll(v->ed, -1, w, h);
+		textbuf_scroll(v->ed, -1, w, h);
 		return 1;
 	case ACT_SCROLL_DOWN:
-		editor_scroll(v->ed, 1, w, h);
+		textbuf_scroll(v->ed, 1, w, h);
 		return 1;
 	case ACT_SCROLL_PAGE_UP:
-		editor_scroll(v->ed, -(h - 1), w, h);
+		textbuf_scroll(v->ed, -(h - 1), w, h);
 		return 1;
 	case ACT_SCROLL_PAGE_DOWN:
-		editor_scroll(v->ed, h - 1, w, h);
+		textbuf_scroll(v->ed, h - 1, w, h);
 		return 1;
 	case ACT_SCROLL_TOP:
 		v->ed->top_line = v->ed->top_row = 0;
 		return 1;
 	case ACT_SCROLL_BOTTOM:
-		editor_view_end(v->ed, w, h);
+		textbuf_view_end(v->ed, w, h);
 		return 1;
 	case ACT_EXPORT_LANG:
 		if (a->view_kind != VIEW_EXPORT)
 			return 0;
-		v->lang = (enum export_lang)((v->lang + 1) % 4);
+		v->lang = v->lang == EXPORT_CURL ? EXPORT_C : (enum export_lang)(v->lang + 1);
 		export_fill(a, v);
 		return 1;
 	case ACT_EXPORT_WRITE: {
@@ -203,51 +244,24 @@ static int textview_action(struct app *a, struct pane *p, enum action act)
 	}
 }
 
-static int textview_chain(struct app *a, struct pane *p)
+static enum key_chain textview_chain(struct app *a, struct pane *p)
 {
 	(void)p;
-	return a->view_kind == VIEW_EXPORT ? 5 : 4;
+	return a->view_kind == VIEW_EXPORT ? CHAIN_EXPORT : CHAIN_BROWSE;
 }
 
 static void textview_free(struct app *a, struct pane *p)
 {
 	(void)a;
 	struct textview *v = p->priv;
-	editor_free(v->ed);
+	textbuf_free(v->ed);
 	free(v->text);
 }
 
+/* Help, export and replay; the title is set per instance (views_open). */
 const struct pane_ops pane_view_ops = {
 	.name = "View",
-	.chain = 4,
-	.private_size = sizeof(struct textview),
-	.draw = textview_draw,
-	.action = textview_action,
-	.current_chain = textview_chain,
-	.free = textview_free,
-};
-
-static const struct pane_ops help_ops = {
-	.name = "Help: every key (Esc closes)",
-	.chain = 4,
-	.private_size = sizeof(struct textview),
-	.draw = textview_draw,
-	.action = textview_action,
-	.current_chain = textview_chain,
-	.free = textview_free,
-};
-static const struct pane_ops export_ops = {
-	.name = "Export",
-	.chain = 5,
-	.private_size = sizeof(struct textview),
-	.draw = textview_draw,
-	.action = textview_action,
-	.current_chain = textview_chain,
-	.free = textview_free,
-};
-static const struct pane_ops replay_ops = {
-	.name = "Replay: recorded vs new",
-	.chain = 4,
+	.chain = CHAIN_BROWSE,
 	.private_size = sizeof(struct textview),
 	.draw = textview_draw,
 	.action = textview_action,
@@ -347,9 +361,9 @@ static void open_fill(struct listview *l)
 static void model_fill(struct app *a, struct listview *l)
 {
 	list_add(l, "", "[type a model id...]");
-	if (a->nmodels) {
-		for (size_t i = 0; i < a->nmodels; i++)
-			list_add(l, a->models[i], a->models[i]);
+	if (a->run.nmodels) {
+		for (size_t i = 0; i < a->run.nmodels; i++)
+			list_add(l, a->run.models[i], a->run.models[i]);
 	} else {
 		for (size_t i = 0; cost_builtin_models[i]; i++) {
 			char *lab = xasprintf("%s  (built-in list)", cost_builtin_models[i]);
@@ -384,9 +398,6 @@ static void list_draw(struct app *a, struct pane *p, struct rect r, int focused)
 	}
 }
 
-void params_set_model(struct app *a, const char *model);
-void params_edit_model(struct app *a);
-
 static int list_action(struct app *a, struct pane *p, enum action act)
 {
 	struct listview *l = p->priv;
@@ -418,14 +429,14 @@ static int list_action(struct app *a, struct pane *p, enum action act)
 		enum view_kind k = a->view_kind;
 		app_close_view(a);
 		if (k == VIEW_MODEL && !*item) {
-			params_edit_model(a);
+			app_edit_model(a);
 		} else if (k == VIEW_MODEL) {
-			params_set_model(a, item);
+			app_set_model(a, item);
 		} else if (!*item) {
 			app_prompt_line(a, PF_OPEN_FILE, "", "Open: ");
 		} else if (a->modified) {
-			free(a->pending_path);
-			a->pending_path = xstrdup(item);
+			free(a->prompt.pending_path);
+			a->prompt.pending_path = xstrdup(item);
 			app_prompt_yesno(a, PF_OPEN_FILE, "Discard the unsaved changes and open %s? (y/n) ",
 					 item);
 		} else {
@@ -451,25 +462,10 @@ static void list_free(struct app *a, struct pane *p)
 	free(l->labels);
 }
 
-static const struct pane_ops open_ops = {
-	.name = "Open a preset (Enter opens, Esc closes)",
-	.chain = 6,
-	.private_size = sizeof(struct listview),
-	.draw = list_draw,
-	.action = list_action,
-	.free = list_free,
-};
-static const struct pane_ops model_ops = {
-	.name = "Choose a model (Enter takes it, Esc closes)",
-	.chain = 6,
-	.private_size = sizeof(struct listview),
-	.draw = list_draw,
-	.action = list_action,
-	.free = list_free,
-};
+/* Open a preset, choose a model; the title is set per instance. */
 const struct pane_ops pane_list_ops = {
 	.name = "List",
-	.chain = 6,
+	.chain = CHAIN_LIST,
 	.private_size = sizeof(struct listview),
 	.draw = list_draw,
 	.action = list_action,
@@ -480,7 +476,7 @@ void views_open(struct app *a, enum view_kind k)
 {
 	switch (k) {
 	case VIEW_HELP: {
-		a->view.ops = &help_ops;
+		a->view.title = xasprintf("Help: every key (%s closes)", keymap_label(ACT_CLOSE));
 		struct buf b;
 		buf_init(&b, 0);
 		keymap_help(&b);
@@ -489,20 +485,22 @@ void views_open(struct app *a, enum view_kind k)
 		break;
 	}
 	case VIEW_EXPORT:
-		a->view.ops = &export_ops;
+		a->view.title = xstrdup("Export");
 		((struct textview *)a->view.priv)->lang = EXPORT_CURL;
 		export_fill(a, a->view.priv);
 		break;
 	case VIEW_REPLAY:
-		a->view.ops = &replay_ops;
+		a->view.title = xstrdup("Replay: recorded vs new");
 		replay_fill(a, a->view.priv);
 		break;
 	case VIEW_OPEN:
-		a->view.ops = &open_ops;
+		a->view.title = xasprintf("Open a preset (%s opens, %s closes)",
+					  keymap_label(ACT_LIST_CHOOSE), keymap_label(ACT_CLOSE));
 		open_fill(a->view.priv);
 		break;
 	case VIEW_MODEL:
-		a->view.ops = &model_ops;
+		a->view.title = xasprintf("Choose a model (%s takes it, %s closes)",
+					  keymap_label(ACT_LIST_CHOOSE), keymap_label(ACT_CLOSE));
 		model_fill(a, a->view.priv);
 		break;
 	case VIEW_NONE:

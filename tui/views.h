@@ -11,4 +11,9 @@ void views_open(struct app *a, enum view_kind k);
 /* Write the export view's text to path. */
 void views_export_write(struct app *a, const char *path);
 
+/* The cancel action while a replay runs. */
+void views_replay_cancel(struct app *a);
+/* At exit: stop a running replay and free its report. */
+void views_replay_free(struct app *a);
+
 #endif

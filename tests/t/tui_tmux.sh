@@ -4,7 +4,8 @@
 # keys go in with send-keys and the screen is polled with capture-pane for a
 # sentinel (bounded waits, no fixed sleeps). Covers start, typing, run and
 # stream, resize mid-stream, cancel, quit with the shell usable afterwards,
-# autosave and restore after kill -9, and two instances at once.
+# autosave and restore after kill -9, two instances at once, and a replay
+# that keys, resize and the help go through and a rebound cancel key stops.
 . "$(dirname "$0")/../lib.sh"
 command -v tmux >/dev/null || { not_ok "tmux is installed"; done_testing; }
 SOCK="pwbtest$$"
@@ -193,4 +194,66 @@ for w in main:0 main:two; do
 done
 n=$(ls "$STATE"/pwb/ 2>/dev/null | grep -c 'yaml$')
 check_eq "two instances: both exits removed their autosaves" "$n" 0
+
+# --- a replay runs on the main loop: keys, resize, help, scrolling go on; a
+# rebound cancel key stops it ---------------------------------------------------
+cat >"$T/work/replay.yaml" <<'YAML'
+pwb: 1
+name: replayed
+model: claude-sonnet-4-5
+max_tokens: 64
+messages:
+  - role: user
+    content: first question
+  - role: assistant
+    content: the old first answer
+  - role: user
+    content: second question
+response:
+  content:
+    - type: text
+      text: the old second answer
+  stop_reason: end_turn
+YAML
+mkdir -p "$T/config/pwb"
+printf 'cancel: <C-g>\n' >"$T/config/pwb/keys.yaml"
+# turn 2 answers after a pause; the response's turn never answers
+server_script '[{"fixture":"stream_text_basic.sse","headers_delay_ms":1500},{"hang":true}]'
+tm send-keys -t main clear Enter
+tm send-keys -t main "$PWB replay.yaml" Enter
+wait_screen main "Parameters" >/dev/null
+check_screen "rebound cancel: the start hint is built from the keymap" main "F1 help"
+tm send-keys -t main F4
+check_screen "replay: started, the hint names the rebound cancel key" main "Ctrl-G cancels"
+check_screen "replay: the status line says replaying" main "replaying"
+tm send-keys -t main F1
+check_screen "replay: F1 opens the help while the first turn waits" main "Help: every key"
+tm send-keys -t main j j
+tm resize-window -t main -x 120 -y 34
+check_screen "replay: resized while replaying" main "Help: every key" 10
+tm send-keys -t main Escape
+tm send-keys -t main F4
+check_screen "replay: the first turn's result arrives" main "@@ turn 2: changed" 20
+check_screen "replay: the second turn is running" main "replaying"
+tm send-keys -t main C-c
+tm send-keys -t main F1
+check_screen "replay: keys still work while the second turn hangs" main "Help: every key"
+check_screen "replay: Ctrl-C (no longer the cancel key) did not stop it" main "replaying"
+tm send-keys -t main Escape
+tm send-keys -t main F4
+wait_screen main "@@ turn 2" >/dev/null
+tm send-keys -t main C-g
+check_screen "replay: the rebound cancel key stops it" main "(canceled)"
+check_screen "replay: the message line says canceled" main "replay canceled"
+check_screen "replay: idle again" main "idle"
+check_eq "replay: one request per started turn (the canceled one included)" "$(server_count /v1/messages)" 2
+tm send-keys -t main Escape
+tm send-keys -t main M-2
+tm send-keys -t main -l "typed after the replay"
+check_screen "replay: the interface is live afterwards" main "typed after the replay"
+tm resize-window -t main -x 100 -y 30
+tm send-keys -t main C-q
+wait_screen main "(y/n)" >/dev/null && tm send-keys -t main y
+check_screen "replay: quit" main 'pwbsh$'
+rm -f "$T/config/pwb/keys.yaml"
 done_testing

@@ -109,6 +109,13 @@ static void test_lists(void)
 	CHECK(run("not-icontains-all", "[\"PARIS\",\"nice\"]", text));
 	/* a string value is a comma-separated list */
 	CHECK(run("contains-all", "\"Paris, \\\"Lyon.\\\"\"", text));
+	/* a list emptied by its variables fails rather than passing vacuously */
+	struct session_var empty[] = { { "none", "" } };
+	struct assert_answer ans;
+	assert_answer_from_text(text, &ans);
+	CHECK(!run_full("contains-all", "\"{{none}}\"", 0, 0, &ans, empty, 1, NULL));
+	REASON_HAS("the list is empty");
+	assert_answer_done(&ans);
 }
 
 static void test_regex(void)
@@ -130,6 +137,11 @@ static void test_regex(void)
 	CHECK(run("regex", "\"\\\\u0041\\\\x42\"", "xABy"));
 	/* [] matches nothing, [^] anything */
 	CHECK(!run("regex", "\"a[]\"", "a"));
+	CHECK(run("regex", "\"a[^]b\"", "a\nb"));
+	/* . matches neither \n nor \r */
+	CHECK(!run("regex", "\"a.b\"", "a\rb"));
+	CHECK(!run("regex", "\"a.b\"", "a\nb"));
+	CHECK(run("regex", "\"a.b\"", "a\tb"));
 	/* a backreference to an unset group matches the empty string */
 	CHECK(run("regex", "\"(x)?\\\\1y\"", "y"));
 }
@@ -384,6 +396,9 @@ static void test_validation(void)
 	CHECK(strstr(m, "offset") != NULL);
 	CHECK_INT(from_json_errors("{\"type\":\"tool-call\",\"value\":{\"input\":{}}}", m, sizeof m), 1);
 	CHECK_INT(from_json_errors("[1]", m, sizeof m), 1);
+	/* a threshold on a type without one is a warning, not an error */
+	CHECK_INT(from_json_errors("{\"type\":\"contains\",\"value\":\"x\",\"threshold\":2}", m,
+				   sizeof m), 0);
 
 	/* the position comes from the locate callback */
 	struct diag_list d;

@@ -50,7 +50,7 @@ static void test_csv_quoting(void)
 	struct testrows *r = csv(" city , note ,__expected\n"
 				 "\"Paris, France\",\"say \"\"hi\"\"\",contains:Paris\n"
 				 "\"Lyon\",\"two\nlines\",\n"
-				 "  Nice ,plain,\n", &d);
+				 "  Nice ,He said \"hi\",\n", &d);
 	CHECK_INT(diag_count(&d, DIAG_ERROR), 0);
 	print_diags(&d);
 	CHECK_INT(r->n, 3);
@@ -65,6 +65,8 @@ static void test_csv_quoting(void)
 		CHECK_INT(r->v[1].line, 3);
 		/* variable cells are kept exactly */
 		CHECK_STR(testrow_var(&r->v[2], "city"), "  Nice ");
+		/* a quote inside an unquoted cell is text */
+		CHECK_STR(testrow_var(&r->v[2], "note"), "He said \"hi\"");
 		CHECK_INT(r->v[2].line, 5);
 		CHECK(r->v[2].file && strstr(r->v[2].file, "rows.csv"));
 	}
@@ -346,7 +348,7 @@ static void test_files_from_preset(void)
 		CHECK_INT(r->v[1].nasserts, 2);
 	}
 	testrows_free(r);
-	r = testrows_load("\"rows.jsonl\"", NULL, preset, NULL, NULL, NULL, NULL, &d);
+	r = testrows_load("\"file://rows.jsonl\"", NULL, preset, NULL, NULL, NULL, NULL, &d);
 	CHECK(r && r->n == 2);
 	testrows_free(r);
 	/* YAML goes through the preset loader's hook */
@@ -372,7 +374,8 @@ static void test_files_from_preset(void)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pwb-testrows-XXXXXX");
+	const char *tmp = getenv("TMPDIR");
+	snprintf(tmpdir, sizeof tmpdir, "%s/pwb-testrows-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 1;

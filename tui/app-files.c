@@ -1,0 +1,148 @@
+/* Files: save, save as, open, new (app.h). */
+#include "tui/app.h"
+#include "tui/autosave.h"
+#include "tui/run.h"
+#include "core/preset.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+
+/* --- files ---------------------------------------------------------------- */
+
+static void first_error(const struct diag_list *d, char *out, size_t n)
+{
+	out[0] = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].level == DIAG_ERROR) {
+			char *m = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&m, &len);
+			if (f) {
+				diag_print(f, &d->v[i]);
+				fclose(f);
+				snprintf(out, n, "%s", m);
+				free(m);
+				char *nl = strchr(out, '\n');
+				if (nl)
+					*nl = 0;
+			}
+			return;
+		}
+}
+
+void app_save(struct app *a, const char *path, int flags)
+{
+	const char *own = preset_path(a->preset);
+	int same_file = !path || (own && strcmp(path, own) == 0);
+	if (same_file && preset_had_comments(a->preset) && !a->comments_ok) {
+		/* the canonical YAML pwb writes has no comments: ask first */
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = path ? xstrdup(path) : NULL;
+		a->prompt.pending_flags = flags;
+		app_prompt_yesno(a, PF_SAVE_COMMENTS,
+				 "The file has comments, which saving drops. Save anyway? (y/n) ");
+		return;
+	}
+	app_sync(a);
+	struct diag_list d;
+	diag_list_init(&d);
+	enum preset_save_result r = preset_save(a->preset, path, flags, a->key, &d);
+	char err[512];
+	first_error(&d, err, sizeof err);
+	switch (r) {
+	case PRESET_SAVED:
+		a->modified = 0;
+		app_message(a, 0, "saved %s", preset_path(a->preset));
+		autosave_write(a);
+		break;
+	case PRESET_SAVE_FAILED:
+		app_message(a, 1, "not saved: %s", *err ? err : strerror(errno));
+		break;
+	case PRESET_SAVE_CHANGED:
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = xstrdup(path);
+		app_prompt_yesno(a, PF_SAVE_CHANGED,
+				 "The file changed on disk since it was opened. Overwrite it? (y/n) ");
+		break;
+	case PRESET_SAVE_KEY_SHAPED:
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = xstrdup(path);
+		app_prompt_yesno(a, PF_SAVE_KEY,
+				 "A key-shaped string is in the session. Save it anyway? (y/n) ");
+		break;
+	case PRESET_SAVE_INVALID:
+		app_message(a, 1, "not saved: %s", *err ? err : "the session has errors");
+		break;
+	}
+	diag_list_done(&d);
+}
+
+void app_save_as(struct app *a, const char *path)
+{
+	struct stat st;
+	const char *cur = preset_path(a->preset);
+	if (stat(path, &st) == 0 && !(cur && strcmp(cur, path) == 0)) {
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = xstrdup(path);
+		app_prompt_yesno(a, PF_OVERWRITE, "%s exists. Overwrite it? (y/n) ", path);
+		return;
+	}
+	app_save(a, path, 0);
+}
+
+static void clear_answers(struct app *a)
+{
+	run_cancel(a);
+	for (size_t i = 0; i < a->nanswers; i++)
+		answer_free(a->answers[i]);
+	a->nanswers = a->shown = 0;
+	a->run.last_failed = 0;
+}
+
+void app_set_preset(struct app *a, struct preset *p)
+{
+	if (a->preset)
+		preset_free(a->preset);
+	a->preset = p;
+	a->sess = preset_session(p);
+	a->comments_ok = 0;
+	app_load_session(a);
+	a->modified = 0;
+}
+
+int app_open_file(struct app *a, const char *path)
+{
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *p = preset_load_file(path, &d);
+	char err[512];
+	first_error(&d, err, sizeof err);
+	if (!p) {
+		app_message(a, 1, "cannot open %s: %s", path, *err ? err : strerror(errno));
+		diag_list_done(&d);
+		return -1;
+	}
+	clear_answers(a);
+	app_set_preset(a, p);
+	if (*err)
+		app_message(a, 1, "opened %s with errors: %s", path, err);
+	else
+		app_message(a, 0, "opened %s", path);
+	diag_list_done(&d);
+	run_load_recorded(a);
+	autosave_write(a);
+	return 0;
+}
+
+void app_new(struct app *a)
+{
+	clear_answers(a);
+	app_set_preset(a, preset_new());
+	a->focus = PANE_SYSTEM;
+	app_message(a, 0, "new session");
+	autosave_write(a);
+}

@@ -1,0 +1,250 @@
+/* The configuration in the editors: load a session into them, write their text back, the {{variables}} and validation (app.h). */
+#include "tui/app.h"
+#include "tui/editor.h"
+#include "core/preset.h"
+#include "core/session.h"
+#include "core/util.h"
+#include "core/vars.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+/* --- the configuration <-> editors --------------------------------------- */
+
+static char *pretty_json(const char *json)
+{
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
+	if (!j)
+		return xstrdup(json ? json : "");
+	char *p = cJSON_Print(j);
+	cJSON_Delete(j);
+	char *out = xstrdup(p);
+	cJSON_free(p);
+	/* cJSON indents with tabs; two spaces read better in a pane */
+	struct buf b;
+	buf_init(&b, 0);
+	int bol = 1;
+	for (const char *s = out; *s; s++) {
+		if (*s == '\t')
+			buf_puts(&b, bol ? "  " : " "); /* indent, or after "key": */
+		else
+			buf_append(&b, s, 1);
+		bol = *s == '\n' || (bol && *s == '\t');
+	}
+	free(out);
+	return buf_take(&b);
+}
+
+static char *compact_json(const char *text, int *ok)
+{
+	cJSON *j = cJSON_Parse(text);
+	if (!j) {
+		*ok = 0;
+		return NULL;
+	}
+	char *p = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	char *out = xstrdup(p);
+	cJSON_free(p);
+	*ok = 1;
+	return out;
+}
+
+struct turn *app_turn_insert(struct app *a, size_t at, const char *role, const char *text,
+			     int json)
+{
+	if (a->nturns == a->aturns) {
+		a->aturns = a->aturns ? a->aturns * 2 : 8;
+		a->turns = xrealloc(a->turns, a->aturns * sizeof *a->turns);
+	}
+	memmove(a->turns + at + 1, a->turns + at, (a->nturns - at) * sizeof *a->turns);
+	a->nturns++;
+	struct turn *t = &a->turns[at];
+	memset(t, 0, sizeof *t);
+	t->role = xstrdup(role);
+	t->ed = textbuf_new();
+	t->json = json;
+	if (json) {
+		char *p = pretty_json(text);
+		textbuf_set_text(t->ed, p);
+		free(p);
+	} else {
+		textbuf_set_text(t->ed, text);
+	}
+	t->synced_gen = (unsigned long)-1;
+	return t;
+}
+
+void app_turn_remove(struct app *a, size_t at)
+{
+	free(a->turns[at].role);
+	textbuf_free(a->turns[at].ed);
+	memmove(a->turns + at, a->turns + at + 1, (a->nturns - at - 1) * sizeof *a->turns);
+	a->nturns--;
+}
+
+void app_load_session(struct app *a)
+{
+	struct session *s = a->sess;
+	while (a->nturns)
+		app_turn_remove(a, a->nturns - 1);
+	if (!a->system_ed)
+		a->system_ed = textbuf_new();
+	a->system_json = s->system == NULL && s->system_blocks_json != NULL;
+	if (a->system_json) {
+		char *p = pretty_json(s->system_blocks_json);
+		textbuf_set_text(a->system_ed, p);
+		free(p);
+	} else {
+		textbuf_set_text(a->system_ed, s->system);
+	}
+	a->system_synced_gen = a->system_ed->gen;
+	for (size_t i = 0; i < s->nmessages; i++) {
+		struct session_message *m = &s->messages[i];
+		int json = m->text == NULL && m->blocks_json != NULL;
+		struct turn *t = app_turn_insert(a, a->nturns, m->role ? m->role : "user",
+						 json ? m->blocks_json : m->text, json);
+		t->synced_gen = t->ed->gen;
+	}
+	if (a->nturns == 0) {
+		/* an empty session starts with one user turn to type into */
+		struct turn *t = app_turn_insert(a, 0, "user", "", 0);
+		(void)t;
+	}
+	a->cur_turn = 0;
+	a->diags_stale = 1;
+	app_dirty(a);
+}
+
+void app_sync(struct app *a)
+{
+	struct session *s = a->sess;
+	if (a->system_ed->gen != a->system_synced_gen) {
+		char *t = textbuf_text(a->system_ed);
+		if (a->system_json) {
+			int ok;
+			char *c = compact_json(t, &ok);
+			if (ok) {
+				str_set(&s->system_blocks_json, c);
+				str_set(&s->system, NULL);
+			} else {
+				/* kept as typed; validation reports it */
+				str_set(&s->system_blocks_json, t);
+			}
+			free(c);
+		} else {
+			if (*t || s->system)
+				str_set(&s->system, *t ? t : NULL);
+			if (!*t)
+				str_set(&s->system, NULL);
+			str_set(&s->system_blocks_json, NULL);
+		}
+		free(t);
+		a->system_synced_gen = a->system_ed->gen;
+	}
+	/* messages: rebuild the list only when its shape changed */
+	int shape = s->nmessages != a->nturns;
+	for (size_t i = 0; !shape && i < a->nturns; i++)
+		shape = !str_eq(s->messages[i].role, a->turns[i].role);
+	if (shape) {
+		while (s->nmessages)
+			session_remove_message(s, s->nmessages - 1);
+		for (size_t i = 0; i < a->nturns; i++) {
+			session_add_message(s, a->turns[i].role, "", NULL);
+			a->turns[i].synced_gen = (unsigned long)-1;
+		}
+	}
+	for (size_t i = 0; i < a->nturns; i++) {
+		struct turn *t = &a->turns[i];
+		if (t->synced_gen == t->ed->gen)
+			continue;
+		struct session_message *m = &s->messages[i];
+		char *txt = textbuf_text(t->ed);
+		if (t->json) {
+			int ok;
+			char *c = compact_json(txt, &ok);
+			str_set(&m->blocks_json, ok ? c : txt);
+			str_set(&m->text, NULL);
+			free(c);
+		} else {
+			str_set(&m->text, txt);
+			str_set(&m->blocks_json, NULL);
+		}
+		free(txt);
+		t->synced_gen = t->ed->gen;
+	}
+}
+
+static void add_varname(struct app *a, const char *name, size_t len)
+{
+	for (size_t i = 0; i < a->nvarnames; i++)
+		if (strlen(a->varnames[i]) == len && strncmp(a->varnames[i], name, len) == 0)
+			return;
+	a->varnames = xrealloc(a->varnames, (a->nvarnames + 1) * sizeof *a->varnames);
+	a->varnames[a->nvarnames++] = xstrndup(name, len);
+}
+
+static void on_var(void *ud, const char *name, size_t len, size_t offset)
+{
+	(void)offset;
+	add_varname(ud, name, len);
+}
+
+/* The variables the prompts use, in order of appearance, then the ones
+ * only defined. */
+static void collect_varnames(struct app *a)
+{
+	for (size_t i = 0; i < a->nvarnames; i++)
+		free(a->varnames[i]);
+	a->nvarnames = 0;
+	struct session *s = a->sess;
+	if (s->system)
+		vars_scan(s->system, on_var, a);
+	if (s->system_blocks_json)
+		vars_scan(s->system_blocks_json, on_var, a);
+	for (size_t i = 0; i < s->nmessages; i++) {
+		if (s->messages[i].text)
+			vars_scan(s->messages[i].text, on_var, a);
+		if (s->messages[i].blocks_json)
+			vars_scan(s->messages[i].blocks_json, on_var, a);
+	}
+	for (size_t i = 0; i < s->nvars; i++)
+		add_varname(a, s->vars[i].name, strlen(s->vars[i].name));
+}
+
+void app_validate(struct app *a)
+{
+	if (!a->diags_stale)
+		return;
+	app_sync(a);
+	diag_list_done(&a->diags);
+	diag_list_init(&a->diags);
+	session_validate(a->sess, &a->diags);
+	collect_varnames(a);
+	/* JSON turns that do not parse are the TUI's own check */
+	for (size_t i = 0; i < a->nturns; i++) {
+		if (!a->turns[i].json || !a->sess->messages[i].blocks_json)
+			continue;
+		cJSON *j = cJSON_Parse(a->sess->messages[i].blocks_json);
+		if (!j)
+			diag_add(&a->diags, DIAG_ERROR, NULL, "messages[%zu].content: not valid JSON", i);
+		cJSON_Delete(j);
+	}
+	a->diags_stale = 0;
+}
+
+const struct diag *app_diag_for(struct app *a, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	for (size_t i = 0; i < a->diags.n; i++) {
+		const struct diag *d = &a->diags.v[i];
+		if (d->level != DIAG_ERROR)
+			continue;
+		if (d->path && strncmp(d->path, prefix, n) == 0 &&
+		    (d->path[n] == 0 || d->path[n] == '.' || d->path[n] == '['))
+			return d;
+	}
+	return NULL;
+}
