@@ -165,7 +165,9 @@ class Bench:
         self.sdk_script = os.path.join(HERE, "sdk_stream.mjs")
         self.sdk_ok = self.node and os.path.isdir(
             os.path.join(ROOT, "tests", "node_modules", "@anthropic-ai", "sdk"))
-        if not self.sdk_ok:
+        only = [c for c in args.only.split(",") if c]
+        sdk_cases = ("throughput-100k", "throughput-10k", "ttfb", "cancel")
+        if not self.sdk_ok and (not only or any(o in c for o in only for c in sdk_cases)):
             self.notes.append("SDK anchor missing: run (cd tests && npm ci)")
         self.preset = os.path.join(tmp, "chat.yaml")
         with open(self.preset, "w") as f:
@@ -1053,7 +1055,9 @@ def main():
                                                      m["kernel"]),
             "Build: %s" % (args.cflags or "?"),
             "Versions: " + ", ".join("%s %s" % (k, val) for k, val in v.items()),
-            "Runs: %d measured after %d warm-up, per tool and case" % (args.runs, args.warmup),
+            "Runs: %d measured after %d warm-up, per tool and case%s" % (
+                args.runs, args.warmup,
+                " (the evaluation case: as it says)" if EVAL_CASE in b.results else ""),
             "Load average (1 min) before / after: %.2f / %.2f" % (load_before[0],
                                                                  os.getloadavg()[0])]
     head += ["Note: " + n for n in b.notes]
