@@ -1,5 +1,5 @@
 /* The headless commands: each is a thin front end over core/. Every one
- * returns the process exit code (README "Exit codes"). */
+ * returns the process exit code (pwb(1) EXIT STATUS). */
 #ifndef PWB_CMD_H
 #define PWB_CMD_H
 

@@ -1,7 +1,7 @@
 /* The Messages API client: one call = one request with its retries, driven
  * by a struct loop (libcurl multi; never curl_easy_perform). Headers:
  * x-api-key, anthropic-version, content-type, anthropic-beta when set,
- * user-agent pwb/VERSION. Retries as the official SDKs (api.md section 8).
+ * user-agent pwb/VERSION. Retries as the official SDKs (docs/api-notes.md section 8).
  * The key is never logged or put in any error text. */
 #ifndef PWB_API_H
 #define PWB_API_H
@@ -109,7 +109,7 @@ const struct stream *api_call_stream(const struct api_call *c);
 /* The raw body of the last response (count_tokens, models, errors). */
 const char *api_call_body(const struct api_call *c);
 
-/* Exit code for a failure, per the README's table (0 for NONE). */
+/* Exit code for a failure, per pwb(1) EXIT STATUS (0 for NONE). */
 int api_failure_exit_code(enum api_failure f);
 /* A one-line text for users: "HTTP 429 rate_limit_error: message (request-id req_...)". malloc'd. */
 char *api_error_describe(const struct api_error *e);

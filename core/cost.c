@@ -14,7 +14,7 @@ void usage_init(struct usage *u)
 	u->cache_creation_1h = -1;
 }
 
-/* api.md section 9, USD per million tokens. names are model ids with the
+/* docs/api-notes.md section 9, USD per million tokens. names are model ids with the
  * date suffix removed; tier_above > 0 switches to the second price for
  * prompts above that many tokens. */
 struct price_row {
@@ -154,7 +154,7 @@ int cost_estimate(const char *model, long input_tokens, long max_tokens, double 
 }
 
 /* Maximum output tokens from the models overview; newer models are not
- * tabulated in api.md, so they give 0 (unknown). */
+ * tabulated in docs/api-notes.md, so they give 0 (unknown). */
 long cost_model_max_tokens(const char *model)
 {
 	static const struct {

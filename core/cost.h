@@ -1,5 +1,5 @@
 /* Token usage and what it costs: one built-in price table (USD per million
- * tokens, api.md section 9) and the built-in model list. A model without a
+ * tokens, docs/api-notes.md section 9) and the built-in model list. A model without a
  * known price gives "unknown", never a made-up figure. */
 #ifndef PWB_COST_H
 #define PWB_COST_H

@@ -32,7 +32,7 @@ const char *export_lang_name(enum export_lang lang)
 	return lang_names[lang];
 }
 
-/* The SDKs' long non-stream guard (api.md section 8): refused when
+/* The SDKs' long non-stream guard (docs/api-notes.md section 8): refused when
  * 3600 s * max_tokens / 128,000 > 600 s, or above a per-model cap. The ids
  * are the union of the TS (npm 1.14.0) and Python (0.121) tables. */
 static const char *const capped_models[] = {

@@ -1,5 +1,5 @@
-/* Presets: a session kept as a YAML file (format version 1, README
- * "Preset format"). libyaml reads and writes; errors name file:line:column.
+/* Presets: a session kept as a YAML file (format version 1,
+ * pwb-preset(5)). libyaml reads and writes; errors name file:line:column.
  * A struct preset is a loaded file: its session, where each field came
  * from, and what is needed to save it back safely. */
 #ifndef PWB_PRESET_H
@@ -36,7 +36,7 @@ int preset_had_comments(const struct preset *p);
  * run --record. */
 void preset_restore_file_vars(struct preset *p);
 
-/* Check every rule (README "Validation") against the session; problems go
+/* Check every rule (pwb-preset(5) VALIDATION) against the session; problems go
  * to diags, with positions when the field came from the file. */
 void preset_validate(struct preset *p, struct diag_list *diags);
 

@@ -1,5 +1,5 @@
 /* Replay: regenerate a preset's recorded answers and say what changed
- * (README "Replay"). The recorded response is regenerated from the full
+ * (pwb(1), replay). The recorded response is regenerated from the full
  * message list; with all_turns every assistant turn of messages is also
  * regenerated from the recorded history before it. A turn is the same when
  * its text is the same and its tool_use blocks have the same names and the

@@ -1,4 +1,4 @@
-/* The validation rules (README "Validation") over a session, shared by
+/* The validation rules (pwb-preset(5) VALIDATION) over a session, shared by
  * preset_validate (positions from the loaded file) and session_validate
  * (no file). Internal to the core: front ends call those two. */
 #ifndef PWB_VALIDATE_H

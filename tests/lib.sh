@@ -12,7 +12,12 @@
 #   check_contains NAME TEXT NEEDLE   substring
 #   check_not_contains NAME TEXT NEEDLE
 #   check NAME CMD...                 ok when CMD succeeds
-#   done_testing                      exit 1 when anything failed (call last)
+#   tap_relay FILE                    pass on the TAP lines another program
+#                                     wrote to FILE ("#" lines too), counted
+#   done_testing                      print the plan (1..N, N = the results
+#                                     printed), exit 1 when anything failed;
+#                                     call it last: tests/run.sh fails a
+#                                     program that ends without a plan
 #
 # The local Messages API server (tests/server.py; its top comment documents
 # the script format):
@@ -65,6 +70,7 @@ SRV_PID=""
 SRV_PORT=""
 SRV_LOG="$T/server-log.jsonl"
 _lib_failed=0
+_lib_results=0
 
 _lib_cleanup() {
 	server_stop
@@ -73,15 +79,16 @@ _lib_cleanup() {
 trap _lib_cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() { echo "ok - $*"; }
+ok() { _lib_results=$((_lib_results + 1)); echo "ok - $*"; }
 not_ok() {
 	_n=$1; shift
+	_lib_results=$((_lib_results + 1))
 	echo "not ok - $_n"
 	_lib_failed=1
 	for _l in "$@"; do printf '%s\n' "$_l" | sed 's/^/#   /'; done
 	return 0
 }
-skip() { echo "ok - $1 # SKIP $2"; }
+skip() { _lib_results=$((_lib_results + 1)); echo "ok - $1 # SKIP $2"; }
 check_eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else
 		not_ok "$1" "got:      $2" "expected: $3"; fi
@@ -96,7 +103,15 @@ check() {
 	_n=$1; shift
 	if "$@"; then ok "$_n"; else not_ok "$_n" "command failed: $*"; fi
 }
-done_testing() { exit "$_lib_failed"; }
+tap_relay() {
+	grep '^ok\|^not ok\|^#' "$1"
+	_lib_results=$((_lib_results + $(grep -c '^ok\|^not ok' "$1")))
+	! grep -q '^not ok' "$1" || _lib_failed=1
+}
+done_testing() {
+	echo "1..$_lib_results"
+	exit "$_lib_failed"
+}
 
 wait_for() {
 	_limit=$(( $1 * 20 )); shift

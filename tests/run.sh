@@ -1,8 +1,13 @@
 #!/bin/bash
 # Runs every test tier and ends with one line: N passed, N failed, N skipped.
 # Each test program prints TAP-style lines: "ok - name", "not ok - name",
-# "ok - name # SKIP reason". A program that exits non-zero without a
-# "not ok" line counts as one failure. Under CI=true a skip is a failure.
+# "ok - name # SKIP reason", and one plan line "1..N" (first or last; tests/lib.sh
+# done_testing and tests/unit/tap.h tap_done print it). A program fails when
+#   - it exits non-zero (one failure when it printed no "not ok" line),
+#   - it prints no plan, more than one, or a plan other than its result count
+#     (so exiting 0 having printed nothing, or stopping half-way, fails).
+# "1..0 # SKIP why" is a program skipped whole. Under CI=true a skip is a failure.
+#   bash tests/run.sh [PROGRAM...]   the given programs instead of every tier
 #   TESTS=pattern   run only test programs whose path matches the pattern
 #   JOBS=N          programs run at once (default: the number of cores);
 #                   every program uses its own temp dir, server and port
@@ -43,9 +48,25 @@ report() {
 	s=$(grep -c '^ok .*# SKIP' "$out")
 	f=$(grep -c '^not ok ' "$out")
 	p=$((p - s))
+	results=$((p + s + f))
+	plans=$(grep -cE '^1\.\.[0-9]+' "$out")
+	planned=$(grep -E '^1\.\.[0-9]+' "$out" | head -1 | sed 's/^1\.\.\([0-9]*\).*/\1/')
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$out"
+	fi
+	if [ "$plans" = 0 ]; then
+		f=$((f + 1))
+		echo "not ok - $name printed no TAP plan (1..N)" >>"$out"
+	elif [ "$plans" != 1 ]; then
+		f=$((f + 1))
+		echo "not ok - $name printed $plans TAP plans" >>"$out"
+	elif [ "$planned" = 0 ] && [ "$results" = 0 ]; then
+		s=1 # 1..0: skipped whole
+		grep -E "^1\.\.0" "$out" | sed -E "s/^1\.\.0 *(# *(SKIP|skip)? *)?/ok - $name # SKIP /" >>"$out"
+	elif [ "$planned" != "$results" ]; then
+		f=$((f + 1))
+		echo "not ok - $name planned $planned results and printed $results" >>"$out"
 	fi
 	if [ "${CI:-}" = true ] && [ "$s" != 0 ]; then
 		f=$((f + s)); s=0
@@ -62,18 +83,29 @@ report() {
 	return 0
 }
 
+# Rewriting the expected screen dumps is for a person who reviews the diff.
+if [ -n "${PWB_UPDATE_DUMPS:-}" ] && [ "${CI:-}" = true ]; then
+	echo "run.sh: PWB_UPDATE_DUMPS is refused under CI=true (it rewrites expected files)" >&2
+	exit 1
+fi
+
 pat=${TESTS:-}
 names=() cmds=()
-for t in "$B"/asan/tests/test_*; do
-	[ -x "$t" ] || continue
-	case "$t" in *"$pat"*) ;; *) continue ;; esac
-	names+=("unit/$(basename "$t")"); cmds+=("$t")
+for t in "$@"; do
+	names+=("$t"); cmds+=("$t")
 done
-for t in tests/t/*.sh; do
-	[ -f "$t" ] || continue
-	case "$t" in *"$pat"*) ;; *) continue ;; esac
-	names+=("${t#tests/}"); cmds+=("sh $t")
-done
+if [ $# = 0 ]; then
+	for t in "$B"/asan/tests/test_*; do
+		[ -x "$t" ] || continue
+		case "$t" in *"$pat"*) ;; *) continue ;; esac
+		names+=("unit/$(basename "$t")"); cmds+=("$t")
+	done
+	for t in tests/t/*.sh; do
+		[ -f "$t" ] || continue
+		case "$t" in *"$pat"*) ;; *) continue ;; esac
+		names+=("${t#tests/}"); cmds+=("sh $t")
+	done
+fi
 
 # Start programs up to jobs_max at once; report in the listed order.
 next=0 reported=0 total=${#names[@]}

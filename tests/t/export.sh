@@ -40,7 +40,7 @@ serve() {
 		"$ANTHROPIC_BASE_URL/_control/script"
 }
 
-# 1 when the SDKs refuse a non-stream call with this body (api.md section 8),
+# 1 when the SDKs refuse a non-stream call with this body (docs/api-notes.md section 8),
 # from pwb request's compact JSON, whose first fields are model and max_tokens.
 sdk_needs_stream() {
 	_m=$(sed -n 's/^{"model":"\([^"]*\)".*/\1/p' "$1")
@@ -159,7 +159,7 @@ if ! python3 "$EXP/verify.py" "$SRV_LOG" "$MANIFEST" "$FAKE_KEY" >"$T/verify.out
 	grep -q '^not ok' "$T/verify.out" || not_ok "export: verify.py" "$(cat "$T/verify.out")"
 	_lib_failed=1
 fi
-grep '^ok\|^not ok\|^#' "$T/verify.out"
+tap_relay "$T/verify.out"
 
 # The TUI's view and -o write the same text as standard output.
 p=$PWB_ROOT/tests/presets/hostile.yaml
@@ -169,20 +169,16 @@ check "export: -o writes what stdout shows" cmp -s "$T/stdout.c" "$T/file.c"
 "$PWB" export "$p" --lang curl -o "$T/x.sh" 2>/dev/null
 check "export: the curl script is executable" test -x "$T/x.sh"
 
-# The README shows real output: each example equals what pwb export writes.
-for lang in python js c curl; do
-	"$PWB" export "$PWB_ROOT/presets/chat-system-prompt.yaml" --lang $lang >"$T/readme.want" 2>/dev/null
-	python3 -c 'import re, sys
-text = open(sys.argv[1], encoding="utf-8").read()
-head = "`pwb export presets/chat-system-prompt.yaml --lang %s`" % sys.argv[2]
-m = re.search(re.escape(head) + r"\n\n(?:<details>.*?\n\n)?```[a-z]*\n(.*?)```\n", text, re.S)
-sys.stdout.write(m.group(1) if m else "(no example in the README)\n")' \
-		"$PWB_ROOT/README.md" $lang >"$T/readme.got"
-	if cmp -s "$T/readme.got" "$T/readme.want"; then
-		ok "export: the README's $lang example is current"
+# docs/examples/ shows real output: each example equals what pwb export writes.
+for ext in python:py js:mjs c:c curl:sh; do
+	lang=${ext%%:*}
+	ex=docs/examples/chat-system-prompt.${ext#*:}
+	"$PWB" export "$PWB_ROOT/presets/chat-system-prompt.yaml" --lang "$lang" >"$T/example.want" 2>/dev/null
+	if cmp -s "$PWB_ROOT/$ex" "$T/example.want"; then
+		ok "export: $ex is current"
 	else
-		not_ok "export: the README's $lang example is current" \
-			"$(diff "$T/readme.got" "$T/readme.want" | head -20)"
+		not_ok "export: $ex is current (pwb export presets/chat-system-prompt.yaml --lang $lang >$ex)" \
+			"$(diff "$PWB_ROOT/$ex" "$T/example.want" | head -20)"
 	fi
 done
 

@@ -12,14 +12,15 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $*"; }
 work=$(mktemp -d /tmp/pwb-fuzz-smoke.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# The plan goes last, whichever way the script ends.
+trap 'rm -rf "$work"; echo "1..$n"' EXIT
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 # While the core is being written, a target whose module is missing is skipped.
 for m in stream preset api; do
 	if [ ! -f "core/$m.c" ]; then
-		echo "ok 1 - fuzz targets # SKIP core/$m.c does not exist yet"
+		ok "fuzz targets # SKIP core/$m.c does not exist yet"
 		exit 0
 	fi
 done

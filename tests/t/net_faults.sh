@@ -1,5 +1,5 @@
 #!/bin/sh
-# The fault matrix (issue 6; README "faults"): one case per fault, against
+# The fault matrix (issue 6; docs/faults.md): one case per fault, against
 # the local server, each asserting what the user sees, what pwb retried
 # (requests counted in the server log), the exit code, and that the partial
 # answer was kept.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The retry matrix (api.md section 8, the Python SDK's rules): each retried
+# The retry matrix (docs/api-notes.md section 8, the Python SDK's rules): each retried
 # status is retried, each non-retried status is not; retry-after honoured
 # (and one over 60 s falling back to backoff); --max-retries changes the
 # count; give-up after the limit says so; a mid-stream error is never

@@ -9,8 +9,13 @@
 #   #! env NAME=VALUE     extra environment
 #   #! nokey              run without ANTHROPIC_API_KEY
 #   #! keys FILE          use tests/tui/FILE as $XDG_CONFIG_HOME/pwb/keys.yaml
-# PWB_UPDATE_DUMPS=1 rewrites the expected dumps.
+# PWB_UPDATE_DUMPS=1 rewrites the expected dumps (each reported as a skip,
+# "rewritten", never as passed; refused under CI=true).
 . "$(dirname "$0")/../lib.sh"
+if [ -n "${PWB_UPDATE_DUMPS:-}" ] && [ "${CI:-}" = true ]; then
+	not_ok "PWB_UPDATE_DUMPS=1 is refused under CI=true (it rewrites the expected dumps)"
+	done_testing
+fi
 CASES="$PWB_ROOT/tests/tui/cases"
 EXP="$PWB_ROOT/tests/tui/expected"
 export PWB_TEST_CLOCK=1000000
@@ -56,38 +61,49 @@ for script in "$CASES"/*.script; do
 	if [ -n "${PWB_UPDATE_DUMPS:-}" ]; then
 		rm -rf "${EXP:?}/$name"
 		mkdir -p "$EXP/$name"
-		cp "$out"/* "$EXP/$name/" 2>/dev/null
+		for got in "$out"/*; do
+			[ -f "$got" ] || continue
+			cp "$got" "$EXP/$name/"
+			skip "$name: $(basename "$got")" "rewritten tests/tui/expected/$name/$(basename "$got"); review it in git diff"
+		done
+	else
+		found=0
+		for exp in "$EXP/$name"/*; do
+			[ -f "$exp" ] || continue
+			found=1
+			d=$(basename "$exp")
+			if [ ! -f "$out/$d" ]; then
+				not_ok "$name: $d was not written"
+			elif diff -u "$exp" "$out/$d" >"$T/diff" 2>&1; then
+				ok "$name: $d"
+			else
+				not_ok "$name: $d differs from tests/tui/expected/$name/$d" "$(head -60 "$T/diff")"
+			fi
+		done
+		[ "$found" = 1 ] || not_ok "$name: no expected dumps (run with PWB_UPDATE_DUMPS=1)"
+		for got in "$out"/*; do
+			[ -f "$got" ] || continue
+			[ -f "$EXP/$name/$(basename "$got")" ] || not_ok "$name: unexpected dump $(basename "$got")"
+		done
 	fi
-	found=0
-	for exp in "$EXP/$name"/*; do
-		[ -f "$exp" ] || continue
-		found=1
-		d=$(basename "$exp")
-		if [ ! -f "$out/$d" ]; then
-			not_ok "$name: $d was not written"
-		elif diff -u "$exp" "$out/$d" >"$T/diff" 2>&1; then
-			ok "$name: $d"
-		else
-			not_ok "$name: $d differs from tests/tui/expected/$name/$d" "$(head -60 "$T/diff")"
-		fi
-	done
-	[ "$found" = 1 ] || not_ok "$name: no expected dumps (run with PWB_UPDATE_DUMPS=1)"
-	for got in "$out"/*; do
-		[ -f "$got" ] || continue
-		[ -f "$EXP/$name/$(basename "$got")" ] || not_ok "$name: unexpected dump $(basename "$got")"
-	done
 	# a clean exit leaves no autosave behind
 	left=$(ls "$dir/state/pwb" 2>/dev/null | grep -c 'autosave-.*yaml$')
 	check_eq "$name: no autosave left after a clean exit" "$left" 0
 	server_stop
 done
 
-# README's key table is the generated one
-if [ -z "${TUI_CASE:-}" ] || [ "$TUI_CASE" = keys_check ]; then
-	sed -n '/<!-- tui-keys:begin -->/,/<!-- tui-keys:end -->/p' "$PWB_ROOT/README.md" |
-		grep -v '^<!--' | grep -v '^```' >"$T/readme-keys"
-	tail -n +3 "$EXP/keys_check/keys.txt" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$T/gen-keys"
-	if diff -u "$T/gen-keys" "$T/readme-keys" >"$T/diff"; then ok "README's key table is the generated one"; else
-		not_ok "README's key table is the generated one" "$(head -30 "$T/diff")"; fi
+# The key table dump (keys_check) is what doc/pwb.1's KEYS section is made
+# from (make man); tests/t/manpages.sh checks the built page.
+
+# README's capture is the readme_capture dump (without its header line).
+if [ -z "${TUI_CASE:-}" ] || [ "$TUI_CASE" = readme_capture ]; then
+	sed -n '/^A capture of the workbench/,/^## /p' "$PWB_ROOT/README.md" |
+		sed -n '/^```$/,/^```$/p' | sed '1d;$d' >"$T/readme-capture"
+	tail -n +2 "$EXP/readme_capture/screen" >"$T/dump-capture"
+	if diff -u "$T/dump-capture" "$T/readme-capture" >"$T/diff"; then
+		ok "README's capture is the readme_capture dump"
+	else
+		not_ok "README's capture is the readme_capture dump" "$(head -30 "$T/diff")"
+	fi
 fi
 done_testing

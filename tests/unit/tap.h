@@ -1,5 +1,7 @@
 /* Minimal TAP-style unit test support: one "ok"/"not ok" line per test case,
- * with "# " diagnostic lines for each failed check. Header-only on purpose:
+ * with "# " diagnostic lines for each failed check, and the plan "1..N" from
+ * tap_done(), which main() returns last: tests/run.sh fails a program without
+ * a plan, so a test that stops early cannot pass. Header-only on purpose:
  * every unit test is one .c file linked against the core library. */
 #ifndef PWB_TAP_H
 #define PWB_TAP_H
@@ -9,6 +11,7 @@
 
 static int tap_case_failed;
 static int tap_any_failed;
+static int tap_results;
 
 #define CHECK(cond) do { if (!(cond)) { tap_case_failed = 1; \
 	printf("#   %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
@@ -29,6 +32,7 @@ static inline void tap_run(const char *name, void (*fn)(void))
 	fflush(stdout);
 	fn();
 	printf("%s - %s\n", tap_case_failed ? "not ok" : "ok", name);
+	tap_results++;
 	fflush(stdout);
 	if (tap_case_failed)
 		tap_any_failed = 1;
@@ -37,8 +41,15 @@ static inline void tap_run(const char *name, void (*fn)(void))
 static inline void tap_skip(const char *name, const char *why)
 {
 	printf("ok - %s # SKIP %s\n", name, why);
+	tap_results++;
 }
 
-static inline int tap_done(void) { return tap_any_failed; }
+/* Prints the plan; the exit status for main(). */
+static inline int tap_done(void)
+{
+	printf("1..%d\n", tap_results);
+	fflush(stdout);
+	return tap_any_failed;
+}
 
 #endif

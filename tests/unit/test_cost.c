@@ -1,4 +1,4 @@
-/* Prices from the table of api.md section 9, figures computed by hand. */
+/* Prices from the table of docs/api-notes.md section 9, figures computed by hand. */
 #include "tests/unit/tap.h"
 
 #include "core/cost.h"

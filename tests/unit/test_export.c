@@ -222,5 +222,5 @@ int main(void)
 	RUN(test_headers_pinned);
 	RUN(test_python_extra_body);
 	RUN(test_undefined_variable_fails);
-	return tap_any_failed;
+	return tap_done();
 }

@@ -7,8 +7,7 @@
 
 #include "tap.h"
 
-static int ntests;
-#define T(fn) (ntests++, RUN(fn))
+#define T(fn) RUN(fn)
 
 static char last_error[1024];
 
@@ -182,6 +181,5 @@ int main(void)
 	T(test_pattern);
 	T(test_unsupported);
 	T(test_deep);
-	printf("1..%d\n", ntests);
 	return tap_done();
 }

@@ -244,7 +244,6 @@ static void test_blocking_wrapper(void)
 
 int main(void)
 {
-	printf("1..6\n");
 	RUN(test_turns_in_order_without_network);
 	RUN(test_empty_plan);
 	RUN(test_cancel_before_the_first_request);

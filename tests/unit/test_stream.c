@@ -321,6 +321,7 @@ static void free_fixtures(void)
 static void report(const char *name, int failed)
 {
 	printf("%s - fixture %s\n", failed ? "not ok" : "ok", name);
+	tap_results++;
 	if (failed)
 		tap_any_failed = 1;
 }

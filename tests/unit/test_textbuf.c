@@ -268,7 +268,6 @@ static void test_view(void)
 int main(void)
 {
 	setlocale(LC_CTYPE, "C.UTF-8"); /* wcwidth of wide characters */
-	printf("1..10\n");
 	RUN(test_insert_and_lines);
 	RUN(test_delete);
 	RUN(test_utf8_and_wide);
