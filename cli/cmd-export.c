@@ -1,9 +1,10 @@
-/* pwb export FILE --lang c|python|js|curl [--stream] [-o OUT] [-s NAME=VALUE]...
+/* pwb export FILE --lang c|python|js|curl [--stream] [-o OUT [--force]] [-s NAME=VALUE]...
  * Writes a runnable program that sends the request of FILE (core/export). */
 #include "cli/cmd.h"
 #include "cli/common.h"
 #include "core/diag.h"
 #include "core/export.h"
+#include "core/file.h"
 #include "core/keys.h"
 #include "core/preset.h"
 #include "core/session.h"
@@ -16,7 +17,8 @@
 #include <sys/stat.h>
 
 static const char HELP[] =
-	"usage: pwb export FILE --lang c|python|js|curl [--stream] [-o OUT] [-s NAME=VALUE]...\n"
+	"usage: pwb export FILE --lang c|python|js|curl [--stream] [-o OUT [--force]]\n"
+	"                  [-s NAME=VALUE]...\n"
 	"\n"
 	"Write a complete program that sends exactly the request pwb sends for FILE\n"
 	"(the body of `pwb request FILE --no-stream`, or of `pwb request FILE` with\n"
@@ -27,7 +29,10 @@ static const char HELP[] =
 	"                     js (@anthropic-ai/sdk, ES module), curl (bash script)\n"
 	"  --stream           a streaming request (python and js also stream when\n"
 	"                     max_tokens is too large for the SDKs' non-stream calls)\n"
-	"  -o, --output OUT   write to OUT instead of standard output\n"
+	"  -o, --output OUT   write to OUT instead of standard output (through a\n"
+	"                     temporary file and a rename: on failure OUT is untouched;\n"
+	"                     a symbolic link is refused unless --force)\n"
+	"  --force            with -o, replace a symbolic link OUT by the file\n"
 	"  -s, --set NAME=VALUE  set a {{variable}} (repeatable)\n";
 
 /* Refuse to write anything that looks like a key: the configured one or a
@@ -47,15 +52,34 @@ static int holds_key(const char *text)
 	return 0;
 }
 
-static int write_out(const char *path, const char *text, int executable)
+/* Written through a temporary file and a rename, so a full disk or a
+ * crash never leaves OUT half-written; a symlink OUT is refused unless
+ * forced (then the link itself is replaced, its target left alone). */
+static int write_out(const char *path, const char *text, int executable, int force)
 {
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(text, f) == EOF || fclose(f) == EOF) {
-		fprintf(stderr, "pwb export: %s: %s\n", path, strerror(errno));
+	struct stat st;
+	mode_t um = umask(0);
+	umask(um);
+	mode_t mode = executable ? 0755 : 0666 & ~um;
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode) && !force) {
+			fprintf(stderr, "pwb export: %s is a symbolic link; nothing written (use "
+				"--force to replace the link with the file)\n", path);
+			return EXIT_INPUT;
+		}
+		if (!S_ISLNK(st.st_mode) && !S_ISREG(st.st_mode)) {
+			fprintf(stderr, "pwb export: %s is not a regular file; nothing written\n", path);
+			return EXIT_INPUT;
+		}
+		if (S_ISREG(st.st_mode) && !executable)
+			mode = st.st_mode & 07777; /* replacing keeps the mode, as writing in place did */
+	}
+	const char *step = NULL;
+	if (file_write_atomic(path, text, strlen(text), mode, &step) < 0) {
+		fprintf(stderr, "pwb export: %s: %s: %s (the old file is untouched)\n", path, step,
+			strerror(errno));
 		return EXIT_INPUT;
 	}
-	if (executable)
-		chmod(path, 0755);
 	return EXIT_OK;
 }
 
@@ -66,12 +90,13 @@ int cmd_export(int argc, char **argv)
 		{ "stream", no_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "set", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_sets sets = { 0 };
 	const char *lang_name = NULL, *out_path = NULL;
-	int stream = 0, c, rc = EXIT_INPUT;
+	int stream = 0, force = 0, c, rc = EXIT_INPUT;
 	enum export_lang lang = EXPORT_C;
 
 	optind = 1;
@@ -85,6 +110,9 @@ int cmd_export(int argc, char **argv)
 			break;
 		case 'o':
 			out_path = optarg;
+			break;
+		case 'F':
+			force = 1;
 			break;
 		case 's':
 			if (cli_sets_add(&sets, optarg))
@@ -129,7 +157,7 @@ int cmd_export(int argc, char **argv)
 				"`pwb request %s`)\n", preset_session(p)->max_tokens,
 				lang == EXPORT_PYTHON ? "Python" : "JavaScript", argv[optind]);
 		if (out_path)
-			rc = write_out(out_path, text, lang == EXPORT_CURL);
+			rc = write_out(out_path, text, lang == EXPORT_CURL, force);
 		else
 			rc = fputs(text, stdout) == EOF ? EXIT_INPUT : EXIT_OK;
 	}

@@ -12,6 +12,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 
 /* Exit codes. */
 enum {

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "write the request as C, Python, JavaScript or curl" },
 	{ "eval", cmd_eval, "run the test rows and check every answer (assertions)" },
 	{ "log", cmd_log, "list recorded answers and preset versions, show, diff" },
+	{ "batch", cmd_batch, "list, inspect, cancel Message Batches; stream their results" },
 };
 
 static void usage(FILE *out)

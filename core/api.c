@@ -21,7 +21,7 @@
 
 #define DEFAULT_BASE_URL "https://api.anthropic.com"
 
-enum body_mode { MODE_UNDECIDED, MODE_SSE, MODE_BUFFER };
+enum body_mode { MODE_UNDECIDED, MODE_SSE, MODE_BUFFER, MODE_RAW };
 
 struct api_call {
 	struct loop *loop;
@@ -469,6 +469,11 @@ static int decide_mode(struct api_call *c)
 		c->mode = MODE_BUFFER;
 		return 0;
 	}
+	if (c->hooks.on_body) {
+		c->mode = MODE_RAW;
+		c->state = API_STREAMING;
+		return 0;
+	}
 	if (c->ep == API_MESSAGES && ctype_is(c->content_type, "text/event-stream")) {
 		c->mode = MODE_SSE;
 		c->state = API_STREAMING;
@@ -498,6 +503,20 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 	if (f) {
 		c->abort_failure = f;
 		return 0;
+	}
+	if (c->mode == MODE_RAW) {
+		c->in_write = 1; /* the reader may cancel the call */
+		int refused = c->hooks.on_body(c->hooks.ud, p, n);
+		c->in_write = 0;
+		if (c->cancel_pending)
+			return 0;
+		if (refused) {
+			set_error(c, "protocol", 0, c->request_id,
+				  "the response body was refused by its reader");
+			c->abort_failure = API_FAIL_PROTOCOL;
+			return 0;
+		}
+		return n;
 	}
 	c->resp_bytes += n;
 	if (c->cfg.max_response_bytes && c->resp_bytes > c->cfg.max_response_bytes) {
@@ -635,12 +654,17 @@ static void forward_event(void *ud, const struct stream_event *ev)
 	c->hooks.on_event(c->hooks.ud, ev);
 }
 
+/* The path of the API_PATH call being set up: api_call_start_path hands
+ * it to its one synchronous api_call_start, which copies it into the URL. */
+static const char *start_path = "/";
+
 static const char *endpoint_path(enum api_endpoint ep)
 {
 	switch (ep) {
 	case API_MESSAGES: return "/v1/messages";
 	case API_COUNT_TOKENS: return "/v1/messages/count_tokens";
 	case API_MODELS: return "/v1/models?limit=1000";
+	case API_PATH: return start_path;
 	}
 	return "/v1/messages";
 }
@@ -688,7 +712,7 @@ static void start_attempt(struct api_call *c)
 	}
 	loop_set_reaper(c->loop, reaper, c->loop);
 	c->last_byte = loop_now_ms(NULL);
-	if (c->want_stream && c->cfg.idle_timeout_ms > 0)
+	if ((c->want_stream || c->hooks.on_body) && c->cfg.idle_timeout_ms > 0)
 		c->idle_timer = loop_add_timer(c->loop, c->cfg.idle_timeout_ms, idle_timer_fn, c);
 	curl_multi_add_handle(loop_curl_multi(c->loop), e);
 }
@@ -801,6 +825,10 @@ static void transfer_done(struct api_call *c, CURLcode code)
 		finish(c, API_FAIL_NONE);
 		return;
 	}
+	if (c->mode == MODE_RAW) {
+		finish(c, API_FAIL_NONE);
+		return;
+	}
 	cJSON *j = cJSON_ParseWithLength(buf_str(&c->raw), c->raw.len);
 	int okjson = cJSON_IsObject(j);
 	cJSON_Delete(j);
@@ -893,7 +921,9 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 	}
 	if (c->body)
 		h = curl_slist_append(h, "content-type: application/json");
-	h = curl_slist_append(h, c->want_stream ? "accept: text/event-stream" : "accept: application/json");
+	h = curl_slist_append(h, c->want_stream ? "accept: text/event-stream"
+				 : c->hooks.on_body ? "accept: application/binary" /* as the SDKs ask for results */
+				 : "accept: application/json");
 	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip for big bodies */
 	c->req_headers = h;
 
@@ -908,6 +938,16 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 		return c;
 	}
 	start_attempt(c);
+	return c;
+}
+
+struct api_call *api_call_start_path(struct loop *loop, const struct api_config *cfg,
+				     const char *path, const char *body,
+				     const struct api_call_hooks *hooks)
+{
+	start_path = path && *path == '/' ? path : "/";
+	struct api_call *c = api_call_start(loop, cfg, API_PATH, body, 0, hooks);
+	start_path = "/";
 	return c;
 }
 

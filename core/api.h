@@ -34,6 +34,7 @@ enum api_endpoint {
 	API_MESSAGES,     /* POST /v1/messages */
 	API_COUNT_TOKENS, /* POST /v1/messages/count_tokens */
 	API_MODELS,       /* GET /v1/models?limit=1000 */
+	API_PATH,         /* the path given to api_call_start_path */
 };
 
 enum api_state {
@@ -79,6 +80,12 @@ struct api_call_hooks {
 	void (*on_retry)(void *ud, int attempt, long delay_ms, const struct api_error *why);
 	void (*on_done)(void *ud, struct api_call *call); /* once, when API_DONE */
 	void *ud;
+	/* When set, a 2xx body of any content type is handed over in chunks as
+	 * it arrives (nothing buffered, no size cap: the reader decides);
+	 * return 0 to go on, nonzero to stop the call with API_FAIL_PROTOCOL.
+	 * Error bodies are still buffered and parsed as usual. The idle
+	 * timeout applies, as to a stream. */
+	int (*on_body)(void *ud, const char *bytes, size_t n);
 };
 
 /* Start a call. body (copied) is the JSON body, NULL for GET; stream asks
@@ -87,6 +94,13 @@ struct api_call_hooks {
 struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 				enum api_endpoint ep, const char *body, int stream,
 				const struct api_call_hooks *hooks);
+/* A call to any API path ("/v1/messages/batches/ID", a query allowed):
+ * GET when body is NULL, else POST of body (copied; "" for an empty POST).
+ * The 2xx answer must be a JSON object unless hooks->on_body takes it.
+ * Otherwise as api_call_start (retries, errors, api_call_free). */
+struct api_call *api_call_start_path(struct loop *loop, const struct api_config *cfg,
+				     const char *path, const char *body,
+				     const struct api_call_hooks *hooks);
 /* Cancel at any moment; the partial message is kept and the call is done
  * with API_FAIL_CANCELED. */
 void api_call_cancel(struct api_call *c);

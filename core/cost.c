@@ -153,6 +153,22 @@ int cost_estimate(const char *model, long input_tokens, long max_tokens, double 
 	return 1;
 }
 
+int cost_of_usage_batch(const char *model, const struct usage *u, double *usd)
+{
+	if (!cost_of_usage(model, u, usd))
+		return 0;
+	*usd *= COST_BATCH_FACTOR;
+	return 1;
+}
+
+int cost_estimate_batch(const char *model, long input_tokens, long max_tokens, double *usd)
+{
+	if (!cost_estimate(model, input_tokens, max_tokens, usd))
+		return 0;
+	*usd *= COST_BATCH_FACTOR;
+	return 1;
+}
+
 /* Maximum output tokens from the models overview; newer models are not
  * tabulated in docs/api-notes.md, so they give 0 (unknown). */
 long cost_model_max_tokens(const char *model)

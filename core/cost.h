@@ -31,6 +31,14 @@ int cost_of_usage(const char *model, const struct usage *u, double *usd);
  * Returns 1, or 0 when the price is unknown. */
 int cost_estimate(const char *model, long input_tokens, long max_tokens, double *usd);
 
+/* The Message Batches API bills half the standard price (api.md section 9). */
+#define COST_BATCH_FACTOR 0.5
+
+/* cost_of_usage and cost_estimate at batch prices (COST_BATCH_FACTOR of
+ * them). Return 1, or 0 when the price is unknown. */
+int cost_of_usage_batch(const char *model, const struct usage *u, double *usd);
+int cost_estimate_batch(const char *model, long input_tokens, long max_tokens, double *usd);
+
 /* The built-in model ids, newest first, NULL-terminated (used without a key). */
 extern const char *const cost_builtin_models[];
 

@@ -88,6 +88,13 @@ static const char *const migrations[] = {
 	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))\n"
 	");\n"
 	"PRAGMA user_version = 2;\n",
+
+	/* 3: what resuming a batch needs: its size (to find a batch created
+	 * but not recorded) and a lookup by preset version and rows */
+	"ALTER TABLE batches ADD COLUMN request_count INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE batches ADD COLUMN updated_at TEXT;\n"
+	"CREATE INDEX batches_by_rows ON batches (version_id, rows_fingerprint);\n"
+	"PRAGMA user_version = 3;\n",
 };
 
 const char *runlog_schema_migration(size_t i)

@@ -30,6 +30,9 @@
 #define KEY_PREFIX_LEN 25
 #define REDACTED "[redacted key]"
 
+#define BATCH_COLUMNS "batch_id, version_id, rows_fingerprint, custom_ids, state, created_at, " \
+	"updated_at, request_count"
+
 #define STATEMENTS(X) \
 	X(BEGIN, "BEGIN IMMEDIATE") \
 	X(COMMIT, "COMMIT") \
@@ -69,7 +72,15 @@
 		"r.body, r.api_version, r.betas, r.base_url " \
 		"FROM answers a LEFT JOIN requests r ON r.id = a.request_id WHERE a.id = ?1") \
 	X(VERSION_BY_PREFIX, "SELECT text, sha256 FROM versions WHERE substr(id, 1, length(?1)) = ?1 " \
-		"LIMIT 2")
+		"LIMIT 2") \
+	X(BATCH_RECORD, "INSERT OR REPLACE INTO batches (batch_id, version_id, rows_fingerprint, " \
+		"custom_ids, state, created_at, request_count) VALUES (?1, ?2, ?3, ?4, ?5, " \
+		"COALESCE(?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?7)") \
+	X(BATCH_STATE, "UPDATE batches SET state = ?2, " \
+		"updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE batch_id = ?1") \
+	X(BATCH_UNFINISHED, "SELECT " BATCH_COLUMNS " FROM batches WHERE version_id IS ?1 " \
+		"AND rows_fingerprint IS ?2 AND state IS NOT '" RUNLOG_BATCH_DONE "' ORDER BY id") \
+	X(BATCH_LATEST, "SELECT " BATCH_COLUMNS " FROM batches ORDER BY id DESC LIMIT ?1")
 
 enum statement {
 #define AS_ENUM(name, sql) ST_##name,
@@ -674,6 +685,111 @@ void runlog_answer_lines_free(struct runlog_answer_line *lines, size_t count)
 		free(lines[i].version_id);
 		free(lines[i].outcome);
 		free(lines[i].first_line);
+	}
+	free(lines);
+}
+
+/* --- Message Batches ------------------------------------------------- */
+
+int runlog_batch_record(struct runlog *log, const struct runlog_batch *b)
+{
+	if (!log)
+		return 0;
+	sqlite3_stmt *st = stmt(log, ST_BATCH_RECORD);
+	bind_safe(log, st, 1, b->batch_id, 1);
+	bind_text(st, 2, b->version_id && *b->version_id ? b->version_id : NULL);
+	bind_safe(log, st, 3, b->rows_fingerprint, 0);
+	bind_safe(log, st, 4, b->custom_ids_json, 0);
+	bind_safe(log, st, 5, b->state, 0);
+	bind_safe(log, st, 6, b->created_at, 0);
+	sqlite3_bind_int64(st, 7, b->request_count);
+	return step_done(log, st, "cannot record the batch");
+}
+
+int runlog_batch_set_state(struct runlog *log, const char *batch_id, const char *state)
+{
+	if (!log)
+		return 0;
+	sqlite3_stmt *st = stmt(log, ST_BATCH_STATE);
+	bind_safe(log, st, 1, batch_id, 1);
+	bind_safe(log, st, 2, state, 0);
+	if (step_done(log, st, "cannot record the batch state") != 0)
+		return -1;
+	if (sqlite3_changes(log->db) != 1) {
+		free(log->error);
+		log->error = xasprintf("no batch %s in the log", batch_id ? batch_id : "(null)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Read every row of st (BATCH_COLUMNS) into *out. 0 or -1. */
+static int batch_rows(struct runlog *log, sqlite3_stmt *st, struct runlog_batch_line **out,
+		      size_t *count)
+{
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*count == cap) {
+			cap = cap ? 2 * cap : 8;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct runlog_batch_line *l = &(*out)[(*count)++];
+		l->batch_id = column_dup(st, 0);
+		l->version_id = column_dup(st, 1);
+		l->rows_fingerprint = column_dup(st, 2);
+		l->custom_ids_json = column_dup(st, 3);
+		l->state = column_dup(st, 4);
+		l->created_at = column_dup(st, 5);
+		l->updated_at = column_dup(st, 6);
+		l->request_count = (long)sqlite3_column_int64(st, 7);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		set_error(log, "cannot read the batches in the log");
+		runlog_batch_lines_free(*out, *count);
+		*out = NULL;
+		*count = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int runlog_batch_find_unfinished(struct runlog *log, const char *version_id,
+				 const char *rows_fingerprint, struct runlog_batch_line **out,
+				 size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	if (!log)
+		return 0;
+	sqlite3_stmt *st = stmt(log, ST_BATCH_UNFINISHED);
+	bind_text(st, 1, version_id && *version_id ? version_id : NULL);
+	bind_safe(log, st, 2, rows_fingerprint, 0);
+	return batch_rows(log, st, out, count);
+}
+
+int runlog_batches(struct runlog *log, long n, struct runlog_batch_line **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	if (!log)
+		return 0;
+	sqlite3_stmt *st = stmt(log, ST_BATCH_LATEST);
+	sqlite3_bind_int64(st, 1, n > 0 ? n : -1);
+	return batch_rows(log, st, out, count);
+}
+
+void runlog_batch_lines_free(struct runlog_batch_line *lines, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(lines[i].batch_id);
+		free(lines[i].version_id);
+		free(lines[i].rows_fingerprint);
+		free(lines[i].custom_ids_json);
+		free(lines[i].state);
+		free(lines[i].created_at);
+		free(lines[i].updated_at);
 	}
 	free(lines);
 }

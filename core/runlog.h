@@ -151,6 +151,43 @@ char *runlog_version_text(struct runlog *log, const char *id);
  * malloc'd; NULL when either is unknown (runlog_error). */
 char *runlog_version_diff(struct runlog *log, const char *id_a, const char *id_b);
 
+/* ---- Message Batches: which batch holds which rows, for resuming ---- */
+
+/* The state pwb writes once a batch's results were all read; any other
+ * state (the API's processing_status) means unfinished. */
+#define RUNLOG_BATCH_DONE "done"
+
+struct runlog_batch {
+	const char *batch_id;         /* msgbatch_... (unique) */
+	const char *version_id;       /* the preset version that built it */
+	const char *rows_fingerprint; /* the caller's hash of the rows (and models, repeats) */
+	const char *custom_ids_json;  /* the custom_id map, as the caller wants it back */
+	const char *state;            /* processing_status, or RUNLOG_BATCH_DONE */
+	const char *created_at;       /* the API's created_at; NULL: now */
+	long request_count;
+};
+/* Record a created batch (again for the same batch_id: replaced). 0, -1
+ * (runlog_error), 0 when log is NULL. */
+int runlog_batch_record(struct runlog *log, const struct runlog_batch *b);
+/* Set a recorded batch's state. 0, or -1 (no such batch, or a failure). */
+int runlog_batch_set_state(struct runlog *log, const char *batch_id, const char *state);
+
+/* A recorded batch, every string malloc'd (runlog_batch_lines_free). */
+struct runlog_batch_line {
+	char *batch_id, *version_id, *rows_fingerprint, *custom_ids_json, *state;
+	char *created_at, *updated_at; /* updated_at NULL until a state change */
+	long request_count;
+};
+/* The unfinished batches (state not RUNLOG_BATCH_DONE) of version_id and
+ * rows_fingerprint, oldest first (a split run has several). 0 (count 0
+ * when none, or log NULL) or -1. */
+int runlog_batch_find_unfinished(struct runlog *log, const char *version_id,
+				 const char *rows_fingerprint, struct runlog_batch_line **out,
+				 size_t *count);
+/* The latest n recorded batches (n <= 0: all), newest first. 0 or -1. */
+int runlog_batches(struct runlog *log, long n, struct runlog_batch_line **out, size_t *count);
+void runlog_batch_lines_free(struct runlog_batch_line *lines, size_t count);
+
 /* What changed from old_text to new_text (canonical preset YAML) in one
  * line, by top-level key: "system +2 -1 lines; temperature 0.7 -> 0.3;
  * messages +1 turn; tools added". "no change" when equal. malloc'd. */

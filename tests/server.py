@@ -67,6 +67,36 @@ json, generate):
 Every logged request also has "inflight": the number of requests the server
 was handling when it arrived, this one included (concurrency tests).
 
+Message Batches (a separate section below): every /v1/messages/batches...
+path that the script does not name itself is served by a small batch
+store, configured by the script key "batches" (an object, all optional):
+    {"batches": {
+        "polls": 1,            GETs of a new batch answering in_progress
+                               before it is ended (0: the first GET ends it)
+        "cancel_polls": 1,     GETs answering canceling after a cancel
+        "outcomes": {"r1-k0-c0": "errored", "r2-k0-c0": "expired",
+                     "r3-k0-c0": {"type": "errored", "error_type":
+                     "overloaded_error", "message": "..."}},
+                               by custom_id; default succeeded. A canceled
+                               batch turns succeeded ones into canceled.
+        "seed": 1,             results are shuffled with this seed
+        "extra_lines": [{...}],  raw result objects appended to the results
+                               (an unknown or duplicate custom_id)
+        "results_chunk": 4096, results are written in chunks of this size
+        "max_requests": 100000,  (env PWB_TEST_BATCH_MAX_REQUESTS too)
+        "existing": 0,         ended batches present before any create
+                               (msgbatch_old_NNN), for list paging
+        "get_faults": [529],   statuses answered by the first status GETs
+        "usage": {"input_tokens": 10, "output_tokens": 5}}}
+Create validates as the API does (400 invalid_request_error: requests a
+non-empty list of at most max_requests; custom_id 1-64 of [A-Za-z0-9_-]
+and unique; params an object with model, max_tokens and messages) and
+answers a MessageBatch msgbatch_... in_progress. A succeeded result is a
+Message whose text is "batch: " + the last user turn's text. Results are
+JSON Lines (application/x-jsonl, chunked); before the end, 404. List pages
+newest first (limit 1-1000, default 20; after_id, before_id; has_more,
+first_id, last_id).
+
 Control (for tests that keep one server across cases):
     POST /_control/script  body = a new SCRIPT; resets the per-path counters.
     GET  /_control/health  200 "ok" (not logged).
@@ -350,6 +380,8 @@ class Handler(BaseHTTPRequestHandler):
         if not self.headers.get("x-api-key") and not auth.startswith("Bearer "):
             return self.send_simple(401, "application/json", error_body(
                 "authentication_error", "x-api-key header is required"))
+        if path.startswith("/v1/messages/batches") and path not in state.routes:
+            return batch_handle(self, state, path, query, parsed, len(raw))
         spec = state.next_spec(path)
         if spec is None:
             if path == "/v1/messages/count_tokens":
@@ -442,6 +474,278 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+# ---- Message Batches ---------------------------------------------------
+# A small in-memory batch store (see "Message Batches" at the top). Kept
+# apart from the rest: batch_handle is the one entry point.
+
+import random
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs
+
+BATCH_CUSTOM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+BATCH_MAX_BYTES = 256 * 1000 * 1000
+
+
+def batch_time(seconds):
+    """RFC 3339 time, seconds after a fixed origin (ordering is stable)."""
+    t = datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(seconds=seconds)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+
+
+def batch_last_user_text(params):
+    for m in reversed(params.get("messages") or []):
+        if not isinstance(m, dict) or m.get("role") != "user":
+            continue
+        c = m.get("content")
+        if isinstance(c, str):
+            return c
+        if isinstance(c, list):
+            return "".join(b.get("text", "") for b in c
+                           if isinstance(b, dict) and b.get("type") == "text")
+    return ""
+
+
+class BatchStore:
+    def __init__(self, config):
+        self.lock = threading.Lock()
+        self.config = config
+        self.batches = {}
+        self.order = []  # ids, oldest first
+        self.seq = 0
+        self.faults_used = 0
+        for i in range(int(config.get("existing", 0))):
+            self.add({"id": "msgbatch_old_%03d" % i, "requests": [], "state": "ended",
+                      "polls_left": 0, "canceled": False})
+
+    def add(self, b):
+        self.seq += 1
+        b["created"] = batch_time(self.seq * 60)
+        b["created_s"] = self.seq * 60
+        self.batches[b["id"]] = b
+        self.order.append(b["id"])
+
+    def outcome(self, b, cid):
+        o = self.config.get("outcomes", {}).get(cid, "succeeded")
+        kind = o.get("type", "errored") if isinstance(o, dict) else o
+        if b["canceled"] and kind == "succeeded":
+            kind = "canceled"
+        return kind, (o if isinstance(o, dict) else {})
+
+    def counts(self, b):
+        c = {"processing": 0, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
+        if b["state"] != "ended":
+            c["processing"] = len(b["requests"])
+            return c
+        for cid, _ in b["requests"]:
+            c[self.outcome(b, cid)[0]] += 1
+        return c
+
+    def view(self, b, host):
+        ended = b["state"] == "ended"
+        return {
+            "id": b["id"], "type": "message_batch", "processing_status": b["state"],
+            "request_counts": self.counts(b),
+            "created_at": b["created"],
+            "expires_at": batch_time(b["created_s"] + 86400),
+            "ended_at": batch_time(b["created_s"] + 30) if ended else None,
+            "cancel_initiated_at": batch_time(b["created_s"] + 10) if b["canceled"] else None,
+            "archived_at": None,
+            "results_url": ("http://%s/v1/messages/batches/%s/results" % (host, b["id"])
+                            if ended else None),
+        }
+
+    def result_line(self, b, cid, params):
+        kind, o = self.outcome(b, cid)
+        if kind == "succeeded":
+            usage = dict(self.config.get("usage", {"input_tokens": 10, "output_tokens": 5}))
+            msg = {"id": "msg_batch_%s_%s" % (b["id"][-4:], cid), "type": "message",
+                   "role": "assistant", "model": params.get("model"),
+                   "content": [{"type": "text",
+                                "text": "batch: " + batch_last_user_text(params)}],
+                   "stop_reason": "end_turn", "stop_sequence": None,
+                   "usage": dict(usage, service_tier="batch")}
+            result = {"type": "succeeded", "message": msg}
+        elif kind == "errored":
+            result = {"type": "errored", "error": {"type": "error", "error": {
+                "type": o.get("error_type", "invalid_request_error"),
+                "message": o.get("message", "scripted error for %s" % cid)},
+                "request_id": None}}
+        else:
+            result = {"type": kind}
+        return {"custom_id": cid, "result": result}
+
+
+def batch_store(state):
+    """The store of the current script; a new script starts a new store."""
+    with state.lock:
+        routes = state.routes
+        store = getattr(state, "batch_store", None)
+        if store is None or store[0] is not routes:
+            config = (routes.get("batches") or [{}])[0]
+            store = (routes, BatchStore(config if isinstance(config, dict) else {}))
+            state.batch_store = store
+        return store[1]
+
+
+def batch_validate(body, max_requests):
+    """None when body is a valid create body, else the error message."""
+    if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
+        return "requests: Field required (a list)"
+    reqs = body["requests"]
+    if not reqs:
+        return "requests: List should have at least 1 item"
+    if len(reqs) > max_requests:
+        return "requests: List should have at most %d items, not %d" % (max_requests, len(reqs))
+    extra = set(body) - {"requests"}
+    if extra:
+        return "%s: Extra inputs are not permitted" % sorted(extra)[0]
+    seen = set()
+    for i, r in enumerate(reqs):
+        if not isinstance(r, dict):
+            return "requests.%d: Input should be an object" % i
+        cid = r.get("custom_id")
+        if not isinstance(cid, str) or not BATCH_CUSTOM_ID.match(cid):
+            return "requests.%d.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'" % i
+        if cid in seen:
+            return "requests.%d.custom_id: duplicate custom_id '%s'" % (i, cid)
+        seen.add(cid)
+        p = r.get("params")
+        if not isinstance(p, dict):
+            return "requests.%d.params: Input should be an object" % i
+        if not isinstance(p.get("model"), str):
+            return "requests.%d.params.model: Field required" % i
+        if not isinstance(p.get("max_tokens"), int) or isinstance(p.get("max_tokens"), bool):
+            return "requests.%d.params.max_tokens: Field required" % i
+        if not isinstance(p.get("messages"), list):
+            return "requests.%d.params.messages: Field required" % i
+    return None
+
+
+def batch_send_json(handler, status, obj):
+    handler.send_simple(status, "application/json", json.dumps(obj).encode())
+
+
+def batch_error(handler, status, etype, message):
+    handler.send_simple(status, "application/json", error_body(etype, message))
+
+
+def batch_handle(handler, state, path, query, parsed, body_len):
+    store = batch_store(state)
+    cfg = store.config
+    host = handler.headers.get("host", "127.0.0.1")
+    method = handler.command
+    parts = path.rstrip("/").split("/")[4:]  # after /v1/messages/batches
+    if not parts:
+        if method == "POST":
+            return batch_create(handler, store, parsed, body_len, host)
+        if method == "GET":
+            return batch_list(handler, store, query, host)
+        return batch_error(handler, 405, "invalid_request_error", "method not allowed")
+    with store.lock:
+        b = store.batches.get(parts[0])
+    if b is None:
+        return batch_error(handler, 404, "not_found_error", "no batch %s" % parts[0])
+    if len(parts) == 1 and method == "GET":
+        with store.lock:
+            faults = cfg.get("get_faults", [])
+            if store.faults_used < len(faults):
+                status = int(faults[store.faults_used])
+                store.faults_used += 1
+                return batch_error(handler, status, "overloaded_error" if status == 529
+                                   else "api_error", "scripted fault %d" % status)
+            if b["state"] != "ended":
+                if b["polls_left"] > 0:
+                    b["polls_left"] -= 1
+                else:
+                    b["state"] = "ended"
+            view = store.view(b, host)
+        return batch_send_json(handler, 200, view)
+    if len(parts) == 2 and parts[1] == "cancel" and method == "POST":
+        with store.lock:
+            if b["state"] == "in_progress":
+                b["state"] = "canceling"
+                b["canceled"] = True
+                b["polls_left"] = int(cfg.get("cancel_polls", 1))
+            view = store.view(b, host)
+        return batch_send_json(handler, 200, view)
+    if len(parts) == 2 and parts[1] == "results" and method == "GET":
+        return batch_results(handler, store, b)
+    return batch_error(handler, 404, "not_found_error", "Not found: %s" % path)
+
+
+def batch_create(handler, store, parsed, body_len, host):
+    cfg = store.config
+    if body_len > BATCH_MAX_BYTES:
+        return batch_error(handler, 413, "request_too_large", "the batch is over 256 MB")
+    max_req = int(cfg.get("max_requests", os.environ.get("PWB_TEST_BATCH_MAX_REQUESTS", 100000)))
+    why = batch_validate(parsed, max_req)
+    if why:
+        return batch_error(handler, 400, "invalid_request_error", why)
+    with store.lock:
+        bid = "msgbatch_test%04d" % (store.seq + 1)
+        b = {"id": bid, "requests": [(r["custom_id"], r["params"]) for r in parsed["requests"]],
+             "state": "in_progress", "polls_left": int(cfg.get("polls", 1)), "canceled": False}
+        store.add(b)
+        view = store.view(b, host)
+    return batch_send_json(handler, 200, view)
+
+
+def batch_list(handler, store, query, host):
+    q = parse_qs(query)
+    try:
+        limit = int(q.get("limit", ["20"])[0])
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 1000:
+        return batch_error(handler, 400, "invalid_request_error",
+                           "limit: Input should be between 1 and 1000")
+    with store.lock:
+        ids = list(reversed(store.order))  # newest first
+        after, before = q.get("after_id", [None])[0], q.get("before_id", [None])[0]
+        if after is not None:
+            if after not in ids:
+                return batch_error(handler, 400, "invalid_request_error", "unknown after_id")
+            ids = ids[ids.index(after) + 1:]
+        elif before is not None:
+            if before not in ids:
+                return batch_error(handler, 400, "invalid_request_error", "unknown before_id")
+            ids = ids[:ids.index(before)][-limit:]
+        page = ids[:limit]
+        data = [store.view(store.batches[i], host) for i in page]
+    batch_send_json(handler, 200, {"data": data, "has_more": len(ids) > len(page),
+                                   "first_id": page[0] if page else None,
+                                   "last_id": page[-1] if page else None})
+
+
+def batch_results(handler, store, b):
+    cfg = store.config
+    with store.lock:
+        if b["state"] != "ended":
+            return batch_error(handler, 404, "not_found_error",
+                               "batch %s has not ended: no results yet" % b["id"])
+        lines = [store.result_line(b, cid, p) for cid, p in b["requests"]]
+    random.Random(cfg.get("seed", 1)).shuffle(lines)
+    lines.extend(cfg.get("extra_lines", []))
+    body = "".join(json.dumps(x) + "\n" for x in lines).encode()
+    chunk = int(cfg.get("results_chunk", 4096)) or 4096
+    handler.close_connection = True
+    handler.send_response(200)
+    handler.send_header("request-id", "req_test_%d" % handler.server.state.n)
+    handler.send_header("content-type", "application/x-jsonl")
+    handler.send_header("transfer-encoding", "chunked")
+    handler.send_header("connection", "close")
+    handler.end_headers()
+    try:
+        for i in range(0, len(body), chunk):
+            piece = body[i:i + chunk]
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        handler.wfile.write(b"0\r\n\r\n")
+        handler.wfile.flush()
+    except (BrokenPipeError, ConnectionResetError):
+        pass
 
 
 class Server(ThreadingHTTPServer):

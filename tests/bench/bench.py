@@ -393,6 +393,14 @@ class Bench:
                     "pyyaml CLoader load": stats(pyin) if pyin else None}
             if os.path.exists(out):
                 extra["saved_bytes"] = os.path.getsize(out)
+            # the worst case for nesting: 100,000 nested lists (200 KB), refused
+            deep = []
+            for _ in range(self.args.runs):
+                r = subprocess.run([helper, "deep", "100000"], capture_output=True, text=True)
+                if r.returncode == 0:
+                    deep.append(json.loads(r.stdout)["deep_ms"])
+            if deep:
+                extra["deep_100000_refused_ms"] = stats(deep)
         tools["pwb request"] = self.repeat("pwb request", [self.pwb, "request", path], ok_status)
         self.results[case] = dict({"tools": tools, "bytes": size,
                                    "what": "pwb validate FILE; /usr/bin/python3 yaml.load("
