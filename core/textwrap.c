@@ -1,4 +1,5 @@
 /* Soft wrap in terminal columns (see core/textwrap.h). */
+#define _XOPEN_SOURCE 700 /* wcwidth: core objects do not get the curses flags that set it */
 #include "core/textwrap.h"
 #include "core/util.h"
 
