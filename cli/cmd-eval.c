@@ -9,13 +9,13 @@
 #include "core/api.h"
 #include "core/diag.h"
 #include "core/eval.h"
+#include "core/evalrows.h"
 #include "core/loop.h"
 #include "core/preset.h"
 #include "core/runlog.h"
 #include "core/session.h"
 #include "core/testrows.h"
 #include "core/util.h"
-#include "core/vars.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -180,79 +180,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 /* ---- inputs ------------------------------------------------------------- */
 
-struct used_names {
-	char **v;
-	size_t n;
-};
-
-static void add_used(void *ud, const char *name, size_t len, size_t offset)
-{
-	(void)offset;
-	struct used_names *u = ud;
-	for (size_t i = 0; i < u->n; i++)
-		if (strlen(u->v[i]) == len && !memcmp(u->v[i], name, len))
-			return;
-	u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
-	u->v[u->n++] = xstrndup(name, len);
-}
-
-/* The variables the prompt uses (system and messages). */
-static void prompt_variables(const struct session *s, struct used_names *u)
-{
-	if (s->system)
-		vars_scan(s->system, add_used, u);
-	if (s->system_blocks_json)
-		vars_scan(s->system_blocks_json, add_used, u);
-	for (size_t i = 0; i < s->nmessages; i++) {
-		if (s->messages[i].text)
-			vars_scan(s->messages[i].text, add_used, u);
-		if (s->messages[i].blocks_json)
-			vars_scan(s->messages[i].blocks_json, add_used, u);
-	}
-}
-
-static void used_free(struct used_names *u)
-{
-	for (size_t i = 0; i < u->n; i++)
-		free(u->v[i]);
-	free(u->v);
-}
-
-static int locate_in_preset(void *ud, const char *path, int *line, int *col)
-{
-	return preset_locate(ud, path, line, col);
-}
-
 /* The rows: --tests, else the first preset's tests:. NULL on errors (printed). */
 static struct testrows *load_rows(const struct args *a, struct preset *first)
 {
 	struct diag_list d;
 	diag_list_init(&d);
-	struct session *s = preset_session(first);
-	struct testrows *rows;
-	if (a->tests) {
-		rows = testrows_load_file(a->tests, preset_yaml_rows, NULL, &d);
-		if (rows && s->assert_json)
-			testrows_add_common(rows, s->assert_json, preset_path(first),
-					    locate_in_preset, first, &d);
-	} else if (!s->tests_json) {
-		fprintf(stderr, "pwb eval: %s has no tests: (add test rows to the preset, or give --tests FILE)\n",
-			preset_path(first) ? preset_path(first) : "<stdin>");
-		diag_list_done(&d);
-		return NULL;
-	} else {
-		rows = testrows_load(s->tests_json, s->assert_json, preset_path(first),
-				     locate_in_preset, first, preset_yaml_rows, NULL, &d);
-	}
+	struct testrows *rows = evalrows_load(first, a->tests, &d);
 	diag_print_all(stderr, &d);
 	int bad = diag_count(&d, DIAG_ERROR) > 0;
 	diag_list_done(&d);
-	if (bad || !rows) {
-		testrows_free(rows);
-		return NULL;
-	}
-	if (!rows->n) {
-		fprintf(stderr, "pwb eval: no test rows\n");
+	if (bad) {
 		testrows_free(rows);
 		return NULL;
 	}
@@ -264,13 +201,8 @@ static int check_rows(const struct testrows *rows, struct preset **presets, size
 {
 	struct diag_list d;
 	diag_list_init(&d);
-	for (size_t i = 0; i < n; i++) {
-		struct used_names u = { 0 };
-		const struct session *s = preset_session(presets[i]);
-		prompt_variables(s, &u);
-		testrows_validate(rows, (const char *const *)u.v, u.n, s, &d);
-		used_free(&u);
-	}
+	for (size_t i = 0; i < n; i++)
+		evalrows_check(rows, preset_session(presets[i]), &d);
 	diag_print_all(stderr, &d);
 	int bad = diag_count(&d, DIAG_ERROR) > 0;
 	diag_list_done(&d);
@@ -287,7 +219,9 @@ static void record_version(struct runlog *log, struct preset *p, char id[RUNLOG_
 	str_set(&c->response_json, NULL);
 	str_set(&c->tests_json, NULL);
 	char *text = preset_emit(c);
-	runlog_record_version(log, preset_path(p) ? preset_path(p) : "<stdin>", c->name, text, id);
+	char *abs = preset_path(p) ? realpath(preset_path(p), NULL) : NULL;
+	runlog_record_version(log, abs ? abs : "<stdin>", c->name, text, id);
+	free(abs);
 	free(text);
 	session_free(c);
 }
@@ -563,8 +497,11 @@ int cmd_eval(int argc, char **argv)
 	run_ids = xcalloc(ncols, sizeof *run_ids);
 	r.run_ids = run_ids;
 	for (size_t c = 0; c < ncols; c++) {
-		eval_add_column(e, cols[c].label, cols[c].session, cols[c].model, cols[c].version);
-		run_ids[c] = runlog_eval_start(log, cols[c].version, cols[c].preset, cols[c].model);
+		char *abs = realpath(cols[c].preset, NULL);
+		eval_add_column(e, cols[c].label, cols[c].session, cols[c].model, cols[c].version, abs);
+		run_ids[c] = runlog_eval_start(log, cols[c].version, abs ? abs : cols[c].preset,
+					       cols[c].model);
+		free(abs);
 	}
 	eval_set_rows(e, rows, only);
 

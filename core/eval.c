@@ -21,6 +21,7 @@ struct column {
 	char *label;
 	char *model;
 	char *version_id;
+	char *preset_path;
 	const struct session *s;
 	struct api_config cfg; /* the engine's, with this session's version and betas */
 };
@@ -161,6 +162,7 @@ void eval_free(struct eval *e)
 		free(e->cols[i].label);
 		free(e->cols[i].model);
 		free(e->cols[i].version_id);
+		free(e->cols[i].preset_path);
 		api_config_done(&e->cols[i].cfg);
 	}
 	free(e->cols);
@@ -169,7 +171,7 @@ void eval_free(struct eval *e)
 }
 
 size_t eval_add_column(struct eval *e, const char *label, const struct session *s,
-		       const char *model, const char *version_id)
+		       const char *model, const char *version_id, const char *preset_path)
 {
 	e->cols = xrealloc(e->cols, (e->ncols + 1) * sizeof *e->cols);
 	struct column *c = &e->cols[e->ncols];
@@ -177,6 +179,7 @@ size_t eval_add_column(struct eval *e, const char *label, const struct session *
 	c->label = xstrdup(label);
 	c->model = xstrdup(model ? model : s->model);
 	c->version_id = version_id && *version_id ? xstrdup(version_id) : NULL;
+	c->preset_path = xstrdup(preset_path);
 	c->s = s;
 	config_copy(&c->cfg, &e->cfg);
 	free(c->cfg.api_version);
@@ -271,6 +274,7 @@ static void record_answer(struct eval *e, struct job *j, const char *body, const
 		.betas = c->cfg.betas,
 		.base_url = c->cfg.base_url,
 		.version_id = c->version_id,
+		.preset_path = c->preset_path,
 		.command = command,
 		.model = j->model,
 		.message_json = message,

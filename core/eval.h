@@ -84,10 +84,11 @@ struct eval *eval_new(struct loop *loop, const struct api_config *cfg,
 void eval_free(struct eval *e);
 
 /* Add a column: session s (borrowed) with model (NULL: the session's).
- * label names it in reports; version_id (may be NULL) is recorded with its
- * answers. Returns the column index. */
+ * label names it in reports; version_id and preset_path (an absolute path;
+ * either may be NULL) are recorded with its answers. Returns the column
+ * index. */
 size_t eval_add_column(struct eval *e, const char *label, const struct session *s,
-		       const char *model, const char *version_id);
+		       const char *model, const char *version_id, const char *preset_path);
 const char *eval_column_label(const struct eval *e, size_t column);
 const char *eval_column_model(const struct eval *e, size_t column);
 

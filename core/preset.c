@@ -2,6 +2,8 @@
  * field in the file, what the file held), its accessors and validation.
  * Reading is preset-load.c, writing YAML preset-emit.c, saving preset-save.c. */
 #include "core/preset.h"
+#include "core/evalrows.h"
+#include "core/testrows.h"
 #include "core/preset-private.h"
 #include "core/session.h"
 #include "core/util.h"
@@ -155,6 +157,13 @@ int preset_had_comments(const struct preset *p)
 void preset_validate(struct preset *p, struct diag_list *diags)
 {
 	validate_run(p->s, p->name, preset_pos_locate, p, diags);
+	if (p->s->tests_json) {
+		/* the rows: their shape, assertions, and the variables each gives */
+		struct testrows *rows = evalrows_load(p, NULL, diags);
+		if (rows)
+			evalrows_check(rows, p->s, diags);
+		testrows_free(rows);
+	}
 }
 
 void session_validate(const struct session *s, struct diag_list *diags)

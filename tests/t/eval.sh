@@ -156,12 +156,14 @@ check_contains "budget: the table says skipped (budget)" "$(cat out.txt)" "skipp
 # Compare: two presets side by side, differing rows first; --models.
 sed 's/max_tokens: 100/max_tokens: 101/' p.yaml >p2.yaml
 sed -i 's/value: "A: Q plum"/value: "A: Q cherry"/' p2.yaml
-$PWB eval p.yaml p2.yaml --no-log --json >cmp.json 2>err.txt
+# (the rows come from the first FILE; p4's prompt makes row 4 fail)
+sed 's/content: "Q {{x}}"/content: "Q {{x}} plum"/' p.yaml >p4.yaml
+$PWB eval p.yaml p4.yaml --no-log --json >cmp.json 2>err.txt
 check_eq "compare: exit 1 (a row fails in one column)" "$?" 1
-check_eq "compare: two columns" "$(jget cmp.json 'len(d["summary"])')" 2
-$PWB eval p.yaml p2.yaml --no-log >cmp.txt 2>err.txt
-check_contains "compare: both presets in the header" "$(head -1 cmp.txt)" "p2.yaml"
-check_eq "compare: the rows that differ come first" "$(sed -n 2p cmp.txt | cut -c1-6 | tr -d ' ')" "3*"
+check_eq "compare: two columns" "$(jget cmp.json '[s["passed"] for s in d["summary"]]')" "[3,2]"
+$PWB eval p.yaml p4.yaml --no-log >cmp.txt 2>err.txt
+check_contains "compare: both presets in the header" "$(head -1 cmp.txt)" "p4.yaml"
+check_eq "compare: the rows that differ come first" "$(sed -n 2p cmp.txt | cut -c1-6 | tr -d ' ')" "4*"
 $PWB eval p.yaml --models claude-haiku-4-5,claude-sonnet-4-5 --no-log --json >models.json 2>err.txt
 check_eq "--models: two columns" "$(jget models.json '[s["model"] for s in d["summary"]]')" '["claude-haiku-4-5","claude-sonnet-4-5"]'
 check_eq "--models: each model sent" "$($PYTHON -c 'import json
