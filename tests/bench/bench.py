@@ -17,6 +17,7 @@ so a fast wrong answer cannot pass as a fast answer.
 import argparse
 import csv
 import fcntl
+import importlib.util
 import json
 import os
 import platform
@@ -585,9 +586,10 @@ class Bench:
     def eval_compare(self):
         case = EVAL_CASE
         n = EVAL_ROWS
-        sys.path.insert(0, os.path.join(HERE, "eval"))
-        import rows as eval_rows
-        sys.path.pop(0)
+        spec = importlib.util.spec_from_file_location(
+            "eval_rows", os.path.join(HERE, "eval", "rows.py"))
+        eval_rows = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(eval_rows)
         tmp = os.path.join(self.tmp, "eval")
         os.makedirs(tmp, exist_ok=True)
         rows_csv = os.path.join(tmp, "rows.csv")
@@ -617,9 +619,10 @@ class Bench:
 
         preset = os.path.join(HERE, "eval", "bench.yaml")
         pwb_out = os.path.join(tmp, "pwb.jsonl")
-        pwb_env = dict(self.env, ANTHROPIC_BASE_URL=server.url,
-                       XDG_DATA_HOME=os.path.join(tmp, "xdg-data"),
+        pwb_data = os.path.join(tmp, "xdg-data")
+        pwb_env = dict(self.env, ANTHROPIC_BASE_URL=server.url, XDG_DATA_HOME=pwb_data,
                        XDG_STATE_HOME=os.path.join(tmp, "xdg-state"))
+        pwb_env.pop("PWB_LOG", None)
 
         def pwb_argv(conc):
             return [self.pwb, "eval", preset, "--tests", rows_csv, "--concurrency",
@@ -645,6 +648,8 @@ class Bench:
                 return "%d result lines, expected %d" % (len(outs), n)
             if sorted(outs) != expected:
                 return "the answers are not the rows' own echoes"
+            if os.path.exists(os.path.join(pwb_data, "pwb", "log.db")):
+                return "--no-log wrote a run log"
             return None
 
         pf_main = os.path.join(PROMPTFOO_DIR, "node_modules", "promptfoo", "dist", "src",
@@ -690,7 +695,8 @@ class Bench:
             tools.append(("promptfoo", pf_argv, pf_env, pf_check))
         runs_n = int(os.environ.get("BENCH_EVAL_RUNS", 3))
         warm = int(os.environ.get("BENCH_EVAL_WARMUP", 1))
-        res = {"tools": {}, "invalid": [], "rows": n, "eval": True,
+        res = {"tools": {}, "invalid": [], "rows": n, "eval": True, "runs": runs_n,
+               "warmup": warm,
                "uptime_before": uptime(),
                "what": "%d CSV rows, one contains assertion each; pwb eval --tests ROWS.csv "
                        "--concurrency N --no-log -o OUT.jsonl; promptfoo eval -t ROWS.csv "
@@ -1065,7 +1071,9 @@ def main():
             "Versions: " + ", ".join("%s %s" % (k, val) for k, val in v.items()),
             "Runs: %d measured after %d warm-up, per tool and case%s" % (
                 args.runs, args.warmup,
-                " (the evaluation case: as it says)" if EVAL_CASE in b.results else ""),
+                "; the evaluation case: %d after %d (BENCH_EVAL_RUNS)" % (
+                    b.results[EVAL_CASE]["runs"], b.results[EVAL_CASE]["warmup"])
+                if EVAL_CASE in b.results else ""),
             "Load average (1 min) before / after: %.2f / %.2f" % (load_before[0],
                                                                  os.getloadavg()[0])]
     head += ["Note: " + n for n in b.notes]
