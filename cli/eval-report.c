@@ -216,6 +216,10 @@ int eval_report_add(struct eval_report *r, const struct eval_result *res)
 		c->reason = xasprintf("skipped (%s)", res->skip_reason ? res->skip_reason : "budget");
 		break;
 	case EVAL_CANCELED: r->counts.canceled++; break;
+	case EVAL_EXPIRED:
+		r->counts.expired++;
+		c->reason = xstrdup("expired (the batch ended before this request ran)");
+		break;
 	}
 	if (!r->jsonl && !r->kept)
 		return 0;
@@ -480,6 +484,7 @@ static const char *verdict_word(const struct cell *bad)
 	case EVAL_ERROR: return "ERROR";
 	case EVAL_SKIPPED: return "SKIP";
 	case EVAL_CANCELED: return "CANCEL";
+	case EVAL_EXPIRED: return "EXPIRED";
 	default: return "PASS";
 	}
 }
@@ -505,7 +510,7 @@ static int cmp_long(const void *a, const void *b)
 
 static void print_summary(const struct eval_report *r, FILE *out, size_t col, const char *label)
 {
-	size_t pass = 0, fail = 0, err = 0, skip = 0, cancel = 0, nlat = 0;
+	size_t pass = 0, fail = 0, err = 0, skip = 0, cancel = 0, expired = 0, nlat = 0;
 	long in = 0, outt = 0;
 	double cost = 0;
 	int cost_unknown = 0;
@@ -521,6 +526,7 @@ static void print_summary(const struct eval_report *r, FILE *out, size_t col, co
 			case EVAL_ERROR: err++; break;
 			case EVAL_SKIPPED: skip++; break;
 			case EVAL_CANCELED: cancel++; break;
+			case EVAL_EXPIRED: expired++; break;
 			}
 			in += c->in_tokens;
 			outt += c->out_tokens;
@@ -531,7 +537,7 @@ static void print_summary(const struct eval_report *r, FILE *out, size_t col, co
 			if (c->latency >= 0 && (c->outcome == EVAL_PASSED || c->outcome == EVAL_FAILED))
 				lat[nlat++] = c->latency;
 		}
-	size_t total = pass + fail + err + skip + cancel;
+	size_t total = pass + fail + err + skip + cancel + expired;
 	if (label) {
 		show(out, label, 0, 0);
 		fputs(": ", out);
@@ -542,6 +548,8 @@ static void print_summary(const struct eval_report *r, FILE *out, size_t col, co
 		fprintf(out, ", %zu skipped", skip);
 	if (cancel)
 		fprintf(out, ", %zu canceled", cancel);
+	if (expired)
+		fprintf(out, ", %zu expired", expired);
 	fprintf(out, "; %ld input + %ld output tokens, %s$%.6f", in, outt,
 		cost_unknown ? "at least " : "", cost);
 	if (nlat) {
@@ -688,7 +696,7 @@ void eval_report_print(struct eval_report *r, FILE *out, int tty, int width)
 static cJSON *summary_json(const struct eval_report *r, size_t col)
 {
 	cJSON *o = cJSON_CreateObject();
-	size_t pass = 0, fail = 0, err = 0, skip = 0, cancel = 0;
+	size_t pass = 0, fail = 0, err = 0, skip = 0, cancel = 0, expired = 0;
 	double cost = 0;
 	long in = 0, outt = 0;
 	for (size_t row = 0; row < r->rows->n; row++)
@@ -701,6 +709,7 @@ static cJSON *summary_json(const struct eval_report *r, size_t col)
 			err += c->outcome == EVAL_ERROR;
 			skip += c->outcome == EVAL_SKIPPED;
 			cancel += c->outcome == EVAL_CANCELED;
+			expired += c->outcome == EVAL_EXPIRED;
 			if (c->cost_known)
 				cost += c->cost;
 			in += c->in_tokens;
@@ -710,12 +719,13 @@ static cJSON *summary_json(const struct eval_report *r, size_t col)
 	cJSON_AddStringToObject(o, "preset", c->preset ? c->preset : "");
 	cJSON_AddStringToObject(o, "version", c->version ? c->version : "");
 	cJSON_AddStringToObject(o, "model", c->model ? c->model : "");
-	cJSON_AddNumberToObject(o, "total", (double)(pass + fail + err + skip + cancel));
+	cJSON_AddNumberToObject(o, "total", (double)(pass + fail + err + skip + cancel + expired));
 	cJSON_AddNumberToObject(o, "passed", (double)pass);
 	cJSON_AddNumberToObject(o, "failed", (double)fail);
 	cJSON_AddNumberToObject(o, "errors", (double)err);
 	cJSON_AddNumberToObject(o, "skipped", (double)skip);
 	cJSON_AddNumberToObject(o, "canceled", (double)cancel);
+	cJSON_AddNumberToObject(o, "expired", (double)expired);
 	cJSON_AddNumberToObject(o, "input_tokens", (double)in);
 	cJSON_AddNumberToObject(o, "output_tokens", (double)outt);
 	cJSON_AddNumberToObject(o, "cost_usd", cost);

@@ -50,7 +50,7 @@ void eval_report_json(struct eval_report *r, FILE *out);
 
 /* Counts over everything taken. */
 struct eval_report_counts {
-	size_t passed, failed, errors, skipped, canceled;
+	size_t passed, failed, errors, skipped, canceled, expired;
 	size_t api_errors;      /* errors of kind exit 3 */
 	size_t network_errors;  /* errors of kind exit 4 */
 	size_t regressions, fixes;

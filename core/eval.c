@@ -92,6 +92,7 @@ const char *eval_outcome_name(enum eval_outcome o)
 	case EVAL_ERROR: return "error";
 	case EVAL_SKIPPED: return "skipped";
 	case EVAL_CANCELED: return "canceled";
+	case EVAL_EXPIRED: return "expired";
 	}
 	return "error";
 }
@@ -302,6 +303,7 @@ static void report(struct eval *e, struct job *j)
 	case EVAL_ERROR: p->errors++; break;
 	case EVAL_SKIPPED: p->skipped++; break;
 	case EVAL_CANCELED: p->canceled++; break;
+	case EVAL_EXPIRED: p->expired++; break;
 	}
 	struct eval_result r;
 	memset(&r, 0, sizeof r);
@@ -530,8 +532,10 @@ static struct job *job_new(struct eval *e, size_t row, size_t repeat, size_t col
 	return j;
 }
 
-/* Build one job and send it (or answer it from the cache). */
-static void launch(struct eval *e, size_t row, size_t repeat, size_t column)
+/* A job with its session (the row's variables, the column's model) and
+ * body. NULL when the body cannot be built: the row is then reported as
+ * an error. */
+static struct job *prepare(struct eval *e, size_t row, size_t repeat, size_t column)
 {
 	struct job *j = job_new(e, row, repeat, column);
 	const struct column *c = &e->cols[column];
@@ -559,9 +563,19 @@ static void launch(struct eval *e, size_t row, size_t repeat, size_t column)
 		j->outcome = EVAL_ERROR;
 		diag_list_done(&diags);
 		report(e, j);
-		return;
+		return NULL;
 	}
 	diag_list_done(&diags);
+	return j;
+}
+
+/* Build one job and send it (or answer it from the cache). */
+static void launch(struct eval *e, size_t row, size_t repeat, size_t column)
+{
+	struct job *j = prepare(e, row, repeat, column);
+	if (!j)
+		return;
+	const struct column *c = &e->cols[column];
 	if (e->opt.cache && e->opt.log) {
 		long long id = 0;
 		char *hit = runlog_cache_lookup(e->opt.log, j->body, c->cfg.api_version, c->cfg.betas,
@@ -738,4 +752,126 @@ void eval_progress(const struct eval *e, struct eval_progress *out)
 	out->spent_usd = sched_spent(e->sched);
 	out->limit = sched_limit(e->sched);
 	out->rate_limited = sched_rate_limited(e->sched);
+}
+
+/* ---- answers from elsewhere (batches) ------------------------------------ */
+
+void eval_start_external(struct eval *e)
+{
+	e->started = 1;
+	e->exhausted = 1;
+	e->prog.total = row_total(e) * (size_t)e->opt.repeat * e->ncols;
+}
+
+size_t eval_columns(const struct eval *e)
+{
+	return e->ncols;
+}
+
+int eval_next_cell(struct eval *e, size_t *cursor, size_t *row, size_t *repeat, size_t *column)
+{
+	size_t per_row = (size_t)e->opt.repeat * e->ncols;
+	while (per_row && *cursor < nrows(e) * per_row) {
+		size_t c = (*cursor)++;
+		*row = c / per_row;
+		*repeat = c % per_row / e->ncols;
+		*column = c % e->ncols;
+		if (row_selected(e, *row))
+			return 1;
+	}
+	return 0;
+}
+
+/* The session of a row in a column (the caller frees). */
+static struct session *row_session(struct eval *e, size_t row, size_t column)
+{
+	const struct column *c = &e->cols[column];
+	struct session *s = session_clone(c->s);
+	const struct testrow *tr = &e->rows->v[row];
+	for (size_t i = 0; i < tr->nvars; i++)
+		session_set_var(s, tr->vars[i].name, tr->vars[i].value);
+	if (c->model) {
+		free(s->model);
+		s->model = xstrdup(c->model);
+	}
+	return s;
+}
+
+char *eval_body(struct eval *e, size_t row, size_t column, char **error)
+{
+	*error = NULL;
+	struct session *s = row_session(e, row, column);
+	struct diag_list diags;
+	diag_list_init(&diags);
+	char *body = request_build(s, REQUEST_MESSAGES, 0, &diags);
+	if (!body) {
+		const char *why = "the request could not be built";
+		for (size_t i = 0; i < diags.n; i++)
+			if (diags.v[i].level == DIAG_ERROR) {
+				why = diags.v[i].message;
+				break;
+			}
+		*error = xstrdup(why);
+	}
+	diag_list_done(&diags);
+	session_free(s);
+	return body;
+}
+
+double eval_estimate(struct eval *e, size_t row, size_t column, int batch)
+{
+	char *err = NULL;
+	char *body = eval_body(e, row, column, &err);
+	double usd = 0;
+	if (body) {
+		const struct column *c = &e->cols[column];
+		const char *mt = c->s->max_tokens;
+		long out = mt ? atol(mt) : 4096;
+		long in = (long)(strlen(body) / 3);
+		if (!(batch ? cost_estimate_batch(c->model, in, out, &usd)
+			    : cost_estimate(c->model, in, out, &usd)))
+			usd = 0;
+	}
+	free(body);
+	free(err);
+	return usd;
+}
+
+void eval_take_answer(struct eval *e, size_t row, size_t repeat, size_t column,
+		      const char *message_json, int batch)
+{
+	struct job *j = prepare(e, row, repeat, column);
+	if (!j)
+		return;
+	j->message = xstrdup(message_json);
+	j->latency = -1; /* not measured: the batch ran on Anthropic's side */
+	usage_from_message(message_json, &j->usage);
+	double usd = 0;
+	if (batch ? cost_of_usage_batch(j->model, &j->usage, &usd)
+		  : cost_of_usage(j->model, &j->usage, &usd))
+		j->cost += usd;
+	else
+		j->cost_known = 0;
+	sched_add_spent(e->sched, usd);
+	record_answer(e, j, j->body, j->message, &j->usage, usd, -1,
+		      e->opt.command ? e->opt.command : "eval");
+	answered(e, j);
+	pump(e);
+}
+
+void eval_take_failure(struct eval *e, size_t row, size_t repeat, size_t column,
+		       enum eval_outcome outcome, const char *type, const char *message)
+{
+	struct job *j = job_new(e, row, repeat, column);
+	j->outcome = outcome;
+	if (outcome == EVAL_ERROR) {
+		set_error(j, NULL, type ? type : "error", message ? message : "");
+		j->failure = API_FAIL_HTTP;
+	} else if (outcome == EVAL_CANCELED) {
+		j->failure = API_FAIL_CANCELED;
+		j->skip_reason = "canceled";
+	} else {
+		j->skip_reason = eval_outcome_name(outcome);
+	}
+	report(e, j);
 }

@@ -28,9 +28,10 @@ enum eval_outcome {
 	EVAL_ERROR,    /* the API call (or a grader's) failed */
 	EVAL_SKIPPED,  /* never started: the budget */
 	EVAL_CANCELED, /* eval_cancel */
+	EVAL_EXPIRED,  /* a batch request that expired before it ran */
 };
 
-/* "passed", "failed", "error", "skipped", "canceled". */
+/* "passed", "failed", "error", "skipped", "canceled", "expired". */
 const char *eval_outcome_name(enum eval_outcome o);
 
 struct eval_check {
@@ -105,8 +106,32 @@ void eval_cancel(struct eval *e);
 /* Every queued row has been reported. */
 int eval_finished(const struct eval *e);
 
+/* Answers from elsewhere (the Message Batches API): eval_start_external
+ * starts without sending anything; the caller builds each body with
+ * eval_body and hands each answer or failure back. Checks (and llm-rubric
+ * graders, sent in real time) and reports work as for real-time rows. */
+void eval_start_external(struct eval *e);
+/* The request body of a row in a column (as `pwb request --no-stream`
+ * gives it), malloc'd; NULL with *error (malloc'd) when it cannot be built. */
+char *eval_body(struct eval *e, size_t row, size_t column, char **error);
+/* The upper estimate of one row's cost in a column, at batch prices when
+ * batch is set (0 when the price is unknown). */
+double eval_estimate(struct eval *e, size_t row, size_t column, int batch);
+/* A row's answer arrived: message_json is the API Message; batch prices
+ * it at the batch rate. */
+void eval_take_answer(struct eval *e, size_t row, size_t repeat, size_t column,
+		      const char *message_json, int batch);
+/* A row ended without an answer: outcome EVAL_ERROR (with the API's error
+ * type and message), EVAL_CANCELED or EVAL_EXPIRED. */
+void eval_take_failure(struct eval *e, size_t row, size_t repeat, size_t column,
+		       enum eval_outcome outcome, const char *type, const char *message);
+/* Rows selected (only[]), repeats and columns: the (row, repeat, column)
+ * triples an evaluation covers, in order; 0 when there are no more. */
+int eval_next_cell(struct eval *e, size_t *cursor, size_t *row, size_t *repeat, size_t *column);
+size_t eval_columns(const struct eval *e);
+
 struct eval_progress {
-	size_t total, done, passed, failed, errors, skipped, canceled;
+	size_t total, done, passed, failed, errors, skipped, canceled, expired;
 	size_t in_flight;
 	double spent_usd;
 	int limit;            /* concurrency in force */

@@ -1,5 +1,6 @@
 /* The question on the message line: asking, keys while it is open, and the continuation of what asked (app.h). */
 #include "tui/app.h"
+#include "core/utf8.h"
 #include "tui/autosave.h"
 #include "tui/editor.h"
 #include "tui/run.h"
@@ -148,7 +149,7 @@ void app_prompt_key(struct app *a, int key)
 	}
 	if (printable) {
 		char u[4];
-		size_t n = utf8_encode((uint32_t)key, u);
+		size_t n = utf8_put((uint32_t)key, u);
 		textbuf_insert(a->prompt.ed, u, n);
 	}
 }

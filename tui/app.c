@@ -1,4 +1,5 @@
 #include "tui/app.h"
+#include "core/utf8.h"
 #include "tui/autosave.h"
 #include "tui/editor.h"
 #include "tui/frame.h"
@@ -132,7 +133,7 @@ void app_key(struct app *a, int key)
 		if (p->ops->text && !(key & (K_SPECIAL | K_META))) {
 			char u[4];
 			uint32_t cp = key == K_ENTER ? '\n' : (uint32_t)key;
-			size_t n = utf8_encode(cp, u);
+			size_t n = utf8_put(cp, u);
 			p->ops->text(a, p, u, n);
 		}
 		return;
@@ -145,7 +146,7 @@ void app_key(struct app *a, int key)
 	}
 	if (!(key & (K_SPECIAL | K_META)) && key >= 32 && key != 127 && p->ops->text) {
 		char u[4];
-		size_t n = utf8_encode((uint32_t)key, u);
+		size_t n = utf8_put((uint32_t)key, u);
 		p->ops->text(a, p, u, n);
 	} else if (keymap_is(ACT_CLOSE, key)) {
 		/* the close key, when the chain does not bind it, leaves what is

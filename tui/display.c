@@ -1,4 +1,5 @@
 #include "tui/display.h"
+#include "core/utf8.h"
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "core/preset.h"
@@ -408,7 +409,7 @@ void display_dump(FILE *out)
 			    getcchar(&cc, wc, &at, &pair, NULL) != ERR && wc[0]) {
 				for (int j = 0; wc[j] && j < CCHARW_MAX; j++) {
 					char u[8];
-					size_t n = utf8_encode((uint32_t)wc[j], u);
+					size_t n = utf8_put((uint32_t)wc[j], u);
 					memcpy(line + k, u, n);
 					k += n;
 				}

@@ -1,4 +1,5 @@
 #include "tui/input.h"
+#include "core/utf8.h"
 #include "tui/app.h"
 #include "tui/display.h"
 #include "tui/editor.h"
@@ -44,7 +45,7 @@ static void paste_add_cp(uint32_t cp)
 	paste_cr = cp == '\r';
 	if (cp == '\r')
 		cp = '\n';
-	size_t n = utf8_encode(cp, u);
+	size_t n = utf8_put(cp, u);
 	buf_append(&paste, u, n);
 }
 
@@ -222,7 +223,7 @@ void input_feed_bytes(struct app *a, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		i += utf8_decode(s + i, n - i, &cp);
+		i += utf8_next(s + i, n - i, &cp);
 		int k = (int)cp;
 		if (k == 127 && st == ST_NORMAL)
 			k = K_SPECIAL | KEY_BACKSPACE;
@@ -329,7 +330,7 @@ static void type_line(struct app *a, const char *s)
 			}
 		}
 		uint32_t cp;
-		i += utf8_decode(s + i, n - i, &cp);
+		i += utf8_next(s + i, n - i, &cp);
 		app_key(a, (int)cp);
 	}
 }

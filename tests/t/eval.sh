@@ -181,6 +181,42 @@ $PWB eval p.yaml --no-log --filter-failing r1.jsonl >out.txt 2>err.txt
 check_eq "--filter-failing: one request" "$(server_count /v1/messages)" 1
 check_eq "--filter-failing: the failed row" "$(server_req 1 'd["json"]["messages"][0]["content"]')" "Q cherry"
 
+# llm-rubric: the grader is a forced tool call with the --grader model;
+# its verdict decides the check, and its cost is counted in the row's.
+cat >rubric.yaml <<'EOF'
+pwb: 1
+model: claude-haiku-4-5
+max_tokens: 100
+messages:
+- role: user
+  content: "Q {{x}}"
+tests:
+- vars: {x: good}
+  assert:
+  - type: llm-rubric
+    value: The answer is good.
+- vars: {x: bad}
+  assert:
+  - type: llm-rubric
+    value: The answer is good.
+EOF
+grade() { # PASS SCORE: a grader's answer, as RESP fields without the braces
+	printf '"json": {"id": "msg_g", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5", "content": [{"type": "tool_use", "id": "tu_1", "name": "grade", "input": {"pass": %s, "score": %s, "reason": "graded %s"}}], "stop_reason": "tool_use", "stop_sequence": null, "usage": {"input_tokens": 50, "output_tokens": 20}}' "$1" "$2" "$1"
+}
+server_script "[{\"route\": [{\"match\": \"A: Q good\", $(grade true 0.9)}, {\"match\": \"A: Q bad\", $(grade false 0.1)}, {\"echo\": \"A: \"}]}]"
+$PWB eval rubric.yaml --grader claude-sonnet-4-5 --no-log -o r7.jsonl >out.txt 2>err.txt
+check_eq "llm-rubric: one passes, one fails" "$?" 1
+check_eq "llm-rubric: 2 answers + 2 grader calls" "$(server_count /v1/messages)" 4
+check_eq "llm-rubric: verdicts from the grader" "$($PYTHON -c 'import json
+rows=sorted((json.loads(l) for l in open("r7.jsonl")), key=lambda r: r["row"])
+print([(r["outcome"], r["assertions"][0]["score"]) for r in rows])')" "[('passed', 0.9), ('failed', 0.1)]"
+check_eq "llm-rubric: the grader used --grader and a forced tool" "$($PYTHON -c 'import json
+g=[json.loads(l)["json"] for l in open("'"$SRV_LOG"'") if "tool_choice" in json.loads(l)["json"]]
+print(len(g), set(x["model"] for x in g), set(x["tool_choice"]["name"] for x in g))')" "2 {'claude-sonnet-4-5'} {'grade'}"
+check_eq "llm-rubric: the grader's cost is in the row's" "$($PYTHON -c 'import json
+r=json.loads(open("r7.jsonl").readline())
+print(r["cost_usd"] > 0.0002)')" True
+
 # API errors: 400 is exit 3; a dropped connection exit 4.
 server_script '[{"status": 400, "json": {"type": "error", "error": {"type": "invalid_request_error", "message": "bad"}}}]'
 $PWB eval p.yaml --no-log -o r5.jsonl >out.txt 2>err.txt
