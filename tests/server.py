@@ -751,6 +751,10 @@ def batch_results(handler, store, b):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog of 5 overflows when 16 clients
+    # connect at once, and a dropped handshake costs the client a 1 s
+    # retransmission: concurrency tests would measure the backlog.
+    request_queue_size = 128
     stopping = False
 
 
