@@ -33,8 +33,8 @@ int display_init(int virtual_screen, int w, int h)
 {
 	virt = virtual_screen;
 	if (virt) {
-		scr_out = fopen("/dev/null", "w");
-		scr_in = fopen("/dev/null", "r");
+		scr_out = fopen("/dev/null", "we");
+		scr_in = fopen("/dev/null", "re");
 		if (!scr_out || !scr_in) {
 			fprintf(stderr, "pwb: cannot open /dev/null\n");
 			return -1;

@@ -276,7 +276,7 @@ void views_export_write(struct app *a, const char *path)
 	struct textview *v = a->view.priv;
 	if (!v->text)
 		return;
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "we");
 	if (!f || fputs(v->text, f) < 0) {
 		app_message(a, 1, "cannot write %s: %s", path, strerror(errno));
 		if (f)
