@@ -2,7 +2,10 @@
 #include "tui/app.h"
 #include "tui/autosave.h"
 #include "tui/run.h"
+#include "core/keys.h"
+#include "core/textbuf.h"
 #include "core/preset.h"
+#include "core/session.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -32,6 +35,72 @@ static void first_error(const struct diag_list *d, char *out, size_t n)
 			}
 			return;
 		}
+}
+
+/* Where the configured key is in the session, in words (into buf), or
+ * NULL when it is not there. */
+static const char *key_place(struct app *a, char *buf, size_t n)
+{
+	const struct session *s = a->sess;
+	const char *k = a->key;
+	if (!k || !*k)
+		return NULL;
+	if ((s->system && strstr(s->system, k)) ||
+	    (s->system_blocks_json && strstr(s->system_blocks_json, k)))
+		return "the system prompt";
+	for (size_t i = 0; i < s->nmessages; i++)
+		if ((s->messages[i].text && strstr(s->messages[i].text, k)) ||
+		    (s->messages[i].blocks_json && strstr(s->messages[i].blocks_json, k))) {
+			snprintf(buf, n, "message %zu", i + 1);
+			return buf;
+		}
+	for (size_t i = 0; i < s->nvars; i++)
+		if (s->vars[i].value && strstr(s->vars[i].value, k)) {
+			snprintf(buf, n, "the variable %s", s->vars[i].name);
+			return buf;
+		}
+	char *y = preset_emit(s);
+	int found = strstr(y, k) != NULL;
+	free(y);
+	return found ? "a parameter" : NULL;
+}
+
+static void redact_editor(struct textbuf *e, const char *key)
+{
+	char *t = textbuf_text(e);
+	if (strstr(t, key)) {
+		char *r = keys_redact(t, key, AUTOSAVE_KEY_MARKER);
+		textbuf_set_text(e, r);
+		free(r);
+	}
+	free(t);
+}
+
+void app_save_with_marker(struct app *a, const char *path, int flags)
+{
+	/* the marker goes where the user can see it: into the editors */
+	redact_editor(a->system_ed, a->key);
+	for (size_t i = 0; i < a->nturns; i++)
+		redact_editor(a->turns[i].ed, a->key);
+	for (size_t i = 0; i < a->sess->nvars; i++)
+		if (a->sess->vars[i].value && strstr(a->sess->vars[i].value, a->key)) {
+			char *r = keys_redact(a->sess->vars[i].value, a->key, AUTOSAVE_KEY_MARKER);
+			free(a->sess->vars[i].value);
+			a->sess->vars[i].value = r;
+		}
+	app_changed(a);
+	app_sync(a);
+	char where[96];
+	if (key_place(a, where, sizeof where)) {
+		/* a structured parameter: the user edits it, pwb does not guess */
+		app_message(a, 1, "not saved: the configured API key is still in a parameter; "
+			    "remove it there (it is never written)");
+		return;
+	}
+	app_save(a, path, flags);
+	if (!a->modified)
+		app_message(a, 0, "saved %s with %s in place of the key", preset_path(a->preset),
+			    AUTOSAVE_KEY_MARKER);
 }
 
 void app_save(struct app *a, const char *path, int flags)
@@ -68,12 +137,27 @@ void app_save(struct app *a, const char *path, int flags)
 		app_prompt_yesno(a, PF_SAVE_CHANGED,
 				 "The file changed on disk since it was opened. Overwrite it? (y/n) ");
 		break;
-	case PRESET_SAVE_KEY_SHAPED:
+	case PRESET_SAVE_KEY_SHAPED: {
 		free(a->prompt.pending_path);
-		a->prompt.pending_path = xstrdup(path);
-		app_prompt_yesno(a, PF_SAVE_KEY,
-				 "A key-shaped string is in the session. Save it anyway? (y/n) ");
+		a->prompt.pending_path = path ? xstrdup(path) : NULL;
+		a->prompt.pending_flags = flags;
+		char where[96];
+		const char *place = key_place(a, where, sizeof where);
+		if (place) {
+			/* preset_save never writes the configured key, even when
+			 * forced: asking "save anyway" would loop */
+			char *masked = keys_mask(a->key);
+			app_prompt_yesno(a, PF_SAVE_KEY_MARKER,
+					 "Your API key (%s, %s) is in %s; it is never written. "
+					 "Save with a marker in its place? (y/n) ",
+					 masked, app_key_source(a), place);
+			free(masked);
+		} else {
+			app_prompt_yesno(a, PF_SAVE_KEY,
+					 "A key-shaped string is in the session. Save it anyway? (y/n) ");
+		}
 		break;
+	}
 	case PRESET_SAVE_INVALID:
 		app_message(a, 1, "not saved: %s", *err ? err : "the session has errors");
 		break;

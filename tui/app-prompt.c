@@ -87,6 +87,12 @@ static void prompt_answer(struct app *a, int yes, const char *text)
 			app_message(a, 0, "not saved");
 		}
 		break;
+	case PF_SAVE_KEY_MARKER:
+		if (yes)
+			app_save_with_marker(a, path, a->prompt.pending_flags);
+		else
+			app_message(a, 0, "not saved");
+		break;
 	case PF_SAVE_KEY:
 	case PF_SAVE_CHANGED:
 		if (yes)

@@ -5,6 +5,7 @@
 #include "tui/pane-params.h"
 #include "tui/run.h"
 #include "tui/views.h"
+#include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
 #include "core/session.h"
@@ -19,6 +20,15 @@
 long long app_now(struct app *a)
 {
 	return loop_now_ms(a->loop);
+}
+
+const char *app_key_source(const struct app *a)
+{
+	switch (a->key_source) {
+	case KEY_ENV: return "ANTHROPIC_API_KEY in the environment";
+	case KEY_DOTENV: return "ANTHROPIC_API_KEY in ./.env";
+	default: return "nowhere";
+	}
 }
 
 int app_busy(const struct app *a)

@@ -88,6 +88,7 @@ enum prompt_kind { PR_NONE, PR_YESNO, PR_LINE };
 enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
+	PF_SAVE_KEY_MARKER,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
@@ -170,6 +171,7 @@ struct app {
 	struct api_config cfg;
 	int have_key;
 	char *key;                /* the configured key (never written) */
+	int key_source;           /* enum key_source: where it came from */
 
 	struct app_run run;
 
@@ -227,6 +229,9 @@ void app_prompt_key(struct app *a, int key);
  * as (asks before overwriting); a new empty session (app-files.c). */
 void app_save(struct app *a, const char *path, int flags);
 void app_save_as(struct app *a, const char *path);
+/* The configured key is in the session: put the autosave's marker in its
+ * place (in the editors too), then save. */
+void app_save_with_marker(struct app *a, const char *path, int flags);
 void app_new(struct app *a);
 /* Edit the focused text in $VISUAL / $EDITOR (app-external.c). */
 void app_external_edit(struct app *a);
@@ -268,6 +273,8 @@ void app_edit_model(struct app *a);
 void app_open_view(struct app *a, enum view_kind k);
 void app_close_view(struct app *a);
 long long app_now(struct app *a);
+/* Where the configured key came from, in words ("ANTHROPIC_API_KEY in ./.env"). */
+const char *app_key_source(const struct app *a);
 int app_busy(const struct app *a);
 
 #endif

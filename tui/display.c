@@ -305,6 +305,30 @@ static void status_line(struct app *a)
 	mvchgat(LINES - 2, 0, COLS, A_REVERSE, 0, NULL);
 }
 
+/* A question wider than the line: its answer keys (the last "(...)") stay
+ * visible; the question is cut before them with an ellipsis. */
+static void draw_question_keys_kept(int y, int w, const char *q)
+{
+	size_t n = strlen(q);
+	while (n && q[n - 1] == ' ')
+		n--;
+	const char *keys = NULL;
+	for (size_t i = n; i-- > 0;)
+		if (q[i] == '(') {
+			keys = q + i;
+			break;
+		}
+	int kw = keys ? textwrap_width(keys, (size_t)(q + n - keys)) : 0;
+	if (!keys || kw + 2 > w) {
+		text_draw(y, 0, w, q, strlen(q), LA_BOLD);
+		return;
+	}
+	int head = w - kw - 2;
+	text_draw(y, 0, head, q, (size_t)(keys - q), LA_BOLD);
+	text_draw(y, head, 1, "\u2026", strlen("\u2026"), LA_BOLD);
+	text_draw(y, head + 1, kw + 1, keys, (size_t)(q + n - keys), LA_BOLD);
+}
+
 static void message_line(struct app *a, int *cy, int *cx)
 {
 	int y = LINES - 1;
@@ -315,7 +339,10 @@ static void message_line(struct app *a, int *cy, int *cx)
 		int room = a->prompt.kind == PR_LINE ? 10 : 1;
 		if (qw > COLS - room)
 			qw = COLS - room;
-		text_draw(y, 0, qw, q, strlen(q), LA_BOLD);
+		if (a->prompt.kind == PR_YESNO && textwrap_width(q, strlen(q)) > qw)
+			draw_question_keys_kept(y, qw, q);
+		else
+			text_draw(y, 0, qw, q, strlen(q), LA_BOLD);
 		if (a->prompt.kind == PR_LINE && a->prompt.ed) {
 			int fy = -1, fx = -1;
 			editor_draw(a->prompt.ed, y, qw, 1, COLS - qw, 1, 0, &fy, &fx);

@@ -252,7 +252,8 @@ static void find_key(struct app *a)
 {
 	struct diag_list kd;
 	diag_list_init(&kd);
-	if (keys_find(".env", &a->key, &kd) != KEY_NONE && a->key) {
+	a->key_source = keys_find(".env", &a->key, &kd);
+	if (a->key_source != KEY_NONE && a->key) {
 		a->have_key = 1;
 		str_set(&a->cfg.api_key, a->key);
 	}

@@ -232,7 +232,16 @@ static void finish(struct app *a, struct api_call *call)
 			line(ans, LA_ERROR, "error: %s", d);
 		}
 		str_set(&ans->error, d);
-		app_message(a, 1, "%s", d);
+		if (e && e->http_status == 401 && a->key) {
+			/* the same hint as the command line: which key, from where */
+			char *masked = keys_mask(a->key);
+			line(ans, LA_ERROR, "check the API key %s (%s); it was not accepted", masked,
+			     app_key_source(a));
+			app_message(a, 1, "key %s (%s) not accepted (401)", masked, app_key_source(a));
+			free(masked);
+		} else {
+			app_message(a, 1, "%s", d);
+		}
 		free(d);
 	}
 	a->run.state = RS_IDLE;
