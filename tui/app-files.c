@@ -2,6 +2,7 @@
 #include "tui/app.h"
 #include "tui/autosave.h"
 #include "tui/run.h"
+#include "core/cost.h"
 #include "core/keys.h"
 #include "core/textbuf.h"
 #include "core/preset.h"
@@ -222,11 +223,33 @@ int app_open_file(struct app *a, const char *path)
 	return 0;
 }
 
+const char *app_default_model(void)
+{
+	const char *m = getenv("PWB_MODEL");
+	if (m && *m)
+		return m;
+	for (size_t i = 0; cost_builtin_models[i]; i++)
+		if (strstr(cost_builtin_models[i], "sonnet"))
+			return cost_builtin_models[i];
+	return cost_builtin_models[0];
+}
+
+struct preset *app_new_preset(void)
+{
+	struct preset *p = preset_new();
+	struct session *s = preset_session(p);
+	str_set(&s->model, app_default_model());
+	str_set(&s->max_tokens, "1024");
+	return p;
+}
+
 void app_new(struct app *a)
 {
 	clear_answers(a);
-	app_set_preset(a, preset_new());
-	a->focus = PANE_SYSTEM;
-	app_message(a, 0, "new session");
+	app_set_preset(a, app_new_preset());
+	/* type the question, send it: nothing else needs filling in */
+	a->focus = PANE_MESSAGES;
+	a->cur_turn = 0;
+	app_message(a, 0, "new session: type the question, %s sends it", keymap_label(ACT_RUN));
 	autosave_write(a);
 }

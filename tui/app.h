@@ -222,6 +222,9 @@ void app_sync(struct app *a);
 void app_validate(struct app *a);
 /* The first diagnostic (error level) whose path starts with prefix, or NULL. */
 const struct diag *app_diag_for(struct app *a, const char *prefix);
+/* A diagnostic in the workbench's words: a missing model or max_tokens
+ * names the keys that set it, never the YAML that would. malloc'd. */
+char *app_diag_text(const struct diag *d);
 
 /* Keys while a question is on the message line (app-prompt.c). */
 void app_prompt_key(struct app *a, int key);
@@ -233,6 +236,12 @@ void app_save_as(struct app *a, const char *path);
  * place (in the editors too), then save. */
 void app_save_with_marker(struct app *a, const char *path, int flags);
 void app_new(struct app *a);
+/* The model of a new session: $PWB_MODEL, else the newest Sonnet of the
+ * built-in list. */
+const char *app_default_model(void);
+/* A new session that can be sent at once (default model, max_tokens
+ * 1024). Caller owns it. */
+struct preset *app_new_preset(void);
 /* Edit the focused text in $VISUAL / $EDITOR (app-external.c). */
 void app_external_edit(struct app *a);
 /* The pane keys go to: the open view, else the focused pane. */

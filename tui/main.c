@@ -207,11 +207,11 @@ static int parse_args(int argc, char **argv, struct args *o)
 static struct preset *load_preset(struct app *a, const char *file)
 {
 	if (!file)
-		return preset_new();
+		return app_new_preset();
 	struct stat st;
 	if (stat(file, &st) != 0 && errno == ENOENT) {
 		a->default_path = xstrdup(file);
-		return preset_new();
+		return app_new_preset();
 	}
 	struct diag_list d;
 	diag_list_init(&d);

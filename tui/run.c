@@ -268,11 +268,13 @@ static int first_error(struct app *a, const struct diag_list *d, const char *wha
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].level == DIAG_ERROR) {
-			const char *p = d->v[i].path, *m = d->v[i].message;
+			char *m = app_diag_text(&d->v[i]);
+			const char *p = d->v[i].path;
 			/* messages often name their field already */
 			if (p && strncmp(m, p, strlen(p)) == 0 && m[strlen(p)] == ':')
 				p = NULL;
 			app_message(a, 1, "%s: %s%s%s", what, p ? p : "", p ? ": " : "", m);
+			free(m);
 			return 1;
 		}
 	return 0;
