@@ -101,7 +101,10 @@ struct app_run {
 	enum run_state state;
 	int last_failed;
 	long long retry_due;
-	long rl_requests, rl_tokens;
+	/* the last response's rate limits (-1: not sent); the reset is due at
+	 * app_now() ms (0: unknown) */
+	long rl_requests, rl_requests_limit, rl_tokens, rl_tokens_limit;
+	long long rl_reset_due;
 	struct api_call *aux;     /* count_tokens */
 	int aux_done;
 	int aux_for_run;          /* the estimate gates a run (budget) */

@@ -288,6 +288,7 @@ int tui_main(int argc, char **argv)
 	memset(a, 0, sizeof *a);
 	a->budget = -1;
 	a->run.rl_requests = a->run.rl_tokens = -1;
+	a->run.rl_requests_limit = a->run.rl_tokens_limit = -1;
 	a->autosave.lock_fd = -1;
 	a->script_mode = o.script != NULL;
 	diag_list_init(&a->diags);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -165,6 +166,43 @@ static void on_retry(void *ud, int attempt, long delay_ms, const struct api_erro
 	app_dirty(a);
 }
 
+/* Seconds from now until an RFC 3339 UTC time ("2025-08-21T12:40:59Z"),
+ * or -1 when it does not parse or is past. */
+static long seconds_until(const char *rfc3339)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (!rfc3339 || sscanf(rfc3339, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			      &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	time_t now = time(NULL);
+	return t == (time_t)-1 || t <= now ? -1 : (long)(t - now);
+}
+
+static void take_ratelimit(struct app *a, const struct api_ratelimit *rl)
+{
+	if (rl->requests_remaining >= 0) {
+		a->run.rl_requests = rl->requests_remaining;
+		a->run.rl_requests_limit = rl->requests_limit;
+	}
+	/* the combined token limit, else the input one (the one a prompt meets first) */
+	if (rl->tokens_remaining >= 0) {
+		a->run.rl_tokens = rl->tokens_remaining;
+		a->run.rl_tokens_limit = rl->tokens_limit;
+	} else if (rl->input_tokens_remaining >= 0) {
+		a->run.rl_tokens = rl->input_tokens_remaining;
+		a->run.rl_tokens_limit = rl->input_tokens_limit;
+	}
+	/* the soonest reset among the limits shown */
+	long s1 = seconds_until(rl->requests_reset);
+	long s2 = seconds_until(rl->tokens_reset ? rl->tokens_reset : rl->input_tokens_reset);
+	long s = s1 < 0 ? s2 : (s2 < 0 || s1 < s2 ? s1 : s2);
+	a->run.rl_reset_due = s < 0 ? 0 : app_now(a) + s * 1000LL;
+}
+
 static void finish(struct app *a, struct api_call *call)
 {
 	if (!a->nanswers)
@@ -196,12 +234,8 @@ static void finish(struct app *a, struct api_call *call)
 		}
 	}
 	const struct api_ratelimit *rl = api_call_ratelimit(call);
-	if (rl) {
-		if (rl->requests_remaining >= 0)
-			a->run.rl_requests = rl->requests_remaining;
-		if (rl->tokens_remaining >= 0)
-			a->run.rl_tokens = rl->tokens_remaining;
-	}
+	if (rl)
+		take_ratelimit(a, rl);
 	textbuf_append_line(ans->view, "", 0, 0);
 	if (f == API_FAIL_NONE) {
 		a->run.last_failed = 0;
