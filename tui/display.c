@@ -211,6 +211,19 @@ static void layout(struct app *a, struct rect *r)
 		return;
 	}
 	int sh = H / 5, mh = H * 3 / 10, ph = H / 5;
+	if (app_answer(a) || a->run.call) {
+		/* an answer is what one reads now: at least half the rows; the
+		 * system prompt keeps the rows its text uses (one, often) */
+		int rest = H / 2;
+		int sys_rows = a->system_ed ? (int)a->system_ed->nlines : 1;
+		sh = sys_rows + 1 < 2 ? 2 : sys_rows + 1;
+		if (sh > rest / 3)
+			sh = rest / 3 < 2 ? 2 : rest / 3;
+		ph = rest / 3 + 1 > 4 ? 4 : rest / 3 + 1;
+		if (ph < 2)
+			ph = 2;
+		mh = rest - sh - ph;
+	}
 	r[PANE_SYSTEM] = (struct rect){ 0, 0, sh, W };
 	r[PANE_MESSAGES] = (struct rect){ sh, 0, mh, W };
 	r[PANE_PARAMS] = (struct rect){ sh + mh, 0, ph, W };
