@@ -128,8 +128,22 @@ void app_save(struct app *a, const char *path, int flags)
 		a->modified = 0;
 		app_message(a, 0, "saved %s", preset_path(a->preset));
 		autosave_write(a);
+		if (a->prompt.quit_after_save)
+			a->quit = 1;
 		break;
 	case PRESET_SAVE_FAILED:
+		a->prompt.quit_after_save = 0;
+		if (path) {
+			/* the typed name stays: fix it instead of typing it again;
+			 * the question keeps the reason short (its last clause) */
+			char *cut = strstr(err, " (the old file is untouched)");
+			if (cut)
+				*cut = 0;
+			const char *why = strrchr(err, ':');
+			app_prompt_line(a, PF_SAVE_AS, path, "Not saved (%s). Save as: ",
+					why && why[1] == ' ' ? why + 2 : *err ? err : strerror(errno));
+			break;
+		}
 		app_message(a, 1, "not saved: %s", *err ? err : strerror(errno));
 		break;
 	case PRESET_SAVE_CHANGED:
@@ -160,13 +174,76 @@ void app_save(struct app *a, const char *path, int flags)
 		break;
 	}
 	case PRESET_SAVE_INVALID:
+		a->prompt.quit_after_save = 0;
 		app_message(a, 1, "not saved: %s", *err ? err : "the session has errors");
 		break;
 	}
 	diag_list_done(&d);
 }
 
-void app_save_as(struct app *a, const char *path)
+static void save_as_checked(struct app *a, const char *path);
+
+/* The folder part of path ("." when none), malloc'd. */
+static char *folder_of(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	if (!sl)
+		return xstrdup(".");
+	if (sl == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(sl - path));
+}
+
+static int mkdir_parents(const char *dir)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+	for (char *s = p + 1; *s && rc == 0; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0777) < 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, 0777) < 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+void app_save_as_mkdir(struct app *a, const char *path)
+{
+	char *dir = folder_of(path);
+	if (mkdir_parents(dir) < 0) {
+		app_prompt_line(a, PF_SAVE_AS, path, "Not saved (cannot create %s: %s). Save as: ", dir,
+				strerror(errno));
+		free(dir);
+		return;
+	}
+	free(dir);
+	app_save_as(a, path);
+}
+
+void app_save_as(struct app *a, const char *typed)
+{
+	/* a name without an extension is a preset: NAME.yaml */
+	const char *base = strrchr(typed, '/') ? strrchr(typed, '/') + 1 : typed;
+	char *path = *base && !strchr(base, '.') ? xasprintf("%s.yaml", typed) : xstrdup(typed);
+	char *dir = folder_of(path);
+	struct stat st;
+	if (stat(dir, &st) != 0 && errno == ENOENT) {
+		free(a->prompt.pending_path);
+		a->prompt.pending_path = xstrdup(path);
+		app_prompt_yesno(a, PF_SAVE_MKDIR, "The folder %s does not exist. Create it? (y/n) ", dir);
+	} else {
+		save_as_checked(a, path);
+	}
+	free(dir);
+	free(path);
+}
+
+static void save_as_checked(struct app *a, const char *path)
 {
 	struct stat st;
 	const char *cur = preset_path(a->preset);

@@ -231,7 +231,8 @@ void app_do_action(struct app *a, enum action act)
 		break;
 	case ACT_QUIT:
 		if (a->modified)
-			app_prompt_yesno(a, PF_QUIT, "Quit without saving the changes? (y/n) ");
+			app_prompt_choice(a, PF_QUIT, "sdc", "(s)ave (d)iscard (c)ancel",
+					  "Unsaved changes.");
 		else
 			a->quit = 1;
 		break;

@@ -82,13 +82,13 @@ struct answer {
 
 enum run_state { RS_IDLE, RS_ESTIMATING, RS_SENDING, RS_STREAMING, RS_RETRYING };
 
-enum prompt_kind { PR_NONE, PR_YESNO, PR_LINE };
+enum prompt_kind { PR_NONE, PR_YESNO, PR_CHOICE, PR_LINE };
 
 /* What a prompt answers (the continuation of the action that asked). */
 enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
-	PF_SAVE_KEY_MARKER,
+	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
@@ -124,6 +124,11 @@ struct app_prompt {
 	struct textbuf *ed;       /* the typed line (PR_LINE) */
 	char *pending_path;       /* for prompts that continue with a path */
 	int pending_flags;
+	char choices[8];          /* PR_CHOICE: the answer letters; the last is
+				     what the close and cancel keys choose */
+	size_t keys_off;          /* where the answer keys start in text (0: at
+				     its last "(") */
+	int quit_after_save;      /* quit once the save asked for at quit succeeds */
 };
 
 /* The autosave file, its lock, and what the user was told about it. */
@@ -212,6 +217,11 @@ void app_message(struct app *a, int error, const char *fmt, ...)
 /* Ask a question on the message line. */
 void app_prompt_yesno(struct app *a, enum prompt_for pf, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A question with several answers, one letter each (choices, e.g. "rkd");
+ * keys is how the line shows them ("(r)estore (k)eep (d)iscard"), kept
+ * visible when the question is cut. */
+void app_prompt_choice(struct app *a, enum prompt_for pf, const char *choices, const char *keys,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void app_prompt_line(struct app *a, enum prompt_for pf, const char *initial, const char *fmt,
 		     ...) __attribute__((format(printf, 4, 5)));
 
@@ -235,6 +245,8 @@ void app_prompt_key(struct app *a, int key);
  * as (asks before overwriting); a new empty session (app-files.c). */
 void app_save(struct app *a, const char *path, int flags);
 void app_save_as(struct app *a, const char *path);
+/* Create path's folder (the user agreed), then save as path. */
+void app_save_as_mkdir(struct app *a, const char *path);
 /* The configured key is in the session: put the autosave's marker in its
  * place (in the editors too), then save. */
 void app_save_with_marker(struct app *a, const char *path, int flags);

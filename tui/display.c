@@ -398,28 +398,29 @@ static void status_line(struct app *a)
 	mvchgat(LINES - 2, 0, COLS, A_REVERSE, 0, NULL);
 }
 
-/* A question wider than the line: its answer keys (the last "(...)") stay
- * visible; the question is cut before them with an ellipsis. */
-static void draw_question_keys_kept(int y, int w, const char *q)
+/* A question wider than the line: its answer keys (from keys_off, else
+ * the last "(...)") stay visible; the question is cut before them with an
+ * ellipsis. */
+static void draw_question_keys_kept(int y, int w, const char *q, size_t keys_off)
 {
 	size_t n = strlen(q);
 	while (n && q[n - 1] == ' ')
 		n--;
-	const char *keys = NULL;
-	for (size_t i = n; i-- > 0;)
+	const char *keys = keys_off && keys_off < n ? q + keys_off : NULL;
+	for (size_t i = n; !keys && i-- > 0;)
 		if (q[i] == '(') {
 			keys = q + i;
 			break;
 		}
 	int kw = keys ? textwrap_width(keys, (size_t)(q + n - keys)) : 0;
-	if (!keys || kw + 2 > w) {
+	if (!keys || kw + 3 > w) {
 		text_draw(y, 0, w, q, strlen(q), LA_BOLD);
 		return;
 	}
-	int head = w - kw - 2;
+	int head = w - kw - 3;
 	text_draw(y, 0, head, q, (size_t)(keys - q), LA_BOLD);
-	text_draw(y, head, 1, "\u2026", strlen("\u2026"), LA_BOLD);
-	text_draw(y, head + 1, kw + 1, keys, (size_t)(q + n - keys), LA_BOLD);
+	text_draw(y, head, 2, "\u2026 ", strlen("\u2026 "), LA_BOLD);
+	text_draw(y, head + 2, kw + 1, keys, (size_t)(q + n - keys), LA_BOLD);
 }
 
 static void message_line(struct app *a, int *cy, int *cx)
@@ -432,8 +433,8 @@ static void message_line(struct app *a, int *cy, int *cx)
 		int room = a->prompt.kind == PR_LINE ? 10 : 1;
 		if (qw > COLS - room)
 			qw = COLS - room;
-		if (a->prompt.kind == PR_YESNO && textwrap_width(q, strlen(q)) > qw)
-			draw_question_keys_kept(y, qw, q);
+		if (a->prompt.kind != PR_LINE && textwrap_width(q, strlen(q)) > qw)
+			draw_question_keys_kept(y, qw, q, a->prompt.keys_off);
 		else
 			text_draw(y, 0, qw, q, strlen(q), LA_BOLD);
 		if (a->prompt.kind == PR_LINE && a->prompt.ed) {
@@ -496,7 +497,7 @@ void display_render(struct app *a)
 	status_line(a);
 	int my = -1, mx = -1;
 	message_line(a, &my, &mx);
-	if (a->prompt.kind == PR_LINE || a->prompt.kind == PR_YESNO) {
+	if (a->prompt.kind != PR_NONE) {
 		cy = my, cx = mx;
 		want_cursor = 1;
 	}

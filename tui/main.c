@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct pane_ops *const pane_ops[NPANES] = {
@@ -260,6 +261,35 @@ static void find_key(struct app *a)
 	diag_list_done(&kd);
 }
 
+/* The question about an autosave a pwb that died left: whose work (the
+ * file's name), when it was written, and three answers; keeping it is what
+ * closing the question does. */
+static void offer_restore(struct app *a, const char *orphan)
+{
+	char *file = autosave_orphan_file(orphan);
+	const char *base = file && *file ? strrchr(file, '/') : NULL;
+	base = base ? base + 1 : (file && *file ? file : "a new session");
+	char when[32] = "";
+	struct stat st;
+	if (stat(orphan, &st) == 0) {
+		time_t now = time(NULL);
+		struct tm t, n;
+		localtime_r(&st.st_mtime, &t);
+		localtime_r(&now, &n);
+		int today = t.tm_year == n.tm_year && t.tm_yday == n.tm_yday;
+		char mon[8];
+		strftime(mon, sizeof mon, "%b", &t);
+		if (today)
+			strftime(when, sizeof when, "%H:%M", &t);
+		else
+			snprintf(when, sizeof when, "%s %d %02d:%02d", mon, t.tm_mday, t.tm_hour, t.tm_min);
+	}
+	/* the time first: on a narrow line the question is cut at its end */
+	app_prompt_choice(a, PF_RESTORE, "rdk", "(r)estore (d)iscard (k)eep",
+			  "Unsaved work%s%s, %s:", *when ? ", " : "", when, base);
+	free(file);
+}
+
 /* Stop what runs, restore the terminal, keep or remove the autosave. */
 static void shut_down(struct app *a)
 {
@@ -337,8 +367,7 @@ int tui_main(int argc, char **argv)
 		char *orphan = autosave_find_orphan(a, o.file);
 		if (orphan) {
 			a->prompt.pending_path = orphan;
-			app_prompt_yesno(a, PF_RESTORE,
-					 "Unsaved work of a pwb that did not exit cleanly. Restore it? (y/n) ");
+			offer_restore(a, orphan);
 		}
 	}
 	run_fetch_models(a);
