@@ -208,6 +208,7 @@ struct app {
 	struct app_autosave autosave;
 	int killed;               /* quit on SIGTERM/SIGHUP: keep the autosave */
 	int comments_ok;          /* the user agreed to drop the file's comments */
+	int bad_utf8_told;        /* said once that a kept answer had invalid UTF-8 */
 	char *default_path;       /* FILE given but not there yet: save goes here */
 };
 

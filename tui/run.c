@@ -651,6 +651,28 @@ void run_load_recorded(struct app *a)
 	answer_push(a, ans);
 }
 
+/* s with every invalid UTF-8 sequence replaced by U+FFFD (as the stream
+ * and the autosave replace it), malloc'd; *replaced counts them, plus the
+ * U+FFFD already there (the stream's own replacements). */
+static char *utf8_replaced(const char *s, int *replaced)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+		if (cp == 0xfffd) {
+			(*replaced)++;
+			buf_puts(&b, "\xef\xbf\xbd");
+		} else {
+			buf_append(&b, s + i, k);
+		}
+		i += k;
+	}
+	return buf_take(&b);
+}
+
 void run_keep_answer(struct app *a)
 {
 	struct answer *ans = app_answer(a);
@@ -678,6 +700,13 @@ void run_keep_answer(struct app *a)
 		else
 			buf_puts(&text, tx->valuestring);
 	}
+	/* the turn gets valid text: an explicit save would refuse anything else */
+	int bad = 0;
+	char *clean = utf8_replaced(buf_str(&text), &bad);
+	buf_done(&text);
+	buf_init(&text, 0);
+	buf_puts(&text, clean);
+	free(clean);
 	struct turn *last = a->nturns ? &a->turns[a->nturns - 1] : NULL;
 	if (text_only && last && strcmp(last->role, "assistant") == 0 && !last->json) {
 		/* the answer continues the prefill */
@@ -687,7 +716,9 @@ void run_keep_answer(struct app *a)
 		app_turn_insert(a, a->nturns, "assistant", buf_str(&text), 0);
 	} else {
 		char *p = cJSON_PrintUnformatted(content);
-		app_turn_insert(a, a->nturns, "assistant", p, 1);
+		char *pc = utf8_replaced(p, &bad);
+		app_turn_insert(a, a->nturns, "assistant", pc, 1);
+		free(pc);
 		cJSON_free(p);
 	}
 	buf_done(&text);
@@ -697,4 +728,8 @@ void run_keep_answer(struct app *a)
 	a->focus = PANE_MESSAGES;
 	app_changed(a);
 	app_message(a, 0, "answer kept as an assistant turn; a new user turn is open");
+	if (bad && !a->bad_utf8_told) {
+		a->bad_utf8_told = 1;
+		app_message(a, 1, "the answer had text that is not valid UTF-8: kept with U+FFFD (\xef\xbf\xbd) in its place");
+	}
 }
