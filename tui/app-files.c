@@ -10,9 +10,13 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 
 /* --- files ---------------------------------------------------------------- */
@@ -127,6 +131,7 @@ void app_save(struct app *a, const char *path, int flags)
 	case PRESET_SAVED:
 		a->modified = 0;
 		app_message(a, 0, "saved %s", preset_path(a->preset));
+		app_recent_add(preset_path(a->preset));
 		autosave_write(a);
 		if (a->prompt.quit_after_save)
 			a->quit = 1;
@@ -182,6 +187,76 @@ void app_save(struct app *a, const char *path, int flags)
 }
 
 static void save_as_checked(struct app *a, const char *path);
+
+enum { RECENT_MAX = 20 };
+
+/* $XDG_STATE_HOME/pwb/recent (where the autosaves live), malloc'd, or NULL. */
+static char *recent_file(void)
+{
+	const char *xs = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	if (xs && *xs)
+		return xasprintf("%s/pwb/recent", xs);
+	if (home && *home)
+		return xasprintf("%s/.local/state/pwb/recent", home);
+	return NULL;
+}
+
+size_t app_recent_load(char ***paths)
+{
+	*paths = NULL;
+	char *file = recent_file();
+	FILE *f = file ? fopen(file, "re") : NULL;
+	free(file);
+	if (!f)
+		return 0;
+	size_t n = 0;
+	char line[PATH_MAX + 2];
+	while (n < RECENT_MAX && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (line[0] != '/')
+			continue;
+		*paths = xrealloc(*paths, (n + 1) * sizeof **paths);
+		(*paths)[n++] = xstrdup(line);
+	}
+	fclose(f);
+	return n;
+}
+
+void app_recent_add(const char *path)
+{
+	char abs[PATH_MAX];
+	char *file = recent_file();
+	if (!file || !realpath(path, abs)) {
+		free(file);
+		return;
+	}
+	char **old;
+	size_t n = app_recent_load(&old);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "%s\n", abs);
+	size_t kept = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(old[i], abs) != 0 && kept < RECENT_MAX) {
+			buf_printf(&b, "%s\n", old[i]);
+			kept++;
+		}
+		free(old[i]);
+	}
+	free(old);
+	/* a temporary file and a rename: two instances never leave half a list */
+	char *tmp = xasprintf("%s.%ld.tmp", file, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int ok = fd >= 0 && write(fd, b.data, b.len) == (ssize_t)b.len;
+	if (fd >= 0 && close(fd) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, file) != 0)
+		unlink(tmp);
+	free(tmp);
+	free(file);
+	buf_done(&b);
+}
 
 /* The folder part of path ("." when none), malloc'd. */
 static char *folder_of(const char *path)
@@ -290,6 +365,7 @@ int app_open_file(struct app *a, const char *path)
 	}
 	clear_answers(a);
 	app_set_preset(a, p);
+	app_recent_add(path);
 	if (*err)
 		app_message(a, 1, "opened %s with errors: %s", path, err);
 	else

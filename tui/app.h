@@ -246,6 +246,12 @@ void app_prompt_key(struct app *a, int key);
  * as (asks before overwriting); a new empty session (app-files.c). */
 void app_save(struct app *a, const char *path, int flags);
 void app_save_as(struct app *a, const char *path);
+/* The recent presets (opened or saved), most recent first, kept in the
+ * state folder ($XDG_STATE_HOME/pwb/recent, one absolute path a line).
+ * app_recent_load returns how many; the caller frees the array and its
+ * strings. */
+void app_recent_add(const char *path);
+size_t app_recent_load(char ***paths);
 /* Create path's folder (the user agreed), then save as path. */
 void app_save_as_mkdir(struct app *a, const char *path);
 /* The configured key is in the session: put the autosave's marker in its

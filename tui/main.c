@@ -370,6 +370,8 @@ int tui_main(int argc, char **argv)
 			offer_restore(a, orphan);
 		}
 	}
+	if (o.file && !a->default_path)
+		app_recent_add(o.file);
 	run_fetch_models(a);
 
 	int rc = 0;

@@ -119,7 +119,7 @@ wait_screen main 'pwbsh$' 10 >/dev/null
 tm send-keys -t main "stty sane" C-j
 tm send-keys -t main "clear" C-j
 tm send-keys -t main "$PWB hello.yaml" C-j
-check_screen "restore: offered after kill -9" main "Unsaved work (hello.yaml, "
+check_screen "restore: offered after kill -9, naming the file" main ", hello.yaml: (r)estore"
 check_screen "restore: its answers" main "(r)estore (d)iscard (k)eep"
 tm send-keys -t main r
 check_screen "restore: restored" main "restored the unsaved work"
@@ -246,7 +246,7 @@ wait_screen main "@@ turn 2" >/dev/null
 tm send-keys -t main C-g
 check_screen "replay: the rebound cancel key stops it" main "(canceled)"
 check_screen "replay: the message line says canceled" main "replay canceled"
-check_screen "replay: idle again" main "idle"
+check_screen "replay: not replaying any more (the shown answer is done)" main " done │"
 check_eq "replay: one request per started turn (the canceled one included)" "$(server_count /v1/messages)" 2
 tm send-keys -t main Escape
 tm send-keys -t main M-2
