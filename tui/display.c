@@ -271,7 +271,7 @@ static void status_state(struct app *a, char *out, size_t n)
 		long long left = a->run.retry_due - app_now(a);
 		snprintf(out, n, "retrying in %llds", ((left < 0 ? 0 : left) + 999) / 1000);
 	} else if (!ans) {
-		snprintf(out, n, "ready");
+		snprintf(out, n, "idle");
 	} else if (ans->error) {
 		snprintf(out, n, "error");
 	} else if (ans->canceled) {
