@@ -95,13 +95,6 @@ void app_save_with_marker(struct app *a, const char *path, int flags)
 		}
 	app_changed(a);
 	app_sync(a);
-	char where[96];
-	if (key_place(a, where, sizeof where)) {
-		/* a structured parameter: the user edits it, pwb does not guess */
-		app_message(a, 1, "not saved: the configured API key is still in a parameter; "
-			    "remove it there (it is never written)");
-		return;
-	}
 	app_save(a, path, flags);
 	if (!a->modified)
 		app_message(a, 0, "saved %s with %s in place of the key", preset_path(a->preset),
@@ -163,7 +156,14 @@ void app_save(struct app *a, const char *path, int flags)
 		a->prompt.pending_flags = flags;
 		char where[96];
 		const char *place = key_place(a, where, sizeof where);
-		if (place) {
+		if (place && strcmp(place, "a parameter") == 0) {
+			/* a structured field: the user edits it, pwb does not guess */
+			char *masked = keys_mask(a->key);
+			a->prompt.quit_after_save = 0;
+			app_message(a, 1, "not saved: your API key (%s, %s) is in a parameter and is never "
+				    "written; remove it there", masked, app_key_source(a));
+			free(masked);
+		} else if (place) {
 			/* preset_save never writes the configured key, even when
 			 * forced: asking "save anyway" would loop */
 			char *masked = keys_mask(a->key);
