@@ -1,4 +1,5 @@
 #include "tui/run.h"
+#include "core/utf8.h"
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
@@ -661,7 +662,7 @@ static char *utf8_replaced(const char *s, int *replaced)
 	size_t n = strlen(s);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_decode(s + i, n - i, &cp);
+		size_t k = utf8_next(s + i, n - i, &cp);
 		if (cp == 0xfffd) {
 			(*replaced)++;
 			buf_puts(&b, "\xef\xbf\xbd");
