@@ -58,7 +58,9 @@ char *logcall_error_json(enum api_failure f, const struct api_error *e,
 	const char *type = e && e->type ? e->type
 		: f == API_FAIL_TRUNCATED ? "truncated"
 		: f == API_FAIL_TIMEOUT ? "timeout"
-		: f == API_FAIL_PROTOCOL ? "protocol" : "network";
+		: f == API_FAIL_PROTOCOL ? "protocol"
+		: f == API_FAIL_HTTP || f == API_FAIL_HTTP_RETRYABLE || f == API_FAIL_STREAM_ERROR
+		? "api_error" : "network";
 	const char *msg = e && e->message ? e->message
 		: fallback_message ? fallback_message : "failed";
 	cJSON_AddStringToObject(o, "type", type);

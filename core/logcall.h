@@ -39,8 +39,9 @@ const char *logcall_outcome(enum api_failure f);
 
 /* The error as `run --json` reports it ({type, message, http_status,
  * request_id}), or NULL when f is API_FAIL_NONE or API_FAIL_CANCELED.
- * e may be NULL (then type "network" and message "failed", or
- * fallback_message when given). malloc'd. */
+ * e may be NULL: then the type says what kind of failure f is (network,
+ * timeout, protocol, truncated, api_error) and the message is
+ * fallback_message, or "failed". malloc'd. */
 char *logcall_error_json(enum api_failure f, const struct api_error *e,
 			 const char *fallback_message);
 
