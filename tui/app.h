@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/cost.h"
 #include "core/diag.h"
+#include "core/runlog.h"
 #include "tui/actions.h"
 #include "tui/keymap.h"
 
@@ -110,6 +111,10 @@ struct app_run {
 	size_t nmodels;
 	struct replay *replay;    /* running on the loop (views.c), NULL when none */
 	struct buf replay_out;    /* the replay's report so far */
+	/* what the running call's answer is recorded with (run.c) */
+	char *log_body;           /* the body sent */
+	char *log_path;           /* the preset's realpath, NULL when none */
+	char log_version[RUNLOG_VERSION_ID_SIZE];
 };
 
 /* The question on the message line and what continues after it. */
@@ -170,6 +175,7 @@ struct app {
 	struct api_config cfg;
 	int have_key;
 	char *key;                /* the configured key (never written) */
+	struct runlog *log;       /* the run log, NULL when off or not opened */
 
 	struct app_run run;
 
