@@ -171,17 +171,17 @@ check_eq "workbench: nothing else" "$(log_get 'len(d)')" "$((before + 2))"
 check_eq "workbench: the body recorded is the one sent" \
 	"$("$PWB" log show "$(log_get 'd[0]["id"]')" --json | jget - 'd["request"]["body"]')" \
 	"$(last_sent)"
-# edited in the workbench (max_tokens 300 -> 301 in the parameters), not saved: a new version
-printf '<M-3>\n<Home><Down>\n<Enter><C-u>301<Enter>\n<C-r>\n@wait-idle\n@dump-screen s\n<C-q>\ny\n' >"$T/tui2.script"
+# edited in the workbench (a system prompt typed), not saved: a new version
+printf '<M-1>\nBe brief.\n<C-r>\n@wait-idle\n@dump-screen s\n<C-q>\ny\n' >"$T/tui2.script"
 mkdir -p "$T/tui.dump"
 (cd "$T" && XDG_STATE_HOME="$T/tui/state" XDG_CONFIG_HOME="$T/tui/config" PWB_TEST_CLOCK=1000000 \
 	PWB_SCRIPT_OUT="$T/tui.dump" TERM=xterm-256color "$PWB" --script "$T/tui2.script" p.yaml \
 	</dev/null >"$T/tui.out" 2>&1)
 check_eq "workbench edit: the script ran" "$?" 0
 v3=$(log_get 'd[0]["version_id"]')
-check_eq "workbench edit: the request had the edit" "$(last_sent | jget - 'd["max_tokens"]')" 301
+check_eq "workbench edit: the request had the edit" "$(last_sent | jget - 'd["system"]')" "Be brief."
 check_contains "workbench edit: a new version, listed for the file" "$("$PWB" log p.yaml | sed -n 2p)" \
-	"$v3  claude-haiku-4-5      max_tokens 300 -> 301"
+	"$v3  claude-haiku-4-5      system"
 # a log that cannot be opened: one message, the run still works
 : >"$T/bfile"
 printf '@dump-screen start\n<C-r>\n@wait-idle\n<C-q>\n' >"$T/tui3.script"
