@@ -32,7 +32,8 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pwb [FILE]                 open the workbench (on a preset FILE)\n"
+		"usage: pwb [--budget USD] [FILE]  open the workbench (on a preset FILE; --budget:\n"
+		"                                  no run that would take the session past USD)\n"
 		"       pwb COMMAND [ARGS...]      run a headless command\n"
 		"       pwb --help | --version\n"
 		"       pwb COMMAND --help\n\ncommands:\n");

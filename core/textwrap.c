@@ -17,6 +17,8 @@ int textwrap_char_width(uint32_t cp, int col)
 		return 2;
 	if (cp >= 0x80 && cp < 0xa0)
 		return 4; /* shown as <xx> */
+	if (utf8_is_bidi_control(cp))
+		return 8; /* shown as <U+202E>: never reorders the screen */
 	int w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;
 }

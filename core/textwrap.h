@@ -2,7 +2,8 @@
  * after a space or tab when they can (a space at the edge hangs), else
  * between characters; a wide character never splits. Widths are wcwidth's
  * in the current locale, tabs to the next multiple of 8, control
- * characters as ^X, C1 controls as <xx>. No curses. */
+ * characters as ^X, C1 controls as <xx>, bidi embeddings, overrides and
+ * isolates as <U+202E>. No curses. */
 #ifndef PWB_TEXTWRAP_H
 #define PWB_TEXTWRAP_H
 

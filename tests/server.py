@@ -365,17 +365,26 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.active += 1
             inflight = state.active
+        self.counted = True
         try:
             state.log({"t": time.monotonic(), "method": self.command, "path": path,
                        "query": query,
                        "headers": {k.lower(): v for k, v in self.headers.items()},
                        "body": text, "json": parsed, "inflight": inflight})
-            self.answer(state, path, text, parsed)
+            self.answer(state, path, query, raw, text, parsed)
         finally:
-            with state.lock:
-                state.active -= 1
+            self.uncount()
 
-    def answer(self, state, path, text, parsed):
+    def uncount(self):
+        """The request stops counting as in flight: called just before its
+        last bytes go out, so a client that starts its next request as soon
+        as an answer ends is never counted twice."""
+        if getattr(self, "counted", False):
+            self.counted = False
+            with self.server.state.lock:
+                self.server.state.active -= 1
+
+    def answer(self, state, path, query, raw, text, parsed):
         auth = self.headers.get("authorization", "")
         if not self.headers.get("x-api-key") and not auth.startswith("Bearer "):
             return self.send_simple(401, "application/json", error_body(
@@ -399,6 +408,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(body)))
         self.send_header("request-id", "req_test_%d" % self.server.state.n)
         self.end_headers()
+        self.uncount()
         self.wfile.write(body)
         self.wfile.flush()
 
@@ -457,6 +467,8 @@ class Handler(BaseHTTPRequestHandler):
                 if drop is not None and sent + len(piece) > drop:
                     piece = piece[:max(0, drop - sent)]
                 if piece:
+                    if sent + len(piece) >= len(body) and drop is None:
+                        self.uncount()
                     if framing == "chunked":
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                     else:
@@ -751,6 +763,10 @@ def batch_results(handler, store, b):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog of 5 overflows when 16 clients
+    # connect at once, and a dropped handshake costs the client a 1 s
+    # retransmission: concurrency tests would measure the backlog.
+    request_queue_size = 128
     stopping = False
 
 

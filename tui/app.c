@@ -6,6 +6,7 @@
 #include "tui/pane-params.h"
 #include "tui/run.h"
 #include "tui/views.h"
+#include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
 #include "core/session.h"
@@ -20,6 +21,15 @@
 long long app_now(struct app *a)
 {
 	return loop_now_ms(a->loop);
+}
+
+const char *app_key_source(const struct app *a)
+{
+	switch (a->key_source) {
+	case KEY_ENV: return "ANTHROPIC_API_KEY in the environment";
+	case KEY_DOTENV: return "ANTHROPIC_API_KEY in ./.env";
+	default: return "nowhere";
+	}
 }
 
 int app_busy(const struct app *a)
@@ -222,7 +232,8 @@ void app_do_action(struct app *a, enum action act)
 		break;
 	case ACT_QUIT:
 		if (a->modified)
-			app_prompt_yesno(a, PF_QUIT, "Quit without saving the changes? (y/n) ");
+			app_prompt_choice(a, PF_QUIT, "sdc", "(s)ave (d)iscard (c)ancel",
+					  "Unsaved changes.");
 		else
 			a->quit = 1;
 		break;

@@ -333,3 +333,8 @@ int autosave_restore(struct app *a, const char *path)
 	autosave_write(a);
 	return 0;
 }
+
+char *autosave_orphan_file(const char *path)
+{
+	return header_file(path);
+}

@@ -3,6 +3,7 @@
 #include "core/util.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -34,7 +35,7 @@ void text_draw(int y, int x, int w, const char *s, size_t n, int attr)
 		int cw = textwrap_char_width(cp, col);
 		if (col + cw > w)
 			break;
-		if (k + 8 >= sizeof wb / sizeof wb[0]) {
+		if (k + 12 >= sizeof wb / sizeof wb[0]) {
 			addnwstr(wb, (int)k);
 			k = 0;
 		}
@@ -50,6 +51,11 @@ void text_draw(int y, int x, int w, const char *s, size_t n, int attr)
 			wb[k++] = (wchar_t)hx[cp >> 4];
 			wb[k++] = (wchar_t)hx[cp & 15];
 			wb[k++] = L'>';
+		} else if (utf8_is_bidi_control(cp)) {
+			char u[12];
+			snprintf(u, sizeof u, "<U+%04X>", (unsigned)cp);
+			for (int j = 0; u[j]; j++)
+				wb[k++] = (wchar_t)u[j];
 		} else if (wcwidth((wchar_t)cp) < 0) {
 			wb[k++] = L'?';
 		} else {

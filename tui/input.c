@@ -251,7 +251,7 @@ static const char *out_dir(void)
 static FILE *open_out(const char *name)
 {
 	char *p = xasprintf("%s/%s", out_dir(), name);
-	FILE *f = fopen(p, "w");
+	FILE *f = fopen(p, "we");
 	if (!f)
 		fprintf(stderr, "pwb: script: cannot write %s: %s\n", p, strerror(errno));
 	free(p);
@@ -444,7 +444,7 @@ static int directive(struct app *a, const char *path, int lineno, const char *d,
 
 int input_run_script(struct app *a, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	if (!f) {
 		fprintf(stderr, "pwb: cannot read script %s: %s\n", path, strerror(errno));
 		return 1;

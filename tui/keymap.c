@@ -440,7 +440,7 @@ static int bind_value(enum action a, char *v, const char *path, int lineno, stru
  * strict: anything else is reported. */
 int keymap_load_file(const char *path, struct buf *err)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	if (!f)
 		return 0;
 	size_t saved_n[ACT_COUNT];

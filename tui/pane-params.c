@@ -183,12 +183,14 @@ static void params_draw(struct app *a, struct pane *pn, struct rect r, int focus
 			snprintf(line, sizeof line, "%s", val ? val : "-");
 		if (d) {
 			/* the message often starts with the field name: once is enough */
-			const char *m = d->message;
+			char *dt = app_diag_text(d);
+			const char *m = dt;
 			size_t pl = strlen(path);
 			if (strncmp(m, path, pl) == 0 && m[pl] == ':')
 				m += pl + 1 + (m[pl + 1] == ' ');
 			size_t l = strlen(line);
 			snprintf(line + l, sizeof line - l, "  \u2717 %s", m);
+			free(dt);
 		}
 		text_draw(y, vx, vw, line, strlen(line),
 			  d || (row->kind == R_VAR && !val) ? LA_ERROR : (val ? 0 : LA_DIM));
