@@ -9,6 +9,7 @@
 #include "core/api.h"
 #include "core/diag.h"
 #include "core/eval.h"
+#include "core/evalbatch.h"
 #include "core/evalrows.h"
 #include "core/loop.h"
 #include "core/preset.h"
@@ -44,6 +45,11 @@ static const char help[] =
 	"  -o RESULTS            write JSON Lines, one object per row, as rows finish\n"
 	"  --json                print one JSON document instead of the table\n"
 	"  --no-log              record nothing in the run log\n"
+	"  --batch               get the answers through the Message Batches API\n"
+	"                        (half price, within 24 hours); running the same\n"
+	"                        command again resumes its unfinished batches\n"
+	"  --poll S              with --batch: seconds between polls (default 30)\n"
+	"  --new                 with --batch: create new batches, never resume\n"
 	"  --max-retries N       retries per request (default 2)\n"
 	"  --timeout S           seconds per request attempt (default 600)\n"
 	"  -s NAME=VALUE         set a variable for every row (rows override it)\n"
@@ -58,7 +64,8 @@ struct args {
 	double timeout_s, budget;
 	char *models;    /* as given, comma-separated */
 	const char *grader;
-	int cache, json, no_log;
+	int cache, json, no_log, batch, force_new;
+	double poll_s;
 	const char *filter_failing, *baseline, *out;
 	struct cli_sets sets;
 };
@@ -148,6 +155,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->json = 1;
 		} else if (!strcmp(o, "--no-log")) {
 			a->no_log = 1;
+		} else if (!strcmp(o, "--batch")) {
+			a->batch = 1;
+		} else if (!strcmp(o, "--new")) {
+			a->force_new = 1;
+		} else if (!strcmp(o, "--poll")) {
+			NEEDS_VALUE();
+			if (real_arg(o, v, 0.01, 86400, &a->poll_s))
+				return EXIT_INPUT;
 		} else if (!strcmp(o, "--max-retries")) {
 			NEEDS_VALUE();
 			if (num_arg(o, v, 0, 100, &a->max_retries))
@@ -174,6 +189,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	if (!a->nfiles) {
 		cli_msg(stderr, "pwb eval: missing FILE\n\n%s", help);
+		return EXIT_INPUT;
+	}
+	if (!a->batch && (a->force_new || a->poll_s > 0)) {
+		cli_msg(stderr, "pwb eval: --new and --poll go with --batch\n");
+		return EXIT_INPUT;
+	}
+	if (a->batch && a->cache) {
+		cli_msg(stderr, "pwb eval: --cache does not go with --batch\n");
 		return EXIT_INPUT;
 	}
 	return 0;
@@ -219,11 +242,14 @@ struct run {
 	long long *run_ids;   /* per column */
 	const struct testrows *rows;
 	const struct eval_report_column *cols;
+	size_t ncols;
 	int progress;         /* stderr is a terminal */
 	long long t0;
 	struct loop *loop;
 	unsigned timer;
 	int write_failed;
+	struct evalbatch *batch; /* --batch */
+	double batch_estimate;
 };
 
 static void on_result(void *ud, const struct eval_result *res)
@@ -249,8 +275,26 @@ static void on_result(void *ud, const struct eval_result *res)
 	}
 }
 
+static void batch_progress_line(struct run *r, int final)
+{
+	struct evalbatch_progress p;
+	evalbatch_progress(r->batch, &p);
+	double secs = (double)(loop_now_ms(r->loop) - r->t0) / 1000.0;
+	fprintf(stderr, "\r\033[2Kbatches %zu/%zu: %ld processing, %ld succeeded, %ld errored, "
+		"%ld canceled, %ld expired; %.0fs; about $%.4f at batch prices",
+		p.batches_done, p.batches, p.counts.processing, p.counts.succeeded, p.counts.errored,
+		p.counts.canceled, p.counts.expired, secs, r->batch_estimate);
+	if (final)
+		fputs("\r\033[2K", stderr);
+	fflush(stderr);
+}
+
 static void progress_line(struct run *r, int final)
 {
+	if (r->batch) {
+		batch_progress_line(r, final);
+		return;
+	}
 	struct eval_progress p;
 	eval_progress(r->e, &p);
 	double secs = (double)(loop_now_ms(r->loop) - r->t0) / 1000.0;
@@ -274,6 +318,90 @@ static void on_tick(void *ud)
 	struct run *r = ud;
 	progress_line(r, 0);
 	r->timer = loop_add_timer(r->loop, 100, on_tick, r);
+}
+
+static void on_batch_note(void *ud, const char *text)
+{
+	struct run *r = ud;
+	if (r->progress)
+		fputs("\r\033[2K", stderr);
+	cli_msg(stderr, "pwb eval: %s\n", text);
+}
+
+static void on_batch_status(void *ud)
+{
+	struct run *r = ud;
+	if (r->progress)
+		progress_line(r, 0);
+}
+
+/* The evaluation's identity for resuming: its preset versions. */
+static char *batch_log_key(const struct eval_report_column *cols, size_t n)
+{
+	char *key = xstrdup("");
+	for (size_t i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s%s", key, i ? "+" : "", cols[i].version);
+		free(key);
+		key = next;
+	}
+	return key;
+}
+
+/* --batch: build, resume or create, poll, take the results. Returns -1
+ * when nothing could start (printed), 1 when interrupted, else 0. */
+static int run_batch(struct run *r, const struct args *a, const struct api_config *cfg)
+{
+	char *key = batch_log_key(r->cols, r->ncols);
+	struct evalbatch_options o = {
+		.poll_ms = a->poll_s > 0 ? (long)(a->poll_s * 1000) : 30000,
+		.force_new = a->force_new,
+		.log_key = key,
+	};
+	struct evalbatch_hooks h = { .on_note = on_batch_note, .on_status = on_batch_status, .ud = r };
+	r->batch = evalbatch_new(r->e, r->loop, cfg, r->log, &o, &h);
+	free(key);
+	double est = 0;
+	if (evalbatch_prepare(r->batch, &est) < 0) {
+		cli_msg(stderr, "pwb eval: %s\n", evalbatch_error(r->batch));
+		return -1;
+	}
+	r->batch_estimate = est;
+	eval_start_external(r->e);
+	if (a->budget >= 0 && est > a->budget) {
+		cli_msg(stderr, "pwb eval: the new requests may cost up to $%.4f at batch prices, "
+			"more than --budget $%.4f: no batch created\n", est, a->budget);
+		size_t cursor = 0, row, rep, col;
+		while (eval_next_cell(r->e, &cursor, &row, &rep, &col))
+			eval_take_failure(r->e, row, rep, col, EVAL_SKIPPED, NULL, NULL);
+		return 0;
+	}
+	evalbatch_start(r->batch);
+	int stopped = 0;
+	while (!evalbatch_finished(r->batch) || !eval_finished(r->e)) {
+		if (cli_interrupted() && !stopped) {
+			stopped = 1;
+			evalbatch_stop(r->batch);
+			eval_cancel(r->e);
+			continue;
+		}
+		loop_once(r->loop, 1000);
+	}
+	if (r->progress)
+		progress_line(r, 1);
+	enum api_failure f = evalbatch_failure(r->batch);
+	if (f != API_FAIL_NONE && f != API_FAIL_CANCELED)
+		cli_msg(stderr, "pwb eval: %s\n", evalbatch_error(r->batch));
+	if (stopped) {
+		const char *const *ids = evalbatch_ids(r->batch);
+		cli_msg(stderr, "pwb eval: stopped polling; the batches keep running on Anthropic's "
+			"side. Run the same command again to resume%s", ids[0] ? " (" : ".\n");
+		for (size_t i = 0; ids[i]; i++)
+			cli_msg(stderr, "%s%s", i ? ", " : "", ids[i]);
+		if (ids[0])
+			cli_msg(stderr, "; `pwb batch list` shows them).\n");
+		return 1;
+	}
+	return 0;
 }
 
 static int term_width(void)
@@ -311,6 +439,7 @@ static char **split_models(const char *list, size_t *n)
 int cmd_eval(int argc, char **argv)
 {
 	struct args a = { 0 };
+	struct run r = { 0 };
 	int rc = parse_args(argc, argv, &a);
 	struct preset **presets = NULL;
 	struct testrows *rows = NULL;
@@ -429,7 +558,12 @@ int cmd_eval(int argc, char **argv)
 	cfg.timeout_ms = (long)(a.timeout_s * 1000);
 
 	loop = loop_new();
-	struct run r = { .report = report, .log = log, .rows = rows, .cols = cols, .loop = loop };
+	r.report = report;
+	r.log = log;
+	r.rows = rows;
+	r.cols = cols;
+	r.ncols = ncols;
+	r.loop = loop;
 	r.progress = isatty(STDERR_FILENO);
 	struct eval_options opt = {
 		.concurrency = (int)a.concurrency,
@@ -458,15 +592,24 @@ int cmd_eval(int argc, char **argv)
 	r.t0 = loop_now_ms(loop);
 	if (r.progress)
 		r.timer = loop_add_timer(loop, 100, on_tick, &r);
-	eval_start(e);
 	int canceled = 0;
-	while (!eval_finished(e)) {
-		if (cli_interrupted() && !canceled) {
-			canceled = 1;
-			eval_cancel(e);
-			continue;
+	if (a.batch) {
+		int br = run_batch(&r, &a, &cfg);
+		if (br < 0) {
+			rc = EXIT_INPUT;
+			goto out;
 		}
-		loop_once(loop, 1000);
+		canceled = br == 1;
+	} else {
+		eval_start(e);
+		while (!eval_finished(e)) {
+			if (cli_interrupted() && !canceled) {
+				canceled = 1;
+				eval_cancel(e);
+				continue;
+			}
+			loop_once(loop, 1000);
+		}
 	}
 	if (r.timer)
 		loop_cancel_timer(loop, r.timer);
@@ -475,16 +618,17 @@ int cmd_eval(int argc, char **argv)
 	cli_sigint_remove(loop);
 
 	struct eval_report_counts k;
-	eval_report_counts(report, &k);
 	for (size_t c = 0; c < ncols; c++) {
+		eval_report_column_counts(report, c, &k);
 		struct runlog_eval_summary sum = { 0 };
 		sum.passed = (long)k.passed;
 		sum.failed = (long)k.failed;
 		sum.errors = (long)k.errors;
-		sum.skipped = (long)k.skipped;
-		sum.total = (long)(k.passed + k.failed + k.errors + k.skipped + k.canceled);
+		sum.skipped = (long)(k.skipped + k.expired);
+		sum.total = (long)(k.passed + k.failed + k.errors + k.skipped + k.canceled + k.expired);
 		runlog_eval_finish(log, run_ids[c], &sum);
 	}
+	eval_report_counts(report, &k);
 	if (jsonl) {
 		int bad = fclose(jsonl) != 0 || r.write_failed;
 		jsonl = NULL;
@@ -511,20 +655,23 @@ int cmd_eval(int argc, char **argv)
 	}
 	free(out_tmp);
 	out_tmp = NULL;
-	if (a.json)
+	if (a.json) {
 		eval_report_json(report, stdout);
-	else
+	} else {
 		eval_report_print(report, stdout, isatty(STDOUT_FILENO), term_width());
+		if (a.batch)
+			printf("costs at batch prices (half of standard)\n");
+	}
 
 	if (canceled || cli_interrupted())
 		rc = EXIT_INTERRUPTED;
-	else if (k.network_errors)
+	else if (k.network_errors || (r.batch && evalbatch_failure(r.batch) != API_FAIL_NONE))
 		rc = EXIT_NETWORK;
 	else if (k.api_errors)
 		rc = EXIT_API;
 	else if (k.errors)
 		rc = EXIT_INPUT; /* a request that could not be built */
-	else if (k.failed || k.skipped || k.regressions)
+	else if (k.failed || k.skipped || k.expired || k.regressions)
 		rc = 1;
 	else
 		rc = EXIT_OK;
@@ -535,6 +682,7 @@ out:
 		unlink(out_tmp);
 		free(out_tmp);
 	}
+	evalbatch_free(r.batch);
 	eval_free(e);
 	eval_report_free(report);
 	if (loop)

@@ -261,6 +261,26 @@ void eval_report_counts(const struct eval_report *r, struct eval_report_counts *
 	*out = r->counts;
 }
 
+void eval_report_column_counts(const struct eval_report *r, size_t column,
+			       struct eval_report_counts *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t row = 0; row < r->rows->n; row++)
+		for (size_t k = 0; k < r->repeat; k++) {
+			const struct cell *c = &r->cells[cell_index(r, row, k, column)];
+			if (!c->taken)
+				continue;
+			switch (c->outcome) {
+			case EVAL_PASSED: out->passed++; break;
+			case EVAL_FAILED: out->failed++; break;
+			case EVAL_ERROR: out->errors++; break;
+			case EVAL_SKIPPED: out->skipped++; break;
+			case EVAL_CANCELED: out->canceled++; break;
+			case EVAL_EXPIRED: out->expired++; break;
+			}
+		}
+}
+
 /* ---- previous results files ---------------------------------------------- */
 
 /* Calls fn for each JSON object line of path. -1 with *error when unreadable. */

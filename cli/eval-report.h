@@ -60,5 +60,8 @@ struct eval_report_counts {
 	size_t regressions, fixes;
 };
 void eval_report_counts(const struct eval_report *r, struct eval_report_counts *out);
+/* The same for one column (no regressions or fixes). */
+void eval_report_column_counts(const struct eval_report *r, size_t column,
+			       struct eval_report_counts *out);
 
 #endif

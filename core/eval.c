@@ -768,6 +768,16 @@ size_t eval_columns(const struct eval *e)
 	return e->ncols;
 }
 
+size_t eval_repeats(const struct eval *e)
+{
+	return (size_t)e->opt.repeat;
+}
+
+size_t eval_row_count(const struct eval *e)
+{
+	return nrows(e);
+}
+
 int eval_next_cell(struct eval *e, size_t *cursor, size_t *row, size_t *repeat, size_t *column)
 {
 	size_t per_row = (size_t)e->opt.repeat * e->ncols;
@@ -870,6 +880,8 @@ void eval_take_failure(struct eval *e, size_t row, size_t repeat, size_t column,
 	} else if (outcome == EVAL_CANCELED) {
 		j->failure = API_FAIL_CANCELED;
 		j->skip_reason = "canceled";
+	} else if (outcome == EVAL_SKIPPED) {
+		j->skip_reason = "budget";
 	} else {
 		j->skip_reason = eval_outcome_name(outcome);
 	}

@@ -129,6 +129,8 @@ void eval_take_failure(struct eval *e, size_t row, size_t repeat, size_t column,
  * triples an evaluation covers, in order; 0 when there are no more. */
 int eval_next_cell(struct eval *e, size_t *cursor, size_t *row, size_t *repeat, size_t *column);
 size_t eval_columns(const struct eval *e);
+size_t eval_repeats(const struct eval *e);
+size_t eval_row_count(const struct eval *e); /* all rows, selected or not */
 
 struct eval_progress {
 	size_t total, done, passed, failed, errors, skipped, canceled, expired;
