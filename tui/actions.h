@@ -41,6 +41,7 @@ enum scope {
 	X(NEXT_ANSWER, GLOBAL, "next-answer", "show the next answer of this session") \
 	X(KEEP_ANSWER, GLOBAL, "keep-answer", "append the shown answer as an assistant turn, open a user turn") \
 	X(EXTERNAL_EDITOR, GLOBAL, "edit-external", "edit the focused text in $VISUAL / $EDITOR / vi") \
+	X(MARKDOWN, GLOBAL, "markdown", "show answers with their Markdown rendered, or as raw text") \
 	X(ZOOM, GLOBAL, "zoom", "zoom the focused pane to the whole screen (again: back)") \
 	X(REDRAW, GLOBAL, "redraw", "redraw the screen") \
 	X(FOCUS_SYSTEM, GLOBAL, "focus-system", "focus the system prompt") \

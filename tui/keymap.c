@@ -65,6 +65,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_NEXT_ANSWER, "<F7> <M-.>" },
 	{ ACT_KEEP_ANSWER, "<F8> <M-k>" },
 	{ ACT_EXTERNAL_EDITOR, "<F9> <M-e>" },
+	{ ACT_MARKDOWN, "<M-m>" },
 	{ ACT_ZOOM, "<F10> <M-z>" },
 	{ ACT_REDRAW, "<C-l>" },
 	{ ACT_FOCUS_SYSTEM, "<M-1>" },
