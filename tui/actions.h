@@ -69,7 +69,8 @@ enum scope {
 	X(YANK, TEXT, "yank", "paste the last cut text") \
 	X(UNDO, TEXT, "undo", "undo the last edit") \
 	X(VERBATIM, TEXT, "verbatim", "insert the next key literally (a Tab, a control character)") \
-	X(NEWLINE, TEXT, "newline", "new line (in a field: accept)") \
+	X(NEWLINE, TEXT, "newline", "new line (in a one-line field: accept)") \
+	X(FIELD_ACCEPT, TEXT, "field-accept", "accept the field being edited (a multi-line value or JSON)") \
 	X(TURN_ADD_USER, MESSAGES, "turn-add-user", "add a user turn after this one") \
 	X(TURN_ADD_ASSISTANT, MESSAGES, "turn-add-assistant", "add an assistant turn after this one (at the end: a prefill)") \
 	X(TURN_DELETE, MESSAGES, "turn-delete", "delete this turn") \
