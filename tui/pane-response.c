@@ -169,6 +169,7 @@ static int md_at_end(const struct response *rs, int w, int h)
 	return 1;
 }
 
+/* Keep the first row inside the rendering and never past the end. */
 static void md_clamp(struct response *rs, int w, int h)
 {
 	if (rs->top_line >= rs->md.nlines) {
@@ -178,6 +179,11 @@ static void md_clamp(struct response *rs, int w, int h)
 	size_t r = nrows_of(rs, rs->top_line, w);
 	if (rs->top_row >= r)
 		rs->top_row = r - 1;
+	size_t rows = 0;
+	for (size_t k = rs->top_line; k < rs->md.nlines && rows < (size_t)h; k++)
+		rows += nrows_of(rs, k, w) - (k == rs->top_line ? rs->top_row : 0);
+	if (rows < (size_t)h && (rs->top_line || rs->top_row))
+		md_view_end(rs, w, h);
 }
 
 static void md_scroll(struct response *rs, long delta, int w, int h)
@@ -290,6 +296,18 @@ static void md_draw(struct response *rs, const struct answer *ans, struct rect r
 		text_draw(r.y + row, r.x, r.w, "", 0, 0);
 }
 
+/* The raw view's first row is at most the one that shows the end at the
+ * bottom (the pane may have grown since it scrolled). */
+static void raw_not_past_end(struct textbuf *e, int w, int h)
+{
+	size_t tl = e->top_line, tr = e->top_row;
+	textbuf_view_end(e, w, h);
+	if (tl < e->top_line || (tl == e->top_line && tr < e->top_row)) {
+		e->top_line = tl;
+		e->top_row = tr;
+	}
+}
+
 static void response_draw(struct app *a, struct pane *p, struct rect r, int focused)
 {
 	(void)focused;
@@ -312,12 +330,14 @@ static void response_draw(struct app *a, struct pane *p, struct rect r, int focu
 		}
 		return;
 	}
+	if (r.h <= 0 || r.w <= 0)
+		return;
 	if (rs->raw) {
+		if (!ans->follow)
+			raw_not_past_end(ans->view, r.w, r.h);
 		editor_draw(ans->view, r.y, r.x, r.h, r.w, 0, ans->follow, NULL, NULL);
 		return;
 	}
-	if (r.h <= 0 || r.w <= 0)
-		return;
 	md_update(rs, ans);
 	md_draw(rs, ans, r);
 }

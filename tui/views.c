@@ -186,12 +186,27 @@ static void replay_fill(struct app *a, struct textview *v)
 	replay_view_fill(a, v);
 }
 
+/* Never past the end: the view's first row is at most the one that shows
+ * the end at the bottom (keys may have scrolled before the first frame
+ * gave the pane its size, or the pane grew). */
+static void view_not_past_end(struct textbuf *e, int w, int h)
+{
+	size_t tl = e->top_line, tr = e->top_row;
+	textbuf_view_end(e, w, h);
+	if (tl < e->top_line || (tl == e->top_line && tr < e->top_row)) {
+		e->top_line = tl;
+		e->top_row = tr;
+	}
+}
+
 static void textview_draw(struct app *a, struct pane *p, struct rect r, int focused)
 {
 	(void)a, (void)focused;
 	struct textview *v = p->priv;
-	if (v->ed)
-		editor_draw(v->ed, r.y, r.x, r.h, r.w, 0, 0, NULL, NULL);
+	if (!v->ed || r.h <= 0 || r.w <= 0)
+		return;
+	view_not_past_end(v->ed, r.w, r.h);
+	editor_draw(v->ed, r.y, r.x, r.h, r.w, 0, 0, NULL, NULL);
 }
 
 static int textview_action(struct app *a, struct pane *p, enum action act)
