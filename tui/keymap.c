@@ -94,7 +94,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_UNDO, "<C-_>" },
 	{ ACT_VERBATIM, "<C-v>" },
 	{ ACT_NEWLINE, "<Enter> <C-j>" },
-	{ ACT_FIELD_ACCEPT, "<M-Enter>" },
+	{ ACT_FIELD_ACCEPT, "<C-x>" },
 	{ ACT_TURN_ADD_USER, "<M-u>" },
 	{ ACT_TURN_ADD_ASSISTANT, "<M-a>" },
 	{ ACT_TURN_DELETE, "<M-x>" },
