@@ -132,7 +132,9 @@ static size_t line_rows(const struct md_line *l, int w, const size_t **starts, s
 	}
 	*body = 0;
 	*pw = 0;
-	return textwrap_rows_cached(l->text, l->len, 0, w, starts);
+	/* a prefixed line wrapped whole (narrow pane) is not cached: its
+	 * version stands for its body */
+	return textwrap_rows_cached(l->text, l->len, l->prefix_len ? 0 : MD_VER(l), w, starts);
 }
 
 static size_t nrows_of(const struct response *rs, size_t k, int w)
