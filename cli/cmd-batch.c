@@ -74,7 +74,7 @@ static int run_op(struct ctx *c, const char *what)
 	if (f != API_FAIL_NONE) {
 		fprintf(stderr, "pwb batch %s: %s\n", what,
 			batch_op_error(c->op) ? batch_op_error(c->op) : "failed");
-		return api_failure_exit_code(f);
+		return cli_exit_code(f);
 	}
 	return 0;
 }

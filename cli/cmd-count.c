@@ -52,7 +52,7 @@ int cmd_count(int argc, char **argv)
 		}
 	}
 	if (!file) {
-		fprintf(stderr, "pwb count: missing FILE\nusage: pwb count FILE [--json] [-s NAME=VALUE]...\n");
+		cli_msg(stderr, "pwb count: missing FILE\nusage: pwb count FILE [--json] [-s NAME=VALUE]...\n");
 		rc = EXIT_INPUT;
 		goto out;
 	}
@@ -62,7 +62,7 @@ int cmd_count(int argc, char **argv)
 	diag_list_init(&d);
 	body = request_build(preset_session(p), REQUEST_COUNT_TOKENS, 0, &d);
 	/* cli_load_preset already printed the warnings, with positions. */
-	diag_print_level(stderr, &d, DIAG_ERROR);
+	cli_print_diags(stderr, &d, 1);
 	diag_list_done(&d);
 	if (!body) {
 		rc = EXIT_INPUT;
@@ -71,8 +71,10 @@ int cmd_count(int argc, char **argv)
 	if ((rc = cli_get_key(&key, NULL)) != 0)
 		goto out;
 	const struct session *s = preset_session(p);
-	cli_api_config(&cfg, s, key);
 	have_cfg = 1;
+	cli_set_output_key(key);
+	if ((rc = cli_api_config(&cfg, s, key)) != 0)
+		goto out;
 	loop = loop_new();
 	cli_sigint_install(loop, &call);
 	call = api_call_start(loop, &cfg, API_COUNT_TOKENS, body, 0, NULL);
@@ -80,12 +82,12 @@ int cmd_count(int argc, char **argv)
 	cli_sigint_remove(loop);
 	enum api_failure f = api_call_failure(call);
 	if (f != API_FAIL_NONE) {
-		rc = api_failure_exit_code(f);
+		rc = cli_exit_code(f);
 		if (f == API_FAIL_CANCELED) {
-			fprintf(stderr, "pwb count: interrupted\n");
+			cli_msg(stderr, "pwb count: interrupted\n");
 		} else {
 			char *dsc = api_error_describe(api_call_error(call));
-			fprintf(stderr, "pwb count: %s\n", dsc);
+			cli_msg(stderr, "pwb count: %s\n", dsc);
 			free(dsc);
 		}
 		goto out;
@@ -93,7 +95,7 @@ int cmd_count(int argc, char **argv)
 	cJSON *j = cJSON_Parse(api_call_body(call));
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(j, "input_tokens");
 	if (!cJSON_IsNumber(it)) {
-		fprintf(stderr, "pwb count: the response has no input_tokens\n");
+		cli_msg(stderr, "pwb count: the response has no input_tokens\n");
 		cJSON_Delete(j);
 		rc = EXIT_NETWORK;
 		goto out;
@@ -116,16 +118,17 @@ int cmd_count(int argc, char **argv)
 		else
 			cJSON_AddNullToObject(o, "cost_usd");
 		char *t = cJSON_PrintUnformatted(o);
-		printf("%s\n", t);
+		cli_data(stdout, t, strlen(t));
+		cli_data(stdout, "\n", 1);
 		free(t);
 		cJSON_Delete(o);
 	} else {
 		printf("input tokens: %ld\n", input);
 		if (known)
-			printf("estimated cost: $%.6f (%ld input + %ld max_tokens output, %s)\n", usd,
+			cli_msg(stdout, "estimated cost: $%.6f (%ld input + %ld max_tokens output, %s)\n", usd,
 			       input, max_tokens > 0 ? max_tokens : 0, s->model);
 		else
-			printf("estimated cost: unknown (no known price for %s)\n",
+			cli_msg(stdout, "estimated cost: unknown (no known price for %s)\n",
 			       s->model ? s->model : "the model");
 	}
 out:

@@ -22,9 +22,9 @@ static const char help[] =
 
 static int builtin(const char *why)
 {
-	fprintf(stderr, "pwb models: built-in list (%s)\n", why);
+	cli_msg(stderr, "pwb models: built-in list (%s)\n", why);
 	for (size_t i = 0; cost_builtin_models[i]; i++)
-		printf("%s\n", cost_builtin_models[i]);
+		puts(cost_builtin_models[i]);
 	return EXIT_OK;
 }
 
@@ -35,14 +35,14 @@ int cmd_models(int argc, char **argv)
 			cli_print_help(help);
 			return EXIT_OK;
 		}
-		fprintf(stderr, "pwb models: unexpected argument '%s'\n%s", argv[i], help);
+		cli_msg(stderr, "pwb models: unexpected argument '%s'\n%s", argv[i], help);
 		return EXIT_INPUT;
 	}
 	struct diag_list d;
 	diag_list_init(&d);
 	char *key = NULL;
 	enum key_source src = keys_find(".env", &key, &d);
-	diag_print_all(stderr, &d);
+	cli_print_diags(stderr, &d, 0);
 	diag_list_done(&d);
 	if (src == KEY_NONE || !key || !*key) {
 		free(key);
@@ -53,7 +53,12 @@ int cmd_models(int argc, char **argv)
 		return builtin("the key is an Admin API key, which pwb does not use");
 	}
 	struct api_config cfg;
-	cli_api_config(&cfg, NULL, key);
+	cli_set_output_key(key);
+	if (cli_api_config(&cfg, NULL, key) != 0) {
+		api_config_done(&cfg);
+		free(key);
+		return EXIT_INPUT;
+	}
 	struct loop *loop = loop_new();
 	struct api_call *call = NULL;
 	cli_sigint_install(loop, &call);
@@ -63,27 +68,31 @@ int cmd_models(int argc, char **argv)
 	int rc = EXIT_OK;
 	enum api_failure f = api_call_failure(call);
 	if (f != API_FAIL_NONE) {
-		rc = api_failure_exit_code(f);
+		rc = cli_exit_code(f);
 		if (f == API_FAIL_CANCELED) {
-			fprintf(stderr, "pwb models: interrupted\n");
+			cli_msg(stderr, "pwb models: interrupted\n");
 		} else {
 			char *dsc = api_error_describe(api_call_error(call));
-			fprintf(stderr, "pwb models: %s\n", dsc);
+			cli_msg(stderr, "pwb models: %s\n", dsc);
 			free(dsc);
 		}
 	} else {
 		cJSON *j = cJSON_Parse(api_call_body(call));
 		const cJSON *data = cJSON_GetObjectItemCaseSensitive(j, "data"), *m;
 		if (!cJSON_IsArray(data)) {
-			fprintf(stderr, "pwb models: the response has no data list\n");
+			cli_msg(stderr, "pwb models: the response has no data list\n");
 			rc = EXIT_NETWORK;
 		} else {
-			fprintf(stderr, "pwb models: live list from %s/v1/models (%d models)\n",
-				cfg.base_url, cJSON_GetArraySize(data));
+			char *shown = api_url_display(cfg.base_url);
+			cli_msg(stderr, "pwb models: live list from %s/v1/models (%d models)\n", shown,
+				cJSON_GetArraySize(data));
+			free(shown);
 			cJSON_ArrayForEach(m, data) {
 				const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "id"));
-				if (id)
-					printf("%s\n", id);
+				if (id) {
+					cli_data(stdout, id, strlen(id));
+					cli_data(stdout, "\n", 1);
+				}
 			}
 		}
 		cJSON_Delete(j);

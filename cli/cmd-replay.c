@@ -67,19 +67,19 @@ static void print_turn(void *ud, const struct replay_turn *t)
 	turn_name(t, name, sizeof name);
 	switch (t->status) {
 	case REPLAY_SAME:
-		printf("%s: same\n", name);
+		cli_msg(stdout, "%s: same\n", name);
 		break;
 	case REPLAY_CHANGED:
-		printf("%s: changed\n", name);
+		cli_msg(stdout, "%s: changed\n", name);
 		for (const char *p = t->diff ? t->diff : ""; *p;) {
 			const char *e = strchr(p, '\n');
 			size_t len = e ? (size_t)(e - p) : strlen(p);
-			printf("    %.*s\n", (int)len, p);
+			cli_msg(stdout, "    %.*s\n", (int)len, p);
 			p += len + (e ? 1 : 0);
 		}
 		break;
 	case REPLAY_ERROR:
-		printf("%s: error: %s\n", name, t->error ? t->error : "failed");
+		cli_msg(stdout, "%s: error: %s\n", name, t->error ? t->error : "failed");
 		break;
 	}
 	fflush(stdout);
@@ -97,7 +97,8 @@ static void print_json_error(const char *type, const char *message)
 	cJSON_AddStringToObject(e, "type", type);
 	cJSON_AddStringToObject(e, "message", message);
 	char *t = cJSON_PrintUnformatted(o);
-	printf("%s\n", t);
+	cli_data(stdout, t, strlen(t));
+	cli_data(stdout, "\n", 1);
 	cJSON_free(t);
 	cJSON_Delete(o);
 }
@@ -110,6 +111,22 @@ static int worse(int a, int b)
 		if (a == rank[i] || b == rank[i])
 			return rank[i];
 	return a > b ? a : b;
+}
+
+/* The exit code of a replay: the worst turn's failure (mapped here, in
+ * cli/, like every command's), else 1 for a change under --check. */
+static int replay_exit(const struct replay_result *r, int check)
+{
+	if (r->canceled)
+		return EXIT_INTERRUPTED;
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->turns[i].status == REPLAY_ERROR)
+			rc = worse(rc, r->turns[i].failure == API_FAIL_NONE
+					       ? EXIT_INPUT : cli_exit_code(r->turns[i].failure));
+	if (rc)
+		return rc;
+	return check && r->changed ? EXIT_CHANGED : EXIT_OK;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -133,7 +150,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			char *end;
 			long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
 			if (i + 1 >= argc || *end || v < 0 || !*argv[i + 1]) {
-				fprintf(stderr, "pwb replay: %s needs a whole number of 0 or more\n", a);
+				cli_msg(stderr, "pwb replay: %s needs a whole number of 0 or more\n", a);
 				return EXIT_INPUT;
 			}
 			i++;
@@ -146,15 +163,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (!o->file) {
-		fprintf(stderr, "pwb replay: no FILE given\n%s", help);
+		cli_msg(stderr, "pwb replay: no FILE given\n%s", help);
 		return EXIT_INPUT;
 	}
 	if (o->force && !o->update) {
-		fprintf(stderr, "pwb replay: --force goes with --update\n");
+		cli_msg(stderr, "pwb replay: --force goes with --update\n");
 		return EXIT_INPUT;
 	}
 	if (o->update && !strcmp(o->file, "-")) {
-		fprintf(stderr, "pwb replay: --update needs a FILE to write to, not standard input\n");
+		cli_msg(stderr, "pwb replay: --update needs a FILE to write to, not standard input\n");
 		return EXIT_INPUT;
 	}
 	return 0;
@@ -170,20 +187,20 @@ static int update_file(struct preset *p, const struct replay_result *res, const 
 	size_t n = replay_apply(preset_session(p), res);
 	if (!n) {
 		if (!o->json)
-			printf("nothing to update: no turn changed\n");
+			fputs("nothing to update: no turn changed\n", stdout);
 		return 0;
 	}
 	struct diag_list d;
 	diag_list_init(&d);
 	enum preset_save_result r = preset_save(p, NULL, o->force ? PRESET_SAVE_FORCE : 0, key, &d);
-	diag_print_all(stderr, &d);
+	cli_print_diags(stderr, &d, 0);
 	diag_list_done(&d);
 	if (r != PRESET_SAVED) {
-		fprintf(stderr, "pwb replay: %s was not updated\n", o->file);
+		cli_msg(stderr, "pwb replay: %s was not updated\n", o->file);
 		return EXIT_INPUT;
 	}
 	if (!o->json)
-		printf("updated %s: %zu turn%s written\n", o->file, n, n == 1 ? "" : "s");
+		cli_msg(stdout, "updated %s: %zu turn%s written\n", o->file, n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -213,7 +230,7 @@ int cmd_replay(int argc, char **argv)
 	diag_list_init(&d);
 	if (replay_check_plan(preset_session(p), o.all_turns, &d) < 0) {
 		char *msg = xasprintf("%s: %s", o.file, d.v[0].message);
-		fprintf(stderr, "pwb replay: %s\n", msg);
+		cli_msg(stderr, "pwb replay: %s\n", msg);
 		if (o.json)
 			print_json_error("no_response", msg);
 		free(msg);
@@ -228,8 +245,14 @@ int cmd_replay(int argc, char **argv)
 			print_json_error(ktype ? ktype : "missing_key", "no usable API key");
 		goto out;
 	}
-	cli_api_config(&cfg, preset_session(p), key);
 	have_cfg = 1;
+	cli_set_output_key(key);
+	rc = cli_api_config(&cfg, preset_session(p), key);
+	if (rc) {
+		if (o.json)
+			print_json_error("usage", "ANTHROPIC_BASE_URL is refused (see stderr)");
+		goto out;
+	}
 	if (o.max_retries >= 0)
 		cfg.max_retries = (int)o.max_retries;
 	if (o.timeout_s >= 0)
@@ -240,13 +263,14 @@ int cmd_replay(int argc, char **argv)
 	struct replay_hooks hooks = { .on_turn = print_turn, .current = &current, .ud = &o };
 	replay_run(loop, &cfg, preset_session(p), o.all_turns, &hooks, &res, NULL);
 	cli_sigint_remove(loop);
-	rc = replay_exit_code(&res, o.check);
+	rc = replay_exit(&res, o.check);
 	if (o.json) {
 		char *j = replay_result_json(&res);
-		printf("%s\n", j);
+		cli_data(stdout, j, strlen(j));
+		cli_data(stdout, "\n", 1);
 		free(j);
 	} else {
-		printf("replay: %zu turn%s: %zu same, %zu changed, %zu error%s%s\n", res.n,
+		cli_msg(stdout, "replay: %zu turn%s: %zu same, %zu changed, %zu error%s%s\n", res.n,
 		       res.n == 1 ? "" : "s", res.same, res.changed, res.errors,
 		       res.errors == 1 ? "" : "s", res.canceled ? " (interrupted)" : "");
 	}

@@ -40,7 +40,7 @@ int cmd_request(int argc, char **argv)
 		}
 	}
 	if (!file) {
-		fprintf(stderr, "pwb request: missing FILE\nusage: pwb request FILE [--no-stream] [-s NAME=VALUE]...\n");
+		cli_msg(stderr, "pwb request: missing FILE\nusage: pwb request FILE [--no-stream] [-s NAME=VALUE]...\n");
 		rc = EXIT_INPUT;
 		goto out;
 	}
@@ -50,23 +50,24 @@ int cmd_request(int argc, char **argv)
 	diag_list_init(&d);
 	char *body = request_build(preset_session(p), REQUEST_MESSAGES, stream, &d);
 	/* cli_load_preset already printed the warnings, with positions. */
-	diag_print_level(stderr, &d, DIAG_ERROR);
+	cli_print_diags(stderr, &d, 1);
 	diag_list_done(&d);
 	if (!body) {
 		rc = EXIT_INPUT;
 		goto out;
 	}
 	if (cli_holds_configured_key(body)) {
-		fprintf(stderr, "pwb request: the request contains the configured API key; "
+		cli_msg(stderr, "pwb request: the request contains the configured API key; "
 			"pwb never prints it: remove it from the preset\n");
 		free(body);
 		rc = EXIT_INPUT;
 		goto out;
 	}
-	printf("%s\n", body);
+	cli_data(stdout, body, strlen(body));
+	cli_data(stdout, "\n", 1);
 	free(body);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "pwb request: cannot write to standard output\n");
+		cli_msg(stderr, "pwb request: cannot write to standard output\n");
 		rc = EXIT_INPUT;
 	}
 out:

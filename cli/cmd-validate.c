@@ -1,6 +1,7 @@
 /* pwb validate FILE...: every problem of every preset on stdout, as
  * FILE:LINE:COL: error|warning: message, in file order. */
 #include "cli/cmd.h"
+#include "cli/common.h"
 #include "core/diag.h"
 #include "core/preset.h"
 
@@ -32,8 +33,13 @@ static void print_sorted(const struct diag_list *d)
 		}
 		order[j] = k;
 	}
-	for (size_t k = 0; k < d->n; k++)
-		diag_print(stdout, &d->v[order[k]]);
+	/* Diagnostics echo the preset's strings: escaped, whatever the destination. */
+	struct diag_list one;
+	for (size_t k = 0; k < d->n; k++) {
+		one.v = &d->v[order[k]];
+		one.n = 1;
+		cli_print_diags(stdout, &one, 0);
+	}
 	free(order);
 }
 
@@ -46,7 +52,7 @@ int cmd_validate(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--")) {
-			fprintf(stderr, "pwb validate: unknown option '%s'\n%s", argv[i], help);
+			cli_msg(stderr, "pwb validate: unknown option '%s'\n%s", argv[i], help);
 			return EXIT_INPUT;
 		}
 	}
@@ -65,7 +71,7 @@ int cmd_validate(int argc, char **argv)
 		preset_free(p);
 	}
 	if (!nfiles) {
-		fprintf(stderr, "pwb validate: no FILE given\n%s", help);
+		cli_msg(stderr, "pwb validate: no FILE given\n%s", help);
 		return EXIT_INPUT;
 	}
 	fflush(stdout);

@@ -10,6 +10,7 @@ int cmd_models(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 

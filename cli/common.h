@@ -6,6 +6,9 @@
 #define PWB_CLI_COMMON_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "core/api.h"
 
 struct preset;
 struct session;
@@ -48,19 +51,54 @@ int cli_get_key(char **key, const char **err_type);
  * ("ANTHROPIC_API_KEY in the environment" or "... in ./.env"). */
 const char *cli_key_source(void);
 
-/* Fill cfg (api_config_init'ed by this call) for session s and key (copied):
- * base URL from ANTHROPIC_BASE_URL, version and betas from the session. */
-void cli_api_config(struct api_config *cfg, const struct session *s, const char *key);
+/* Fill cfg (api_config_init'ed by this call, api_config_done it even on
+ * failure) for session s and key (copied): base URL from
+ * ANTHROPIC_BASE_URL, version and betas from the session. Returns 0, or
+ * EXIT_INPUT (printed) for a malformed or plain-http base URL. */
+int cli_api_config(struct api_config *cfg, const struct session *s, const char *key);
 
 /* SIGINT: from now on a SIGINT cancels *call (when not NULL) through the
- * loop's signal pipe; cli_interrupted() tells whether one arrived. */
+ * shared signal self-pipe (core/sigpipe.h) the loop watches. */
 void cli_sigint_install(struct loop *loop, struct api_call **call);
 void cli_sigint_remove(struct loop *loop);
+/* 1 once a SIGINT arrived since cli_sigint_install (for commands that stop
+ * more than one call: eval, batch). */
 int cli_interrupted(void);
 
-/* 1 when text contains the configured API key (environment or ./.env):
+/* 1 when text contains the configured API key (environment or ./.env) in
+ * any form core/redact.h knows (whole, its prefix, base64):
  * output that would show it must not be written. Finds the key quietly. */
 int cli_holds_configured_key(const char *text);
+
+/* Output. Every string that came from the network or a file reaches
+ * stdout or stderr through these: the configured key (any form, see
+ * core/redact.h) is always replaced, and core/termout.h decides what a
+ * terminal may see. */
+
+/* --raw: answer text goes to a terminal exactly, as to a pipe. */
+void cli_set_raw(int raw);
+/* The key to redact (copied); without this call the configured key
+ * (environment, else ./.env) is found quietly at the first output. */
+void cli_set_output_key(const char *key);
+/* Answer text and other data (JSON, exports) to f: redacted; escaped when
+ * f is a terminal unless --raw, exact otherwise. Pieces of one stream may
+ * cut a UTF-8 sequence; cli_data_end writes what is held back. */
+void cli_data(FILE *f, const char *text, size_t len);
+void cli_data_end(FILE *f);
+/* A message (diagnostic, error, status line) formatted with outside
+ * strings in it: redacted and escaped whatever the destination
+ * (newline and tab kept). */
+void cli_msg(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Each diagnostic of d as cli_msg "FILE:LINE:COL: level: message" lines;
+ * only errors when errors_only. */
+void cli_print_diags(FILE *f, const struct diag_list *d, int errors_only);
+/* End of the process's output: flush and close stdout. Returns 0, or
+ * EXIT_INPUT with a message on stderr when any write to it failed. */
+int cli_finish_stdout(void);
+
+/* The exit code of a failed call (README "Exit codes"): 3 for an API error
+ * that is not retryable, 130 canceled, 4 the rest of the network side. */
+int cli_exit_code(enum api_failure f);
 
 /* Print --help text for a command: usage lines and options. */
 void cli_print_help(const char *text);

@@ -5,7 +5,9 @@
 #include "core/api.h"
 #include "core/buf.h"
 #include "core/loop.h"
+#include "core/redact.h"
 #include "core/session.h"
+#include "core/termout.h"
 #include "core/util.h"
 
 #include <cjson/cJSON.h>
@@ -59,6 +61,7 @@ struct api_call {
 	int abort_failure;    /* a failure we decided inside a callback; 0 none */
 	int cancel_pending;
 	struct buf raw;       /* body of a non-SSE response */
+	struct redact_stream redact; /* of stream text, across deltas */
 	struct stream *stream;
 };
 
@@ -92,6 +95,77 @@ void api_config_done(struct api_config *c)
 	free(c->api_version);
 	free(c->betas);
 	memset(c, 0, sizeof *c);
+}
+
+char *api_url_display(const char *url)
+{
+	if (!url)
+		return xstrdup("(none)");
+	struct buf b;
+	buf_init(&b, 0);
+	const char *sep = strstr(url, "://");
+	const char *auth = sep ? sep + 3 : url;
+	size_t auth_len = strcspn(auth, "/?#");
+	const char *at = NULL;
+	for (const char *q = auth; q < auth + auth_len; q++)
+		if (*q == '@')
+			at = q; /* the last @ ends the userinfo, as in RFC 3986 */
+	if (at) {
+		buf_append(&b, url, (size_t)(auth - url));
+		buf_puts(&b, at + 1);
+	} else {
+		buf_puts(&b, url);
+	}
+	char *shown = termout_escape(buf_str(&b), b.len, NULL);
+	buf_done(&b);
+	return shown;
+}
+
+static int host_is_loopback(const char *host)
+{
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    strcmp(host, "::1") == 0)
+		return 1;
+	unsigned a, b2, c2, d;
+	char extra;
+	return sscanf(host, "%u.%u.%u.%u%c", &a, &b2, &c2, &d, &extra) == 4 && a == 127 &&
+	       b2 < 256 && c2 < 256 && d < 256;
+}
+
+int api_base_url_check(const char *url, char **why)
+{
+	*why = NULL;
+	int bad_char = 0;
+	for (const unsigned char *p = (const unsigned char *)url; p && *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			bad_char = 1;
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int rc = -1;
+	if (!url || !*url || bad_char || !u ||
+	    curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !*host ||
+	    (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) ||
+	    strncasecmp(url, scheme, strlen(scheme)) != 0) {
+		char *shown = api_url_display(url);
+		*why = xasprintf("ANTHROPIC_BASE_URL '%s' is not a valid http:// or https:// URL "
+				 "with a host", shown);
+		free(shown);
+	} else if (strcasecmp(scheme, "http") == 0 && !host_is_loopback(host) &&
+		   !str_eq(getenv("PWB_ALLOW_INSECURE"), "1")) {
+		char *shown = api_url_display(url);
+		*why = xasprintf("ANTHROPIC_BASE_URL '%s' is plain http:// to a host that is not "
+				 "loopback: the API key would cross the network in clear; use https://, "
+				 "or set PWB_ALLOW_INSECURE=1 to allow it", shown);
+		free(shown);
+	} else {
+		rc = 0;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
 }
 
 static void config_copy(struct api_config *dst, const struct api_config *src)
@@ -179,24 +253,18 @@ static void error_clear(struct api_error *e)
 	memset(e, 0, sizeof *e);
 }
 
-/* The key never reaches an error text, whatever echoed it. */
-static char *redact(const char *text, const char *key)
+/* A whole body (an error, a non-stream Message, count_tokens, models)
+ * reaches every reader redacted: its model ids and texts included. */
+static void redact_body(struct api_call *c)
 {
-	if (!text)
-		return NULL;
-	if (!key || strlen(key) < 4 || !strstr(text, key))
-		return xstrdup(text);
-	struct buf b;
-	buf_init(&b, 0);
-	size_t kl = strlen(key);
-	const char *p = text, *q;
-	while ((q = strstr(p, key))) {
-		buf_append(&b, p, (size_t)(q - p));
-		buf_puts(&b, "[REDACTED]");
-		p = q + kl;
-	}
-	buf_puts(&b, p);
-	return buf_take(&b);
+	const char *key = c->cfg.api_key;
+	if (!key || !*key || !c->raw.len || !redact_holds_key(c->raw.data, c->raw.len, key))
+		return;
+	size_t n;
+	char *r = redact_key_n(c->raw.data, c->raw.len, key, &n);
+	buf_clear(&c->raw);
+	buf_append(&c->raw, r, n);
+	free(r);
 }
 
 static void set_error(struct api_call *c, const char *type, long status, const char *request_id,
@@ -210,10 +278,11 @@ static void set_error(struct api_call *c, const char *type, long status, const c
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	c->err.type = redact(type, c->cfg.api_key);
-	c->err.message = redact(raw, c->cfg.api_key);
+	/* The key never reaches an error text, whatever echoed it. */
+	c->err.type = redact_key(type, c->cfg.api_key);
+	c->err.message = redact_key(raw, c->cfg.api_key);
 	c->err.http_status = status;
-	c->err.request_id = xstrdup(request_id);
+	c->err.request_id = redact_key(request_id, c->cfg.api_key);
 	c->has_err = 1;
 }
 
@@ -307,16 +376,6 @@ char *api_error_describe(const struct api_error *e)
 	return buf_take(&b);
 }
 
-int api_failure_exit_code(enum api_failure f)
-{
-	switch (f) {
-	case API_FAIL_NONE: return 0;
-	case API_FAIL_HTTP: return 3;
-	case API_FAIL_CANCELED: return 130;
-	default: return 4;
-	}
-}
-
 /* ---- per-attempt state ------------------------------------------------- */
 
 static void ratelimit_reset(struct api_ratelimit *r)
@@ -404,6 +463,7 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 				while (rl && (r[1 + rl - 1] == '\r' || r[1 + rl - 1] == '\n'))
 					rl--;
 				c->reason = xstrndup(r + 1, rl);
+				redact_in_place(&c->reason, c->cfg.api_key);
 			}
 		}
 		return n;
@@ -423,7 +483,9 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 		v++;
 	while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
 		e--;
+	/* Every header value the caller may show comes redacted. */
 	char *value = xstrndup(v, (size_t)(e - v));
+	redact_in_place(&value, c->cfg.api_key);
 	char **slot = NULL;
 	if (strcmp(name, "content-type") == 0)
 		slot = &c->content_type;
@@ -651,7 +713,33 @@ static void forward_event(void *ud, const struct stream_event *ev)
 	struct api_call *c = ud;
 	if (c->cancel_pending || c->done || !c->hooks.on_event)
 		return;
-	c->hooks.on_event(c->hooks.ud, ev);
+	if (!ev->text || !c->cfg.api_key) {
+		c->hooks.on_event(c->hooks.ud, ev);
+		return;
+	}
+	if (!ev->len) {
+		/* a NUL-terminated text (an error event's type) */
+		struct stream_event copy = *ev;
+		char *t = redact_key(ev->text, c->cfg.api_key);
+		copy.text = t;
+		c->hooks.on_event(c->hooks.ud, &copy);
+		free(t);
+		return;
+	}
+	/* Stream text reaches the caller redacted, each delta whole (nothing
+	 * held back: the event is the delta). A key whose redaction reached
+	 * the end of a delta goes on being eaten in the next one; a needle cut
+	 * between two deltas is for callers that can hold text back
+	 * (redact_stream_feed), or that redact the assembled message. */
+	struct stream_event copy = *ev;
+	struct buf text;
+	buf_init(&text, 0);
+	redact_stream_feed(&c->redact, ev->text, ev->len, &text);
+	redact_stream_flush(&c->redact, &text);
+	copy.text = text.data ? text.data : "";
+	copy.len = text.len;
+	c->hooks.on_event(c->hooks.ud, &copy);
+	buf_done(&text);
 }
 
 /* The path of the API_PATH call being set up: api_call_start_path hands
@@ -797,6 +885,8 @@ static void transfer_done(struct api_call *c, CURLcode code)
 		finish(c, (enum api_failure)f);
 		return;
 	}
+	if (c->mode == MODE_BUFFER)
+		redact_body(c);
 	if (!is_2xx(c->http_status)) {
 		error_from_response(c);
 		long st = c->http_status;
@@ -891,6 +981,7 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 	if (hooks)
 		c->hooks = *hooks;
 	buf_init(&c->raw, c->cfg.max_response_bytes);
+	redact_stream_init(&c->redact, c->cfg.api_key);
 	ratelimit_reset(&c->rl);
 	static int seeded;
 	if (!seeded) {
@@ -927,13 +1018,19 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip for big bodies */
 	c->req_headers = h;
 
-	if (has_ctl(c->cfg.api_key) || has_ctl(c->cfg.api_version) || has_ctl(c->cfg.betas)) {
-		/* A header value with a line break would inject headers: refuse,
-		 * from the loop so that on_done never runs before we return. */
+	char *bad_url = NULL;
+	if (has_ctl(c->cfg.api_key) || has_ctl(c->cfg.api_version) || has_ctl(c->cfg.betas) ||
+	    api_base_url_check(c->cfg.base_url, &bad_url) != 0) {
+		/* A header value with a line break would inject headers, and a
+		 * bad base URL would send the key where it must not go: refuse,
+		 * from the loop so that on_done never runs before we return.
+		 * The commands check both first (validation, api_base_url_check). */
 		if (ep == API_MESSAGES)
 			c->stream = stream_new(c->cfg.max_response_bytes);
-		set_error(c, "protocol", 0, NULL,
-			  "the API key, version or beta names contain a control character");
+		set_error(c, "protocol", 0, NULL, "%s",
+			  bad_url ? bad_url
+				  : "the API key, version or beta names contain a control character");
+		free(bad_url);
 		c->retry_timer = loop_add_timer(loop, 0, refuse_timer_fn, c);
 		return c;
 	}
@@ -985,6 +1082,7 @@ void api_call_free(struct api_call *c)
 	error_clear(&c->err);
 	response_reset(c);
 	buf_done(&c->raw);
+	redact_stream_done(&c->redact);
 	stream_free(c->stream);
 	free(c);
 }

@@ -30,6 +30,16 @@ struct api_config {
 void api_config_init(struct api_config *c);
 void api_config_done(struct api_config *c);
 
+/* Check a base URL before anything is sent: 0 when usable, else -1 with
+ * *why (malloc'd) saying why: malformed (not http:// or https:// with a
+ * host), or plain http:// to a host that is not loopback (127.0.0.0/8,
+ * ::1, localhost), which would send the key in clear, unless
+ * PWB_ALLOW_INSECURE=1. The URL in *why is shown by api_url_display. */
+int api_base_url_check(const char *url, char **why);
+/* The URL for a message: any user:password@ removed, control characters
+ * and other terminal-unsafe text escaped. malloc'd. */
+char *api_url_display(const char *url);
+
 enum api_endpoint {
 	API_MESSAGES,     /* POST /v1/messages */
 	API_COUNT_TOKENS, /* POST /v1/messages/count_tokens */
@@ -123,8 +133,6 @@ const struct stream *api_call_stream(const struct api_call *c);
 /* The raw body of the last response (count_tokens, models, errors). */
 const char *api_call_body(const struct api_call *c);
 
-/* Exit code for a failure, per pwb(1) EXIT STATUS (0 for NONE). */
-int api_failure_exit_code(enum api_failure f);
 /* A one-line text for users: "HTTP 429 rate_limit_error: message (request-id req_...)". malloc'd. */
 char *api_error_describe(const struct api_error *e);
 

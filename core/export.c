@@ -1,4 +1,5 @@
 #include "core/export.h"
+#include "core/diag.h"
 #include "core/buf.h"
 #include "core/request.h"
 #include "core/session.h"
@@ -1290,9 +1291,32 @@ static void render_curl(struct buf *b, const struct session *s, const cJSON *bod
 	free(betas);
 }
 
+/* 1 when a value that becomes a header line holds a control character. */
+static int header_value_unsafe(const struct session *s)
+{
+	const char *v = session_api_version(s);
+	for (size_t i = 0; v && v[i]; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return 1;
+	for (size_t k = 0; k < s->betas.n; k++)
+		for (const char *p = s->betas.v[k]; p && *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return 1;
+	return 0;
+}
+
 char *export_render(const struct session *s, enum export_lang lang, int stream,
 		    struct diag_list *diags, int *forced_stream)
 {
+	/* Validation refuses these first; never emit a header line with a
+	 * line break in it, whoever calls. */
+	if (header_value_unsafe(s)) {
+		if (diags)
+			diag_add(diags, DIAG_ERROR, "api_version",
+				 "api_version or betas hold a control character: no header line is "
+				 "exported with one");
+		return NULL;
+	}
 	int forced = !stream && (lang == EXPORT_PYTHON || lang == EXPORT_JS) &&
 		     export_sdk_needs_stream(s);
 	if (forced_stream)

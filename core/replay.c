@@ -580,25 +580,6 @@ void replay_result_done(struct replay_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-int replay_exit_code(const struct replay_result *r, int check)
-{
-	if (r->canceled)
-		return 130;
-	int worst = 0;
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->turns[i].status != REPLAY_ERROR)
-			continue;
-		int c = r->turns[i].failure == API_FAIL_NONE ? 2 : api_failure_exit_code(r->turns[i].failure);
-		if (c == 130)
-			return 130;
-		if (c > worst)
-			worst = c;
-	}
-	if (worst)
-		return worst;
-	return check && r->changed ? 1 : 0;
-}
-
 /* The text of a block array when it holds only text blocks, else NULL. */
 static char *text_only(const char *blocks_json)
 {

@@ -83,11 +83,6 @@ int replay_run(struct loop *loop, const struct api_config *cfg, const struct ses
 	       struct diag_list *diags);
 void replay_result_done(struct replay_result *r);
 
-/* The exit code of a replay: 130 canceled; else 4 when a turn failed on the
- * network side, 3 when only API errors; else 1 with check and a change;
- * else 0. */
-int replay_exit_code(const struct replay_result *r, int check);
-
 /* Write the new answers of changed turns into s (assistant turns keep a
  * plain string when they were one and the answer is text only; the
  * response gets content, stop_reason, usage, model, at = now). Returns the

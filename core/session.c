@@ -76,6 +76,8 @@ void session_free(struct session *s)
 	}
 	free(s->vars);
 	free(s->response_json);
+	free(s->tests_json);
+	free(s->assert_json);
 	free(s);
 }
 
@@ -103,6 +105,8 @@ struct session *session_clone(const struct session *s)
 	for (size_t i = 0; i < s->nvars; i++)
 		session_set_var(c, s->vars[i].name, s->vars[i].value);
 	c->response_json = xstrdup(s->response_json);
+	c->tests_json = xstrdup(s->tests_json);
+	c->assert_json = xstrdup(s->assert_json);
 	return c;
 }
 
@@ -144,15 +148,6 @@ void session_remove_message(struct session *s, size_t i)
 	memmove(&s->messages[i], &s->messages[i + 1],
 		(s->nmessages - i - 1) * sizeof *s->messages);
 	s->nmessages--;
-}
-
-void session_swap_messages(struct session *s, size_t i, size_t j)
-{
-	if (i >= s->nmessages || j >= s->nmessages || i == j)
-		return;
-	struct session_message t = s->messages[i];
-	s->messages[i] = s->messages[j];
-	s->messages[j] = t;
 }
 
 static struct session_var *var_find(const struct session *s, const char *name)

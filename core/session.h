@@ -75,6 +75,14 @@ struct session {
 	 * a JSON object {content, stop_reason, stop_sequence?, usage, model, at},
 	 * or NULL. */
 	char *response_json;
+
+	/* Evaluation (preset "tests:" and "assert:"), never sent to the API.
+	 * tests_json: a JSON array of rows ({description?, vars?, assert?, ...})
+	 * or a JSON string (a path, relative to the preset, to a .csv/.jsonl/.yaml
+	 * file of rows); assert_json: a JSON array of assertions ({type, value?,
+	 * threshold?, ...}) for every row. NULL when the preset has none. */
+	char *tests_json;
+	char *assert_json;
 };
 
 struct session *session_new(void);
@@ -91,8 +99,6 @@ struct session_message *session_add_message(struct session *s, const char *role,
 struct session_message *session_insert_message(struct session *s, size_t i, const char *role,
 					       const char *text, const char *blocks_json);
 void session_remove_message(struct session *s, size_t i);
-/* Swap messages i and j. */
-void session_swap_messages(struct session *s, size_t i, size_t j);
 
 /* Variables: set adds or replaces; get returns NULL when undefined. */
 void session_set_var(struct session *s, const char *name, const char *value);

@@ -1,6 +1,7 @@
 #include "core/stream.h"
 #include "core/buf.h"
 #include "core/sse.h"
+#include "core/utf8.h"
 #include "core/util.h"
 
 #include <cJSON.h>
@@ -40,6 +41,7 @@ struct stream {
 	int fast;            /* the text_delta fast path is on */
 	size_t fast_hits;
 	struct buf scratch;  /* the fast path's decoded text */
+	size_t nul_repaired, utf8_repaired; /* see repair_json */
 };
 
 static int on_sse(void *ud, const struct sse_event *ev);
@@ -156,21 +158,83 @@ static char *json_print(const cJSON *j)
 	return copy;
 }
 
-/* Parse exactly one JSON value: cJSON alone would accept trailing text,
- * which JSON.parse in the SDKs rejects. NULL when not valid. */
-static cJSON *json_parse(const char *p, size_t n)
+/* Text from the server is kept with two visible repairs, never silently
+ * cut: a JSON \u0000 becomes U+2400 (a C string would end there) and bytes
+ * that are not UTF-8 become U+FFFD (the same text then reaches the screen,
+ * an explicit save and the autosave). Returns a malloc'd repaired copy of
+ * p, or NULL when nothing needs repair; counts into *nul and *bad. */
+static char *repair_json(const char *p, size_t n, size_t *len, size_t *nul, size_t *bad)
 {
+	int need = !utf8_valid(p, n);
+	for (size_t i = 0; !need && i + 6 <= n; i++)
+		if (p[i] == '\\' && p[i + 1] == 'u' && !memcmp(p + i + 2, "0000", 4))
+			need = 1;
+	if (!need)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	int in_str = 0;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x80) {
+			size_t l = utf8_seq_len(p + i, n - i);
+			if (l) {
+				buf_append(&b, p + i, l);
+				i += l;
+			} else {
+				buf_puts(&b, UTF8_REPLACEMENT);
+				++*bad;
+				i++;
+			}
+			continue;
+		}
+		if (c == '"') {
+			in_str = !in_str;
+		} else if (in_str && c == '\\' && i + 1 < n) {
+			if (p[i + 1] == 'u' && i + 6 <= n && !memcmp(p + i + 2, "0000", 4)) {
+				buf_puts(&b, "\\u2400");
+				++*nul;
+				i += 6;
+				continue;
+			}
+			buf_append(&b, p + i, 2); /* an escaped quote or backslash stays one unit */
+			i += 2;
+			continue;
+		}
+		buf_append(&b, p + i, 1);
+		i++;
+	}
+	*len = b.len;
+	return buf_take(&b);
+}
+
+/* Parse exactly one JSON value: cJSON alone would accept trailing text,
+ * which JSON.parse in the SDKs rejects. NULL when not valid. Repairs as
+ * repair_json says, counted in s (when not NULL). */
+static cJSON *json_parse(struct stream *s, const char *p, size_t n)
+{
+	size_t nul = 0, bad = 0, rlen = 0;
+	char *fixed = repair_json(p, n, &rlen, &nul, &bad);
+	if (fixed) {
+		p = fixed;
+		n = rlen;
+		if (s) {
+			s->nul_repaired += nul;
+			s->utf8_repaired += bad;
+		}
+	}
 	const char *end = NULL;
 	cJSON *j = cJSON_ParseWithLengthOpts(p, n, &end, 0);
-	if (!j)
-		return NULL;
-	while (end && end < p + n &&
-	       (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-		end++;
-	if (!end || end != p + n) {
-		cJSON_Delete(j);
-		return NULL;
+	if (j) {
+		while (end && end < p + n &&
+		       (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+			end++;
+		if (!end || end != p + n) {
+			cJSON_Delete(j);
+			j = NULL;
+		}
 	}
+	free(fixed);
 	return j;
 }
 
@@ -229,7 +293,7 @@ static void block_finish(struct block *b)
 	free(b->input_json);
 	b->input_json = NULL;
 	if (b->partial.len)
-		b->input = json_parse(b->partial.data, b->partial.len);
+		b->input = json_parse(NULL, b->partial.data, b->partial.len);
 	else
 		b->input = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(b->shell, "input"), 1);
 	if (b->input)
@@ -434,59 +498,14 @@ static void on_error_event(struct stream *s, cJSON *j)
  * inner whitespace, a NUL or control character, a lone surrogate, a block
  * that is not text) returns 0 and the event goes through cJSON. */
 
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static void put_utf8(struct buf *o, unsigned cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	buf_append(o, u, n);
-}
-
 /* Decode the JSON string body at p (after the opening quote) into o.
  * Returns the position just after the closing quote, or NULL to fall back. */
-static const char *fast_string(const char *p, const char *end, struct buf *o)
+static const char *fast_string(const char *p, const char *end, struct buf *o, size_t *nul)
 {
 	while (p < end) {
 		const char *run = p;
@@ -513,20 +532,17 @@ static const char *fast_string(const char *p, const char *end, struct buf *o)
 		case 'r': buf_append(o, "\r", 1); break;
 		case 't': buf_append(o, "\t", 1); break;
 		case 'u': {
-			unsigned cp, lo;
-			if (end - p < 4 || hex4(p, &cp) < 0)
-				return NULL;
-			p += 4;
-			if (cp == 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
-				return NULL;
-			if (cp >= 0xD800 && cp <= 0xDBFF) {
-				if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) < 0 ||
-				    lo < 0xDC00 || lo > 0xDFFF)
-					return NULL;
-				p += 6;
-				cp = 0x10000 + (((cp & 0x3FF) << 10) | (lo & 0x3FF));
+			uint32_t cp;
+			size_t used = utf8_json_escape(p - 2, (size_t)(end - (p - 2)), &cp);
+			if (!used || (cp >= 0xD800 && cp < 0xE000))
+				return NULL; /* cJSON's path decides about lone surrogates */
+			p += used - 2;
+			if (cp == 0) {
+				/* a NUL would end the C string: shown as U+2400 instead */
+				++*nul;
+				cp = STREAM_NUL_SHOWN_AS;
 			}
-			put_utf8(o, cp);
+			utf8_append(o, cp);
 			break;
 		}
 		default:
@@ -544,6 +560,8 @@ static int fast_text_delta(struct stream *s, const char *p, size_t n)
 	const char *end = p + n;
 	if (!s->msg || n < sizeof head - 1 || memcmp(p, head, sizeof head - 1) != 0)
 		return 0;
+	if (!utf8_valid(p, n))
+		return 0; /* json_parse repairs it */
 	p += sizeof head - 1;
 	size_t index = 0;
 	int digits = 0;
@@ -560,7 +578,7 @@ static int fast_text_delta(struct stream *s, const char *p, size_t n)
 	if (index >= s->nblocks || s->blocks[index].kind != BK_TEXT)
 		return 0;
 	buf_clear(&s->scratch);
-	p = fast_string(p, end, &s->scratch);
+	p = fast_string(p, end, &s->scratch, &s->nul_repaired);
 	if (!p || p == end || *p != '}')
 		return 0;
 	p++;
@@ -611,7 +629,7 @@ static int on_sse(void *ud, const struct sse_event *ev)
 		return 0;
 	if (k == EV_BDELTA && s->fast && fast_text_delta(s, ev->data, ev->data_len))
 		return 0;
-	cJSON *j = json_parse(ev->data, ev->data_len);
+	cJSON *j = json_parse(s, ev->data, ev->data_len);
 	if (k == EV_ERROR && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "error"))) {
 		/* An error whatever its data says; text that is not JSON becomes
 		 * the message, as the TS SDK does. */
@@ -688,7 +706,7 @@ int stream_take_json(struct stream *s, const char *body, size_t n)
 		return -1;
 	if (over_cap(s, n))
 		return -1;
-	cJSON *j = json_parse(body, n);
+	cJSON *j = json_parse(s, body, n);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		protocol(s, "the response body is not a JSON object");
@@ -865,4 +883,16 @@ char *stream_message_json(const struct stream *s)
 size_t stream_bytes(const struct stream *s)
 {
 	return s->bytes;
+}
+
+const char *stream_repair_notice(const struct stream *s)
+{
+	if (s->utf8_repaired && s->nul_repaired)
+		return "the answer held bytes that are not UTF-8 (shown as U+FFFD) and NUL characters "
+		       "(shown as U+2400)";
+	if (s->utf8_repaired)
+		return "the answer held bytes that are not UTF-8: shown and kept as U+FFFD";
+	if (s->nul_repaired)
+		return "the answer held NUL characters: shown and kept as U+2400";
+	return NULL;
 }

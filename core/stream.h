@@ -104,6 +104,13 @@ int stream_block(const struct stream *s, size_t i, struct stream_block *out);
  * and unknown fields are kept as received. */
 char *stream_message_json(const struct stream *s);
 
+/* Text is kept whole: a JSON \u0000 becomes U+2400 (STREAM_NUL_SHOWN_AS)
+ * and bytes that are not UTF-8 become U+FFFD, so the screen, an explicit save
+ * and the autosave all hold the same text. When that happened, a sentence
+ * to show once as a warning (static); NULL when the text was clean. */
+#define STREAM_NUL_SHOWN_AS 0x2400u
+const char *stream_repair_notice(const struct stream *s);
+
 /* Total bytes fed so far. */
 size_t stream_bytes(const struct stream *s);
 

@@ -1,6 +1,7 @@
 /* The text model of the workbench's editors: lines, cursor, undo, kill
  * buffer, soft wrap and the view's first row. No curses here. */
 #include "core/textbuf.h"
+#include "core/utf8.h"
 #include "core/textwrap.h"
 #include "core/util.h"
 
@@ -20,39 +21,6 @@ struct tb_undo {
 static char *killbuf;
 static size_t killlen;
 
-/* UTF-8 helpers: small local copies until core/utf8 lands. */
-static size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t need;
-	uint32_t c, min;
-	if ((s[0] & 0xe0) == 0xc0)
-		need = 2, c = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		need = 3, c = s[0] & 0x0f, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		need = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		goto bad;
-	if (n < need)
-		goto bad;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return need;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
 
 
 /* The row starts of the last wrap (textwrap's scratch, valid until the
@@ -407,7 +375,7 @@ static size_t next_char(const char *s, size_t len, size_t off)
 	if (off >= len)
 		return len;
 	uint32_t cp;
-	return off + utf8_decode(s + off, len - off, &cp);
+	return off + utf8_next(s + off, len - off, &cp);
 }
 
 static int is_word(uint32_t cp)
@@ -420,7 +388,7 @@ static uint32_t char_at(const struct textbuf_line *l, size_t off)
 {
 	uint32_t cp = 0;
 	if (off < l->len)
-		utf8_decode(l->s + off, l->len - off, &cp);
+		utf8_next(l->s + off, l->len - off, &cp);
 	return cp;
 }
 
@@ -502,7 +470,7 @@ static size_t offset_at(const struct textbuf *e, size_t l, size_t r, int col)
 	size_t off = start;
 	while (off < end) {
 		uint32_t cp;
-		size_t n = utf8_decode(ln->s + off, ln->len - off, &cp);
+		size_t n = utf8_next(ln->s + off, ln->len - off, &cp);
 		int cw = textwrap_char_width(cp, c);
 		if (c + cw > col)
 			break;

@@ -1,44 +1,17 @@
 /* Soft wrap in terminal columns (see core/textwrap.h). */
 #define _XOPEN_SOURCE 700 /* wcwidth: core objects do not get the curses flags that set it */
 #include "core/textwrap.h"
+#include "core/utf8.h"
 #include "core/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
-/* UTF-8 helpers: small local copies until core/utf8 lands. */
-static size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
+
+int textwrap_is_bidi_control(uint32_t cp)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t need;
-	uint32_t c, min;
-	if ((s[0] & 0xe0) == 0xc0)
-		need = 2, c = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		need = 3, c = s[0] & 0x0f, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		need = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		goto bad;
-	if (n < need)
-		goto bad;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return need;
-bad:
-	*cp = 0xfffd;
-	return 1;
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 int textwrap_char_width(uint32_t cp, int col)
@@ -49,6 +22,8 @@ int textwrap_char_width(uint32_t cp, int col)
 		return 2;
 	if (cp >= 0x80 && cp < 0xa0)
 		return 4; /* shown as <xx> */
+	if (textwrap_is_bidi_control(cp))
+		return 8; /* shown as <U+202E>: never reorders the screen */
 	int w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;
 }
@@ -58,7 +33,7 @@ int textwrap_width(const char *s, size_t n)
 	int col = 0;
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		i += utf8_decode(s + i, n - i, &cp);
+		i += utf8_next(s + i, n - i, &cp);
 		col += textwrap_char_width(cp, col);
 	}
 	return col;
@@ -84,7 +59,7 @@ static size_t wrap_from(const char *s, size_t len, int w, size_t nrows)
 	size_t row_start = rowv[nrows - 1], brk = (size_t)-1;
 	for (size_t i = row_start; i < len;) {
 		uint32_t cp;
-		size_t n = utf8_decode(s + i, len - i, &cp);
+		size_t n = utf8_next(s + i, len - i, &cp);
 		int cw = textwrap_char_width(cp, col);
 		if (col + cw > w && col > 0) {
 			if (cp == ' ') {

@@ -2,7 +2,8 @@
  * after a space or tab when they can (a space at the edge hangs), else
  * between characters; a wide character never splits. Widths are wcwidth's
  * in the current locale, tabs to the next multiple of 8, control
- * characters as ^X, C1 controls as <xx>. No curses. */
+ * characters as ^X, C1 controls as <xx>, bidi embeddings, overrides and
+ * isolates as <U+202E>. No curses. */
 #ifndef PWB_TEXTWRAP_H
 #define PWB_TEXTWRAP_H
 
@@ -12,6 +13,8 @@
 /* Display width of cp at column col; of s[0..n). */
 int textwrap_char_width(uint32_t cp, int col);
 int textwrap_width(const char *s, size_t n);
+/* 1 for U+202A..U+202E and U+2066..U+2069, which reorder text on screen. */
+int textwrap_is_bidi_control(uint32_t cp);
 
 /* The rows of s[0..len) at width w (w <= 0: one row). *starts gets the
  * byte offsets where rows start, in a scratch vector shared by every call

@@ -357,6 +357,8 @@ static void on_ref(void *ud, const char *name, size_t len, size_t offset)
 			u->used[i] = 1;
 			return;
 		}
+	if (s->tests_json)
+		return; /* the test rows supply it: evalrows_check checks each row */
 	verr(u->V, u->path, "%s: undefined variable '%.*s'; define it under 'variables:' or pass "
 	     "-s %.*s=VALUE", u->path, (int)len, name, (int)len, name);
 }
@@ -497,6 +499,41 @@ static void check_api_version(struct vctx *V)
 			     removed[i]);
 }
 
+/* The first control character (C0, DEL) in s, or NULL. */
+static const char *find_control(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return s;
+	return NULL;
+}
+
+/* Values that become HTTP header lines (api_version, betas) or reach the
+ * wire as an identifier (model): a CR or LF there would add headers of the
+ * preset's choosing, in pwb's request and in every export. An error, so
+ * run, request, export and the workbench all refuse it the same way. */
+static void check_header_values(struct vctx *V)
+{
+	const struct session *s = V->s;
+	const char *c;
+	if ((c = find_control(session_api_version(s))))
+		verr(V, "api_version", "api_version: holds a control character (0x%02x); it is sent "
+		     "as an HTTP header, where a line break would add headers: remove it",
+		     (unsigned char)*c);
+	for (size_t i = 0; i < s->betas.n; i++) {
+		if (!(c = find_control(s->betas.v[i])))
+			continue;
+		char *p = xasprintf("betas[%zu]", i);
+		verr(V, p, "%s: holds a control character (0x%02x); betas are sent in the "
+		     "anthropic-beta HTTP header, where a line break would add headers: remove it", p,
+		     (unsigned char)*c);
+		free(p);
+	}
+	if ((c = find_control(s->model)))
+		verr(V, "model", "model: holds a control character (0x%02x); a model id never does: "
+		     "remove it", (unsigned char)*c);
+}
+
 static void check_json_fields(struct vctx *V)
 {
 	const struct session *s = V->s;
@@ -542,6 +579,7 @@ void validate_run(const struct session *s, const char *file, validate_locate_fn 
 	check_model(&V);
 	check_numbers(&V);
 	check_api_version(&V);
+	check_header_values(&V);
 	cJSON *tc = parse_field(&V, "tool_choice", s->json.tool_choice);
 	check_thinking(&V, tc);
 	check_tools(&V, tc);

@@ -92,7 +92,10 @@ fi
 pat=${TESTS:-}
 names=() cmds=()
 for t in "$@"; do
-	names+=("$t"); cmds+=("$t")
+	case "$t" in
+	*.sh) names+=("$t"); cmds+=("sh $t") ;; # as the full run starts them
+	*) names+=("$t"); cmds+=("$t") ;;
+	esac
 done
 if [ $# = 0 ]; then
 	for t in "$B"/asan/tests/test_*; do

@@ -54,6 +54,18 @@ json, generate):
                        (a connection error before any response byte)
     "hang": true       accept, read the request and never answer (until the
                        client goes away or the server stops)
+    "echo": "PREFIX"   a Message whose one text block is PREFIX followed by
+               the text of the request's last user turn (a string, or its
+               text blocks joined); SSE when the request asks to stream.
+               "usage" in the RESP overrides {"input_tokens": 10,
+               "output_tokens": 5}.
+    "route": [{"match": "TEXT", ...RESP}, ..., {...RESP}]   the first entry
+               whose "match" occurs in the raw request body answers (an
+               entry without "match" always matches); for tests whose
+               answer depends on the request (evaluation rows).
+
+Every logged request also has "inflight": the number of requests the server
+was handling when it arrived, this one included (concurrency tests).
 
 Message Batches (a separate section below): every /v1/messages/batches...
 path that the script does not name itself is served by a small batch
@@ -180,10 +192,66 @@ def resolve_fixture(name):
     return path
 
 
-def build_response(spec):
+def last_user_text(req):
+    msgs = (req or {}).get("messages") or []
+    for m in reversed(msgs):
+        if m.get("role") != "user":
+            continue
+        c = m.get("content")
+        if isinstance(c, str):
+            return c
+        return "\n\n".join(b.get("text", "") for b in c or [] if b.get("type") == "text")
+    return ""
+
+
+def echo_body(spec, req):
+    text = spec["echo"] + last_user_text(req)
+    usage = spec.get("usage", {"input_tokens": 10, "output_tokens": 5})
+    model = (req or {}).get("model", "claude-test-opus-9")
+    if not (req or {}).get("stream"):
+        return json.dumps({"id": "msg_echo", "type": "message", "role": "assistant",
+                           "model": model, "content": [{"type": "text", "text": text}],
+                           "stop_reason": "end_turn", "stop_sequence": None,
+                           "usage": usage}).encode(), "application/json"
+    start = {"type": "message_start", "message": {
+        "id": "msg_echo", "type": "message", "role": "assistant", "content": [],
+        "model": model, "stop_reason": None, "stop_sequence": None,
+        "usage": {"input_tokens": usage.get("input_tokens", 10), "output_tokens": 1}}}
+    ev = [("message_start", start),
+          ("content_block_start", {"type": "content_block_start", "index": 0,
+                                   "content_block": {"type": "text", "text": ""}}),
+          ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                   "delta": {"type": "text_delta", "text": text}}),
+          ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+          ("message_delta", {"type": "message_delta",
+                             "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                             "usage": {"output_tokens": usage.get("output_tokens", 5)}}),
+          ("message_stop", {"type": "message_stop"})]
+    body = "".join("event: %s\ndata: %s\n\n" % (n, json.dumps(d)) for n, d in ev)
+    return body.encode(), "text/event-stream; charset=utf-8"
+
+
+def route_spec(spec, raw):
+    """Pick the entry of a "route" list that matches the raw request body."""
+    while "route" in spec:
+        chosen = None
+        for entry in spec["route"]:
+            if "match" not in entry or entry["match"] in raw:
+                chosen = entry
+                break
+        if chosen is None:
+            return {"status": 500, "json": {"type": "error", "error": {
+                "type": "api_error", "message": "test server: no route matched"}}}
+        spec = chosen
+    return spec
+
+
+def build_response(spec, req=None):
     """A RESP object -> (status, [(name, value)], body bytes, is_sse)."""
     status, headers, body, ctype = 200, [], b"", "application/json"
-    if "fixture" in spec:
+    if "echo" in spec:
+        body, ctype = echo_body(spec, req)
+    elif "fixture" in spec:
         path = resolve_fixture(spec["fixture"])
         with open(path, "rb") as f:
             body = f.read()
@@ -221,6 +289,7 @@ class State:
         self.lock = threading.Lock()
         self.log_path = log_path
         self.n = 0
+        self.active = 0
         self.set_script(script)
 
     def set_script(self, script):
@@ -293,9 +362,29 @@ class Handler(BaseHTTPRequestHandler):
             parsed = json.loads(text) if text else None
         except ValueError:
             parsed = None
-        state.log({"t": time.monotonic(), "method": self.command, "path": path,
-                   "query": query, "headers": {k.lower(): v for k, v in self.headers.items()},
-                   "body": text, "json": parsed})
+        with state.lock:
+            state.active += 1
+            inflight = state.active
+        self.counted = True
+        try:
+            state.log({"t": time.monotonic(), "method": self.command, "path": path,
+                       "query": query,
+                       "headers": {k.lower(): v for k, v in self.headers.items()},
+                       "body": text, "json": parsed, "inflight": inflight})
+            self.answer(state, path, query, raw, text, parsed)
+        finally:
+            self.uncount()
+
+    def uncount(self):
+        """The request stops counting as in flight: called just before its
+        last bytes go out, so a client that starts its next request as soon
+        as an answer ends is never counted twice."""
+        if getattr(self, "counted", False):
+            self.counted = False
+            with self.server.state.lock:
+                self.server.state.active -= 1
+
+    def answer(self, state, path, query, raw, text, parsed):
         auth = self.headers.get("authorization", "")
         if not self.headers.get("x-api-key") and not auth.startswith("Bearer "):
             return self.send_simple(401, "application/json", error_body(
@@ -311,7 +400,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 return self.send_simple(404, "application/json", error_body(
                     "not_found_error", "Not found: %s" % path))
-        self.serve_spec(spec)
+        self.serve_spec(route_spec(spec, text), parsed)
 
     def send_simple(self, status, ctype, body):
         self.send_response(status)
@@ -319,6 +408,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(body)))
         self.send_header("request-id", "req_test_%d" % self.server.state.n)
         self.end_headers()
+        self.uncount()
         self.wfile.write(body)
         self.wfile.flush()
 
@@ -334,7 +424,7 @@ class Handler(BaseHTTPRequestHandler):
                 except OSError:
                     return
 
-    def serve_spec(self, spec):
+    def serve_spec(self, spec, req=None):
         self.close_connection = True
         if spec.get("headers_delay_ms"):
             time.sleep(spec["headers_delay_ms"] / 1000.0)
@@ -348,7 +438,7 @@ class Handler(BaseHTTPRequestHandler):
         if spec.get("hang"):
             self.wait_client_gone()
             return
-        status, headers, ctype, body = build_response(spec)
+        status, headers, ctype, body = build_response(spec, req)
         is_sse = ctype.startswith("text/event-stream")
         framing = spec.get("framing", "chunked" if is_sse else "length")
         self.send_response(status)
@@ -377,6 +467,8 @@ class Handler(BaseHTTPRequestHandler):
                 if drop is not None and sent + len(piece) > drop:
                     piece = piece[:max(0, drop - sent)]
                 if piece:
+                    if sent + len(piece) >= len(body) and drop is None:
+                        self.uncount()
                     if framing == "chunked":
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                     else:
@@ -671,6 +763,10 @@ def batch_results(handler, store, b):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default listen backlog of 5 overflows when 16 clients
+    # connect at once, and a dropped handshake costs the client a 1 s
+    # retransmission: concurrency tests would measure the backlog.
+    request_queue_size = 128
     stopping = False
 
 

@@ -8,11 +8,51 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 
 /* --- external editor --------------------------------------------------------- */
+
+extern char **environ;
+
+/* The environment without the credentials: the editor is someone else's
+ * program and needs no key. The array is malloc'd, its strings are environ's. */
+static char **editor_environment(void)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = xmalloc((n + 1) * sizeof *env);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(environ[i], "ANTHROPIC_API_KEY=", 18) == 0 ||
+		    strncmp(environ[i], "ANTHROPIC_AUTH_TOKEN=", 21) == 0)
+			continue;
+		env[k++] = environ[i];
+	}
+	env[k] = NULL;
+	return env;
+}
+
+/* In the child before exec: no API socket, lock or pipe of pwb's reaches
+ * the editor, whatever forgot close-on-exec. Async-signal-safe. */
+static void close_descriptors_from(int lowfd)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	struct rlimit rl;
+	long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+			   ? (long)rl.rlim_cur : 65536;
+	if (max > 65536)
+		max = 65536;
+	for (long fd = lowfd; fd < max; fd++)
+		close((int)fd);
+}
 
 void app_external_edit(struct app *a)
 {
@@ -50,6 +90,10 @@ void app_external_edit(struct app *a)
 		ed = getenv("EDITOR");
 	if (!ed || !*ed)
 		ed = "vi";
+	/* everything the child needs is built before fork: after it, only
+	 * async-signal-safe calls */
+	char *cmd = xasprintf("%s \"$1\"", ed); /* as git does: the value is a shell command */
+	char **envp = editor_environment();
 	display_suspend();
 	a->suspended = 1;
 	pid_t pid = fork();
@@ -59,11 +103,13 @@ void app_external_edit(struct app *a)
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGWINCH, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		/* as git does: the editor value is a shell command */
-		char *cmd = xasprintf("%s \"$1\"", ed);
-		execl("/bin/sh", "sh", "-c", cmd, ed, path, (char *)NULL);
+		close_descriptors_from(3);
+		char *argv[] = { "sh", "-c", cmd, (char *)ed, path, NULL };
+		execve("/bin/sh", argv, envp);
 		_exit(127);
 	}
+	free(cmd);
+	free(envp);
 	if (pid < 0) {
 		display_resume();
 		a->suspended = 0;
@@ -94,7 +140,7 @@ void app_child_exited(struct app *a)
 	app_stdin_watch(a, 1);
 	a->suspended = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		FILE *f = fopen(a->ext.path, "r");
+		FILE *f = fopen(a->ext.path, "re");
 		struct buf b;
 		buf_init(&b, 0);
 		if (f) {

@@ -1,5 +1,6 @@
 /* The question on the message line: asking, keys while it is open, and the continuation of what asked (app.h). */
 #include "tui/app.h"
+#include "core/utf8.h"
 #include "tui/autosave.h"
 #include "tui/editor.h"
 #include "tui/run.h"
@@ -8,7 +9,9 @@
 #include "core/util.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 
 static void prompt_set(struct app *a, enum prompt_kind k, enum prompt_for pf, const char *fmt,
@@ -19,7 +22,23 @@ static void prompt_set(struct app *a, enum prompt_kind k, enum prompt_for pf, co
 	a->prompt.text = m;
 	a->prompt.kind = k;
 	a->prompt.pf = pf;
+	a->prompt.keys_off = 0;
 	app_dirty(a);
+}
+
+void app_prompt_choice(struct app *a, enum prompt_for pf, const char *choices, const char *keys,
+		       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	prompt_set(a, PR_CHOICE, pf, fmt, ap);
+	va_end(ap);
+	snprintf(a->prompt.choices, sizeof a->prompt.choices, "%s", choices);
+	size_t n = strlen(a->prompt.text);
+	char *t = xasprintf("%s %s ", a->prompt.text, keys);
+	free(a->prompt.text);
+	a->prompt.text = t;
+	a->prompt.keys_off = n + 1;
 }
 
 void app_prompt_yesno(struct app *a, enum prompt_for pf, const char *fmt, ...)
@@ -46,9 +65,13 @@ void app_prompt_line(struct app *a, enum prompt_for pf, const char *initial, con
 
 /* --- prompts ------------------------------------------------------------------- */
 
-static void prompt_answer(struct app *a, int yes, const char *text)
+/* yes: the question was answered (not closed); text: a line prompt's;
+ * choice: a PR_CHOICE's letter. */
+static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 {
 	enum prompt_for pf = a->prompt.pf;
+	if (!yes || (choice && choice != 's'))
+		a->prompt.quit_after_save = 0;
 	a->prompt.kind = PR_NONE;
 	a->prompt.pf = PF_NONE;
 	free(a->msg);
@@ -58,8 +81,14 @@ static void prompt_answer(struct app *a, int yes, const char *text)
 	a->prompt.pending_path = NULL;
 	switch (pf) {
 	case PF_QUIT:
-		if (yes)
+		if (choice == 'd') {
 			a->quit = 1;
+		} else if (choice == 's') {
+			a->prompt.quit_after_save = 1;
+			app_do_action(a, ACT_SAVE);
+		} else {
+			app_message(a, 0, "not quit");
+		}
 		break;
 	case PF_NEW:
 		if (yes)
@@ -74,6 +103,14 @@ static void prompt_answer(struct app *a, int yes, const char *text)
 	case PF_SAVE_AS:
 		if (yes && text && *text)
 			app_save_as(a, text);
+		else
+			a->prompt.quit_after_save = 0;
+		break;
+	case PF_SAVE_MKDIR:
+		if (yes)
+			app_save_as_mkdir(a, path);
+		else
+			app_prompt_line(a, PF_SAVE_AS, path, "Save as: ");
 		break;
 	case PF_OVERWRITE:
 		if (yes)
@@ -87,18 +124,27 @@ static void prompt_answer(struct app *a, int yes, const char *text)
 			app_message(a, 0, "not saved");
 		}
 		break;
+	case PF_SAVE_KEY_MARKER:
+		if (yes)
+			app_save_with_marker(a, path, a->prompt.pending_flags);
+		else
+			app_message(a, 0, "not saved");
+		break;
 	case PF_SAVE_KEY:
 	case PF_SAVE_CHANGED:
 		if (yes)
 			app_save(a, path, PRESET_SAVE_FORCE);
 		break;
 	case PF_RESTORE:
-		if (yes) {
+		if (choice == 'r') {
 			if (autosave_restore(a, path) == 0)
 				app_message(a, 0, "restored the unsaved work");
-		} else {
+		} else if (choice == 'd') {
 			autosave_discard(path);
 			app_message(a, 0, "discarded the old autosave");
+		} else {
+			/* nothing is lost by answering later */
+			app_message(a, 0, "kept the autosave: offered again at the next start");
 		}
 		break;
 	case PF_BUDGET_UNKNOWN:
@@ -126,19 +172,28 @@ void app_prompt_key(struct app *a, int key)
 	if (a->prompt.kind == PR_YESNO) {
 		/* y and n are the answers' letters, not actions */
 		if (key == 'y' || key == 'Y')
-			prompt_answer(a, 1, NULL);
+			prompt_answer(a, 1, NULL, 0);
 		else if (key == 'n' || key == 'N' || no)
-			prompt_answer(a, 0, NULL);
+			prompt_answer(a, 0, NULL, 0);
+		return;
+	}
+	if (a->prompt.kind == PR_CHOICE) {
+		size_t nc = strlen(a->prompt.choices);
+		int lower = printable && key < 128 ? (key | 0x20) : 0;
+		if (lower && strchr(a->prompt.choices, lower))
+			prompt_answer(a, 1, NULL, lower);
+		else if (no && nc)
+			prompt_answer(a, 1, NULL, a->prompt.choices[nc - 1]);
 		return;
 	}
 	if (no) {
-		prompt_answer(a, 0, NULL);
+		prompt_answer(a, 0, NULL, 0);
 		return;
 	}
 	enum action act = keymap_lookup(&keymap_chains[CHAIN_FIELD], key);
 	if (act == ACT_NEWLINE) {
 		char *t = textbuf_text(a->prompt.ed);
-		prompt_answer(a, 1, t);
+		prompt_answer(a, 1, t, 0);
 		free(t);
 		return;
 	}
@@ -148,7 +203,7 @@ void app_prompt_key(struct app *a, int key)
 	}
 	if (printable) {
 		char u[4];
-		size_t n = utf8_encode((uint32_t)key, u);
+		size_t n = utf8_put((uint32_t)key, u);
 		textbuf_insert(a->prompt.ed, u, n);
 	}
 }

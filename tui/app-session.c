@@ -235,6 +235,17 @@ void app_validate(struct app *a)
 	a->diags_stale = 0;
 }
 
+char *app_diag_text(const struct diag *d)
+{
+	static const char *const required[] = { "model", "max_tokens", NULL };
+	for (size_t i = 0; d->path && required[i]; i++)
+		if (strcmp(d->path, required[i]) == 0 && strstr(d->message, ": missing"))
+			return xasprintf("%s: missing; press %s on %s in the parameters (%s)", d->path,
+					 keymap_label(ACT_FIELD_EDIT), d->path,
+					 keymap_label(ACT_FOCUS_PARAMS));
+	return xstrdup(d->message);
+}
+
 const struct diag *app_diag_for(struct app *a, const char *prefix)
 {
 	size_t n = strlen(prefix);

@@ -1,10 +1,12 @@
 #include "tui/app.h"
+#include "core/utf8.h"
 #include "tui/autosave.h"
 #include "tui/editor.h"
 #include "tui/frame.h"
 #include "tui/pane-params.h"
 #include "tui/run.h"
 #include "tui/views.h"
+#include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
 #include "core/session.h"
@@ -19,6 +21,15 @@
 long long app_now(struct app *a)
 {
 	return loop_now_ms(a->loop);
+}
+
+const char *app_key_source(const struct app *a)
+{
+	switch (a->key_source) {
+	case KEY_ENV: return "ANTHROPIC_API_KEY in the environment";
+	case KEY_DOTENV: return "ANTHROPIC_API_KEY in ./.env";
+	default: return "nowhere";
+	}
 }
 
 int app_busy(const struct app *a)
@@ -132,7 +143,7 @@ void app_key(struct app *a, int key)
 		if (p->ops->text && !(key & (K_SPECIAL | K_META))) {
 			char u[4];
 			uint32_t cp = key == K_ENTER ? '\n' : (uint32_t)key;
-			size_t n = utf8_encode(cp, u);
+			size_t n = utf8_put(cp, u);
 			p->ops->text(a, p, u, n);
 		}
 		return;
@@ -145,7 +156,7 @@ void app_key(struct app *a, int key)
 	}
 	if (!(key & (K_SPECIAL | K_META)) && key >= 32 && key != 127 && p->ops->text) {
 		char u[4];
-		size_t n = utf8_encode((uint32_t)key, u);
+		size_t n = utf8_put((uint32_t)key, u);
 		p->ops->text(a, p, u, n);
 	} else if (keymap_is(ACT_CLOSE, key)) {
 		/* the close key, when the chain does not bind it, leaves what is
@@ -221,7 +232,8 @@ void app_do_action(struct app *a, enum action act)
 		break;
 	case ACT_QUIT:
 		if (a->modified)
-			app_prompt_yesno(a, PF_QUIT, "Quit without saving the changes? (y/n) ");
+			app_prompt_choice(a, PF_QUIT, "sdc", "(s)ave (d)iscard (c)ancel",
+					  "Unsaved changes.");
 		else
 			a->quit = 1;
 		break;

@@ -82,12 +82,13 @@ struct answer {
 
 enum run_state { RS_IDLE, RS_ESTIMATING, RS_SENDING, RS_STREAMING, RS_RETRYING };
 
-enum prompt_kind { PR_NONE, PR_YESNO, PR_LINE };
+enum prompt_kind { PR_NONE, PR_YESNO, PR_CHOICE, PR_LINE };
 
 /* What a prompt answers (the continuation of the action that asked). */
 enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
+	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
@@ -100,7 +101,10 @@ struct app_run {
 	enum run_state state;
 	int last_failed;
 	long long retry_due;
-	long rl_requests, rl_tokens;
+	/* the last response's rate limits (-1: not sent); the reset is due at
+	 * app_now() ms (0: unknown) */
+	long rl_requests, rl_requests_limit, rl_tokens, rl_tokens_limit;
+	long long rl_reset_due;
 	struct api_call *aux;     /* count_tokens */
 	int aux_done;
 	int aux_for_run;          /* the estimate gates a run (budget) */
@@ -120,6 +124,11 @@ struct app_prompt {
 	struct textbuf *ed;       /* the typed line (PR_LINE) */
 	char *pending_path;       /* for prompts that continue with a path */
 	int pending_flags;
+	char choices[8];          /* PR_CHOICE: the answer letters; the last is
+				     what the close and cancel keys choose */
+	size_t keys_off;          /* where the answer keys start in text (0: at
+				     its last "(") */
+	int quit_after_save;      /* quit once the save asked for at quit succeeds */
 };
 
 /* The autosave file, its lock, and what the user was told about it. */
@@ -170,6 +179,7 @@ struct app {
 	struct api_config cfg;
 	int have_key;
 	char *key;                /* the configured key (never written) */
+	int key_source;           /* enum key_source: where it came from */
 
 	struct app_run run;
 
@@ -198,6 +208,7 @@ struct app {
 	struct app_autosave autosave;
 	int killed;               /* quit on SIGTERM/SIGHUP: keep the autosave */
 	int comments_ok;          /* the user agreed to drop the file's comments */
+	int bad_utf8_told;        /* said once that a kept answer had invalid UTF-8 */
 	char *default_path;       /* FILE given but not there yet: save goes here */
 };
 
@@ -207,6 +218,11 @@ void app_message(struct app *a, int error, const char *fmt, ...)
 /* Ask a question on the message line. */
 void app_prompt_yesno(struct app *a, enum prompt_for pf, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A question with several answers, one letter each (choices, e.g. "rkd");
+ * keys is how the line shows them ("(r)estore (k)eep (d)iscard"), kept
+ * visible when the question is cut. */
+void app_prompt_choice(struct app *a, enum prompt_for pf, const char *choices, const char *keys,
+		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void app_prompt_line(struct app *a, enum prompt_for pf, const char *initial, const char *fmt,
 		     ...) __attribute__((format(printf, 4, 5)));
 
@@ -220,6 +236,9 @@ void app_sync(struct app *a);
 void app_validate(struct app *a);
 /* The first diagnostic (error level) whose path starts with prefix, or NULL. */
 const struct diag *app_diag_for(struct app *a, const char *prefix);
+/* A diagnostic in the workbench's words: a missing model or max_tokens
+ * names the keys that set it, never the YAML that would. malloc'd. */
+char *app_diag_text(const struct diag *d);
 
 /* Keys while a question is on the message line (app-prompt.c). */
 void app_prompt_key(struct app *a, int key);
@@ -227,7 +246,24 @@ void app_prompt_key(struct app *a, int key);
  * as (asks before overwriting); a new empty session (app-files.c). */
 void app_save(struct app *a, const char *path, int flags);
 void app_save_as(struct app *a, const char *path);
+/* The recent presets (opened or saved), most recent first, kept in the
+ * state folder ($XDG_STATE_HOME/pwb/recent, one absolute path a line).
+ * app_recent_load returns how many; the caller frees the array and its
+ * strings. */
+void app_recent_add(const char *path);
+size_t app_recent_load(char ***paths);
+/* Create path's folder (the user agreed), then save as path. */
+void app_save_as_mkdir(struct app *a, const char *path);
+/* The configured key is in the session: put the autosave's marker in its
+ * place (in the editors too), then save. */
+void app_save_with_marker(struct app *a, const char *path, int flags);
 void app_new(struct app *a);
+/* The model of a new session: $PWB_MODEL, else the newest Sonnet of the
+ * built-in list. */
+const char *app_default_model(void);
+/* A new session that can be sent at once (default model, max_tokens
+ * 1024). Caller owns it. */
+struct preset *app_new_preset(void);
 /* Edit the focused text in $VISUAL / $EDITOR (app-external.c). */
 void app_external_edit(struct app *a);
 /* The pane keys go to: the open view, else the focused pane. */
@@ -268,6 +304,8 @@ void app_edit_model(struct app *a);
 void app_open_view(struct app *a, enum view_kind k);
 void app_close_view(struct app *a);
 long long app_now(struct app *a);
+/* Where the configured key came from, in words ("ANTHROPIC_API_KEY in ./.env"). */
+const char *app_key_source(const struct app *a);
 int app_busy(const struct app *a);
 
 #endif

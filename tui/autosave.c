@@ -1,5 +1,7 @@
 #include "tui/autosave.h"
 #include "tui/app.h"
+#include "core/buf.h"
+#include "core/file.h"
 #include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
@@ -46,6 +48,36 @@ static int lock_fd(int fd)
 	return fcntl(fd, F_SETLK, &fl);
 }
 
+static int orphaned(const char *dir, long pid);
+
+/* Locks (and temporaries) of instances that are gone and left no autosave
+ * behind: the owner is checked through its lock, never guessed from the PID. */
+static void clean_stale(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		long pid;
+		char tail[16];
+		if (sscanf(de->d_name, "autosave-%ld.%15s", &pid, tail) != 2 || strcmp(tail, "lock") != 0 ||
+		    pid == (long)getpid())
+			continue;
+		char *yaml = xasprintf("%s/autosave-%ld.yaml", dir, pid);
+		if (access(yaml, F_OK) < 0 && errno == ENOENT && orphaned(dir, pid)) {
+			char *lock = xasprintf("%s/autosave-%ld.lock", dir, pid);
+			unlink(lock);
+			free(lock);
+		}
+		free(yaml);
+		char *target = xasprintf("%s/autosave-%ld.yaml", dir, pid);
+		file_clean_stale_temps(target);
+		free(target);
+	}
+	closedir(d);
+}
+
 int autosave_init(struct app *a)
 {
 	a->autosave.lock_fd = -1;
@@ -71,6 +103,7 @@ int autosave_init(struct app *a)
 		return -1;
 	}
 	a->autosave.lock_fd = fd;
+	clean_stale(a->autosave.dir);
 	a->autosave.path = xasprintf("%s/autosave-%ld.yaml", a->autosave.dir, (long)getpid());
 	return 0;
 }
@@ -136,27 +169,10 @@ void autosave_write(struct app *a)
 		a->autosave.timer = 0;
 	}
 	char *text = state_text(a);
-	char *tmp = xasprintf("%s.tmp", a->autosave.path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int ok = fd >= 0;
-	size_t n = strlen(text), off = 0;
-	while (ok && off < n) {
-		ssize_t w = write(fd, text + off, n - off);
-		if (w <= 0)
-			ok = 0;
-		else
-			off += (size_t)w;
-	}
-	if (fd >= 0 && close(fd) != 0)
-		ok = 0;
-	/* rename is atomic: a crash leaves the old autosave or the new one */
-	if (ok && rename(tmp, a->autosave.path) != 0)
-		ok = 0;
-	if (!ok) {
-		unlink(tmp);
-		app_message(a, 1, "autosave failed: %s", strerror(errno));
-	}
-	free(tmp);
+	const char *step = NULL;
+	/* temporary, fsync, rename: a crash leaves the old autosave or the new one */
+	if (file_write_atomic(a->autosave.path, text, strlen(text), 0600, &step) < 0)
+		app_message(a, 1, "autosave failed: %s: %s", step, strerror(errno));
 	free(text);
 }
 
@@ -271,18 +287,14 @@ void autosave_discard(const char *path)
 
 int autosave_restore(struct app *a, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		app_message(a, 1, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
 	struct buf b;
 	buf_init(&b, 0);
-	char tmp[8192];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, n);
-	fclose(f);
+	const char *why = NULL;
+	if (file_read_regular(path, &b, &why) < 0) {
+		app_message(a, 1, "cannot read %s: %s", path, why ? why : strerror(errno));
+		buf_done(&b);
+		return -1;
+	}
 	char *file = header_file(path);
 	struct diag_list d;
 	diag_list_init(&d);
@@ -320,4 +332,9 @@ int autosave_restore(struct app *a, const char *path)
 	autosave_discard(path);
 	autosave_write(a);
 	return 0;
+}
+
+char *autosave_orphan_file(const char *path)
+{
+	return header_file(path);
 }

@@ -31,6 +31,9 @@ char *autosave_find_orphan(struct app *a, const char *file);
 /* Load it into the app (0), or -1 with a message. Removes the orphan
  * (its content now lives in this instance's autosave). */
 int autosave_restore(struct app *a, const char *path);
+/* The file an autosave belongs to (its absolute path; "" for a new
+ * session), malloc'd, or NULL when it cannot be read. */
+char *autosave_orphan_file(const char *path);
 /* Remove an orphan the user declined. */
 void autosave_discard(const char *path);
 

@@ -1,4 +1,5 @@
 #include "tui/display.h"
+#include "core/utf8.h"
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "core/preset.h"
@@ -33,8 +34,8 @@ int display_init(int virtual_screen, int w, int h)
 {
 	virt = virtual_screen;
 	if (virt) {
-		scr_out = fopen("/dev/null", "w");
-		scr_in = fopen("/dev/null", "r");
+		scr_out = fopen("/dev/null", "we");
+		scr_in = fopen("/dev/null", "re");
 		if (!scr_out || !scr_in) {
 			fprintf(stderr, "pwb: cannot open /dev/null\n");
 			return -1;
@@ -211,6 +212,19 @@ static void layout(struct app *a, struct rect *r)
 		return;
 	}
 	int sh = H / 5, mh = H * 3 / 10, ph = H / 5;
+	if (app_answer(a) || a->run.call) {
+		/* an answer is what one reads now: at least half the rows; the
+		 * system prompt keeps the rows its text uses (one, often) */
+		int rest = H / 2;
+		int sys_rows = a->system_ed ? (int)a->system_ed->nlines : 1;
+		sh = sys_rows + 1 < 2 ? 2 : sys_rows + 1;
+		if (sh > rest / 3)
+			sh = rest / 3 < 2 ? 2 : rest / 3;
+		ph = rest / 3 + 1 > 4 ? 4 : rest / 3 + 1;
+		if (ph < 2)
+			ph = 2;
+		mh = rest - sh - ph;
+	}
 	r[PANE_SYSTEM] = (struct rect){ 0, 0, sh, W };
 	r[PANE_MESSAGES] = (struct rect){ sh, 0, mh, W };
 	r[PANE_PARAMS] = (struct rect){ sh + mh, 0, ph, W };
@@ -225,84 +239,189 @@ static void fmt_cost(char *out, size_t n, double usd)
 		snprintf(out, n, "$%.2f", usd);
 }
 
-static void status_line(struct app *a)
+/* Counts as people read them: 39k, 1M (rounded down: never more than is left). */
+static void fmt_count(char *out, size_t n, long v)
 {
-	char s[512], t[64];
-	size_t k = 0;
+	if (v >= 1000000)
+		snprintf(out, n, "%ldM", v / 1000000);
+	else if (v >= 10000)
+		snprintf(out, n, "%ldk", v / 1000);
+	else
+		snprintf(out, n, "%ld", v);
+}
+
+/* The state of the shown answer: the run's while it is the live one, else
+ * how that answer ended. */
+static void status_state(struct app *a, char *out, size_t n)
+{
+	struct answer *ans = app_answer(a);
+	int live = a->run.call && (!ans || a->shown + 1 == a->nanswers);
+	if (a->run.replay) {
+		snprintf(out, n, "replaying");
+	} else if (a->run.state == RS_ESTIMATING) {
+		snprintf(out, n, "estimating");
+	} else if (live && a->run.state == RS_SENDING) {
+		snprintf(out, n, "sending");
+	} else if (live && a->run.state == RS_STREAMING) {
+		long long el = ans ? app_now(a) - ans->t_first : 0;
+		if (ans && el > 0 && ans->t_first > 0)
+			snprintf(out, n, "streaming %.0f tok/s", (ans->out_chars / 4.0) * 1000.0 / (double)el);
+		else
+			snprintf(out, n, "streaming");
+	} else if (live && a->run.state == RS_RETRYING) {
+		long long left = a->run.retry_due - app_now(a);
+		snprintf(out, n, "retrying in %llds", ((left < 0 ? 0 : left) + 999) / 1000);
+	} else if (!ans) {
+		snprintf(out, n, "idle");
+	} else if (ans->error) {
+		snprintf(out, n, "error");
+	} else if (ans->canceled) {
+		snprintf(out, n, "canceled");
+	} else if (ans->stop_reason && strcmp(ans->stop_reason, "end_turn") != 0) {
+		snprintf(out, n, "done: %s", ans->stop_reason);
+	} else {
+		snprintf(out, n, "done");
+	}
+}
+
+enum { STATUS_PARTS = 7, STATUS_PART_MAX = 160 };
+
+/* The parts of the status line, most important first (issue 11's order):
+ * state, the shown answer's cost, the session's cost and budget, model,
+ * file, tokens, rate limit. Returns how many. */
+static int status_parts(struct app *a, char part[STATUS_PARTS][STATUS_PART_MAX])
+{
+	int np = 0;
+	char t[64], u[64];
+	status_state(a, part[np++], STATUS_PART_MAX);
+	struct answer *ans = app_answer(a);
+	int used = ans && ans->done && ans->usage.input_tokens >= 0;
+	if (used) {
+		if (ans->cost_known)
+			fmt_cost(t, sizeof t, ans->cost);
+		snprintf(part[np++], STATUS_PART_MAX, "answer %s", ans->cost_known ? t : "$?");
+	}
+	fmt_cost(t, sizeof t, a->session_cost);
+	int k = snprintf(part[np], STATUS_PART_MAX, "session %s%s", t, a->session_cost_unknown ? "+?" : "");
+	if (a->budget >= 0) {
+		fmt_cost(u, sizeof u, a->budget);
+		snprintf(part[np] + k, STATUS_PART_MAX - (size_t)k, " of %s", u);
+	}
+	np++;
+	snprintf(part[np++], STATUS_PART_MAX, "%s",
+		 a->sess && a->sess->model ? a->sess->model : "(no model)");
 	const char *name = a->sess && a->sess->name ? a->sess->name : NULL;
 	const char *path = a->preset ? preset_path(a->preset) : NULL;
 	if (!name && path) {
 		const char *sl = strrchr(path, '/');
 		name = sl ? sl + 1 : path;
 	}
-	k += (size_t)snprintf(s + k, sizeof s - k, " %s%s \u2502 %s \u2502 ",
-			      name ? name : "(new)", a->modified ? " [+]" : "",
-			      a->sess && a->sess->model ? a->sess->model : "(no model)");
-	struct answer *ans = a->nanswers ? a->answers[a->nanswers - 1] : NULL;
-	switch (a->run.state) {
-	case RS_IDLE:
-		k += (size_t)snprintf(s + k, sizeof s - k, "%s", a->run.replay ? "replaying" :
-				      a->run.last_failed ? "error" : "idle");
-		break;
-	case RS_ESTIMATING:
-		k += (size_t)snprintf(s + k, sizeof s - k, "estimating");
-		break;
-	case RS_SENDING:
-		k += (size_t)snprintf(s + k, sizeof s - k, "sending");
-		break;
-	case RS_STREAMING: {
-		long long el = ans ? app_now(a) - ans->t_first : 0;
-		if (ans && el > 0 && ans->t_first > 0)
-			k += (size_t)snprintf(s + k, sizeof s - k, "streaming %.0f tok/s",
-					      (ans->out_chars / 4.0) * 1000.0 / (double)el);
-		else
-			k += (size_t)snprintf(s + k, sizeof s - k, "streaming");
-		break;
+	snprintf(part[np++], STATUS_PART_MAX, "%s%s", name ? name : "(new)", a->modified ? " [+]" : "");
+	if (used) {
+		const struct usage *us = &ans->usage;
+		k = snprintf(part[np], STATUS_PART_MAX, "in %ld out %ld", us->input_tokens,
+			     us->output_tokens > 0 ? us->output_tokens : 0);
+		if (us->cache_read_input_tokens > 0 || us->cache_creation_input_tokens > 0)
+			snprintf(part[np] + k, STATUS_PART_MAX - (size_t)k, " cache %ld+%ld",
+				 us->cache_creation_input_tokens > 0 ? us->cache_creation_input_tokens : 0,
+				 us->cache_read_input_tokens > 0 ? us->cache_read_input_tokens : 0);
+		np++;
 	}
-	case RS_RETRYING: {
-		long long left = a->run.retry_due - app_now(a);
-		if (left < 0)
-			left = 0;
-		k += (size_t)snprintf(s + k, sizeof s - k, "retrying in %llds", (left + 999) / 1000);
-		break;
-	}
-	}
-	ans = app_answer(a);
-	if (ans && ans->done && ans->usage.input_tokens >= 0) {
-		k += (size_t)snprintf(s + k, sizeof s - k, " \u2502 in %ld out %ld",
-				      ans->usage.input_tokens,
-				      ans->usage.output_tokens > 0 ? ans->usage.output_tokens : 0);
-		if (ans->usage.cache_read_input_tokens > 0 ||
-		    ans->usage.cache_creation_input_tokens > 0)
-			k += (size_t)snprintf(s + k, sizeof s - k, " cache %ld+%ld",
-					      ans->usage.cache_creation_input_tokens > 0
-						      ? ans->usage.cache_creation_input_tokens
-						      : 0,
-					      ans->usage.cache_read_input_tokens > 0
-						      ? ans->usage.cache_read_input_tokens
-						      : 0);
-		if (ans->cost_known) {
-			fmt_cost(t, sizeof t, ans->cost);
-			k += (size_t)snprintf(s + k, sizeof s - k, " %s", t);
-		} else {
-			k += (size_t)snprintf(s + k, sizeof s - k, " $?");
+	if (a->run.rl_requests >= 0 || a->run.rl_tokens >= 0) {
+		struct buf b;
+		buf_init(&b, 0);
+		if (a->run.rl_requests >= 0) {
+			fmt_count(t, sizeof t, a->run.rl_requests);
+			buf_printf(&b, "requests %s", t);
+			if (a->run.rl_requests_limit > 0) {
+				fmt_count(u, sizeof u, a->run.rl_requests_limit);
+				buf_printf(&b, "/%s", u);
+			}
 		}
+		if (a->run.rl_tokens >= 0) {
+			fmt_count(t, sizeof t, a->run.rl_tokens);
+			buf_printf(&b, "%stokens %s", b.len ? ", " : "", t);
+			if (a->run.rl_tokens_limit > 0) {
+				fmt_count(u, sizeof u, a->run.rl_tokens_limit);
+				buf_printf(&b, "/%s", u);
+			}
+		}
+		if (a->run.rl_reset_due > 0) {
+			long long left = a->run.rl_reset_due - app_now(a);
+			if (left > 0)
+				buf_printf(&b, ", resets %llds", (left + 999) / 1000);
+		}
+		snprintf(part[np++], STATUS_PART_MAX, "%s", buf_str(&b));
+		buf_done(&b);
 	}
-	fmt_cost(t, sizeof t, a->session_cost);
-	k += (size_t)snprintf(s + k, sizeof s - k, " \u2502 session %s%s", t,
-			      a->session_cost_unknown ? "+?" : "");
-	if (a->budget >= 0 && k < sizeof s) {
-		fmt_cost(t, sizeof t, a->budget);
-		k += (size_t)snprintf(s + k, sizeof s - k, " of %s", t);
+	return np;
+}
+
+/* As many parts as fit, whole, in their order: the least important go
+ * first, and no word is cut (one part alone too wide is cut at a space). */
+static void status_line(struct app *a)
+{
+	char part[STATUS_PARTS][STATUS_PART_MAX];
+	int np = status_parts(a, part);
+	char s[STATUS_PARTS * (STATUS_PART_MAX + 8)];
+	size_t k = 0;
+	int width = 0;
+	static const char sep[] = " \u2502 ";
+	for (int i = 0; i < np; i++) {
+		size_t pl = strlen(part[i]);
+		int pw = textwrap_width(part[i], pl);
+		int need = pw + (i ? 3 : 1);
+		if (width + need > COLS) {
+			if (i == 0) {
+				/* the state alone is too wide: its words that fit */
+				size_t cut = 0;
+				for (size_t j = 0; j < pl; j++)
+					if (part[0][j] == ' ' && 1 + textwrap_width(part[0], j) <= COLS)
+						cut = j;
+				pl = cut;
+				s[k++] = ' ';
+				memcpy(s + k, part[0], pl);
+				k += pl;
+			}
+			break;
+		}
+		if (i) {
+			memcpy(s + k, sep, sizeof sep - 1);
+			k += sizeof sep - 1;
+		} else {
+			s[k++] = ' ';
+		}
+		memcpy(s + k, part[i], pl);
+		k += pl;
+		width += need;
 	}
-	if (a->run.rl_requests >= 0 && k < sizeof s)
-		k += (size_t)snprintf(s + k, sizeof s - k, " \u2502 rl %ld req", a->run.rl_requests);
-	if (a->run.rl_tokens >= 0 && k < sizeof s)
-		k += (size_t)snprintf(s + k, sizeof s - k, " %ld tok", a->run.rl_tokens);
-	if (k > sizeof s - 1)
-		k = sizeof s - 1;
 	text_draw(LINES - 2, 0, COLS, s, k, 0);
 	mvchgat(LINES - 2, 0, COLS, A_REVERSE, 0, NULL);
+}
+
+/* A question wider than the line: its answer keys (from keys_off, else
+ * the last "(...)") stay visible; the question is cut before them with an
+ * ellipsis. */
+static void draw_question_keys_kept(int y, int w, const char *q, size_t keys_off)
+{
+	size_t n = strlen(q);
+	while (n && q[n - 1] == ' ')
+		n--;
+	const char *keys = keys_off && keys_off < n ? q + keys_off : NULL;
+	for (size_t i = n; !keys && i-- > 0;)
+		if (q[i] == '(') {
+			keys = q + i;
+			break;
+		}
+	int kw = keys ? textwrap_width(keys, (size_t)(q + n - keys)) : 0;
+	if (!keys || kw + 3 > w) {
+		text_draw(y, 0, w, q, strlen(q), LA_BOLD);
+		return;
+	}
+	int head = w - kw - 3;
+	text_draw(y, 0, head, q, (size_t)(keys - q), LA_BOLD);
+	text_draw(y, head, 2, "\u2026 ", strlen("\u2026 "), LA_BOLD);
+	text_draw(y, head + 2, kw + 1, keys, (size_t)(q + n - keys), LA_BOLD);
 }
 
 static void message_line(struct app *a, int *cy, int *cx)
@@ -315,7 +434,10 @@ static void message_line(struct app *a, int *cy, int *cx)
 		int room = a->prompt.kind == PR_LINE ? 10 : 1;
 		if (qw > COLS - room)
 			qw = COLS - room;
-		text_draw(y, 0, qw, q, strlen(q), LA_BOLD);
+		if (a->prompt.kind != PR_LINE && textwrap_width(q, strlen(q)) > qw)
+			draw_question_keys_kept(y, qw, q, a->prompt.keys_off);
+		else
+			text_draw(y, 0, qw, q, strlen(q), LA_BOLD);
 		if (a->prompt.kind == PR_LINE && a->prompt.ed) {
 			int fy = -1, fx = -1;
 			editor_draw(a->prompt.ed, y, qw, 1, COLS - qw, 1, 0, &fy, &fx);
@@ -376,7 +498,7 @@ void display_render(struct app *a)
 	status_line(a);
 	int my = -1, mx = -1;
 	message_line(a, &my, &mx);
-	if (a->prompt.kind == PR_LINE || a->prompt.kind == PR_YESNO) {
+	if (a->prompt.kind != PR_NONE) {
 		cy = my, cx = mx;
 		want_cursor = 1;
 	}
@@ -408,7 +530,7 @@ void display_dump(FILE *out)
 			    getcchar(&cc, wc, &at, &pair, NULL) != ERR && wc[0]) {
 				for (int j = 0; wc[j] && j < CCHARW_MAX; j++) {
 					char u[8];
-					size_t n = utf8_encode((uint32_t)wc[j], u);
+					size_t n = utf8_put((uint32_t)wc[j], u);
 					memcpy(line + k, u, n);
 					k += n;
 				}

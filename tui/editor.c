@@ -1,67 +1,12 @@
 #include "tui/editor.h"
+#include "core/utf8.h"
 #include "core/util.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
-
-size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t need;
-	uint32_t c, min;
-	if ((s[0] & 0xe0) == 0xc0)
-		need = 2, c = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		need = 3, c = s[0] & 0x0f, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		need = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		goto bad;
-	if (n < need)
-		goto bad;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return need;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
-size_t utf8_encode(uint32_t cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
 
 static attr_t attr_of(int a)
 {
@@ -86,11 +31,11 @@ void text_draw(int y, int x, int w, const char *s, size_t n, int attr)
 	attrset(at);
 	for (size_t i = 0; i < n && col < w;) {
 		uint32_t cp;
-		i += utf8_decode(s + i, n - i, &cp);
+		i += utf8_next(s + i, n - i, &cp);
 		int cw = textwrap_char_width(cp, col);
 		if (col + cw > w)
 			break;
-		if (k + 8 >= sizeof wb / sizeof wb[0]) {
+		if (k + 12 >= sizeof wb / sizeof wb[0]) {
 			addnwstr(wb, (int)k);
 			k = 0;
 		}
@@ -106,6 +51,11 @@ void text_draw(int y, int x, int w, const char *s, size_t n, int attr)
 			wb[k++] = (wchar_t)hx[cp >> 4];
 			wb[k++] = (wchar_t)hx[cp & 15];
 			wb[k++] = L'>';
+		} else if (textwrap_is_bidi_control(cp)) {
+			char u[12];
+			snprintf(u, sizeof u, "<U+%04X>", (unsigned)cp);
+			for (int j = 0; u[j]; j++)
+				wb[k++] = (wchar_t)u[j];
 		} else if (wcwidth((wchar_t)cp) < 0) {
 			wb[k++] = L'?';
 		} else {

@@ -17,8 +17,6 @@ enum line_attr { LA_NORMAL, LA_DIM, LA_BOLD, LA_ERROR, LA_META, LA_ADDED, LA_REM
 
 /* UTF-8: decode one code point at s[0..n) (n > 0); returns its length
  * (1 for an invalid byte, *cp = 0xFFFD). */
-size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
-size_t utf8_encode(uint32_t cp, char *out);
 /* Draw s[0..n) at y,x clipped to w columns, filling the rest with blanks. */
 void text_draw(int y, int x, int w, const char *s, size_t n, int attr);
 

@@ -1,4 +1,5 @@
 #include "tui/input.h"
+#include "core/utf8.h"
 #include "tui/app.h"
 #include "tui/display.h"
 #include "tui/editor.h"
@@ -44,7 +45,7 @@ static void paste_add_cp(uint32_t cp)
 	paste_cr = cp == '\r';
 	if (cp == '\r')
 		cp = '\n';
-	size_t n = utf8_encode(cp, u);
+	size_t n = utf8_put(cp, u);
 	buf_append(&paste, u, n);
 }
 
@@ -222,7 +223,7 @@ void input_feed_bytes(struct app *a, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		i += utf8_decode(s + i, n - i, &cp);
+		i += utf8_next(s + i, n - i, &cp);
 		int k = (int)cp;
 		if (k == 127 && st == ST_NORMAL)
 			k = K_SPECIAL | KEY_BACKSPACE;
@@ -250,7 +251,7 @@ static const char *out_dir(void)
 static FILE *open_out(const char *name)
 {
 	char *p = xasprintf("%s/%s", out_dir(), name);
-	FILE *f = fopen(p, "w");
+	FILE *f = fopen(p, "we");
 	if (!f)
 		fprintf(stderr, "pwb: script: cannot write %s: %s\n", p, strerror(errno));
 	free(p);
@@ -329,7 +330,7 @@ static void type_line(struct app *a, const char *s)
 			}
 		}
 		uint32_t cp;
-		i += utf8_decode(s + i, n - i, &cp);
+		i += utf8_next(s + i, n - i, &cp);
 		app_key(a, (int)cp);
 	}
 }
@@ -443,7 +444,7 @@ static int directive(struct app *a, const char *path, int lineno, const char *d,
 
 int input_run_script(struct app *a, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	if (!f) {
 		fprintf(stderr, "pwb: cannot read script %s: %s\n", path, strerror(errno));
 		return 1;

@@ -1,4 +1,5 @@
 #include "tui/keymap.h"
+#include "core/utf8.h"
 #include "core/buf.h"
 #include "core/util.h"
 
@@ -157,20 +158,12 @@ int keymap_parse_key(const char *name, size_t len)
 		return -1;
 	if (name[0] != '<' || len == 1) {
 		/* a single character (UTF-8) */
-		const unsigned char *s = (const unsigned char *)name;
-		int cp, n;
-		if (s[0] < 0x80)
-			cp = s[0], n = 1;
-		else if ((s[0] & 0xe0) == 0xc0 && len >= 2)
-			cp = ((s[0] & 0x1f) << 6) | (s[1] & 0x3f), n = 2;
-		else if ((s[0] & 0xf0) == 0xe0 && len >= 3)
-			cp = ((s[0] & 0x0f) << 12) | ((s[1] & 0x3f) << 6) | (s[2] & 0x3f), n = 3;
-		else if ((s[0] & 0xf8) == 0xf0 && len >= 4)
-			cp = ((s[0] & 0x07) << 18) | ((s[1] & 0x3f) << 12) | ((s[2] & 0x3f) << 6) |
-			     (s[3] & 0x3f), n = 4;
-		else
+		size_t n = utf8_seq_len(name, len);
+		uint32_t cp;
+		if (!n)
 			return -1;
-		return (size_t)n == len ? cp : -1;
+		utf8_next(name, len, &cp);
+		return n == len ? (int)cp : -1;
 	}
 	if (name[len - 1] != '>')
 		return -1;
@@ -238,16 +231,8 @@ void keymap_key_name(int key, char *out, size_t n)
 	char u[8] = { 0 };
 	if (k == '<')
 		strcpy(u, "LT");
-	else if (k < 0x80)
-		u[0] = (char)k;
-	else if (k < 0x800)
-		u[0] = (char)(0xc0 | (k >> 6)), u[1] = (char)(0x80 | (k & 0x3f));
-	else if (k < 0x10000)
-		u[0] = (char)(0xe0 | (k >> 12)), u[1] = (char)(0x80 | ((k >> 6) & 0x3f)),
-		u[2] = (char)(0x80 | (k & 0x3f));
 	else
-		u[0] = (char)(0xf0 | (k >> 18)), u[1] = (char)(0x80 | ((k >> 12) & 0x3f)),
-		u[2] = (char)(0x80 | ((k >> 6) & 0x3f)), u[3] = (char)(0x80 | (k & 0x3f));
+		utf8_put((uint32_t)k, u);
 	if (*m || k == '<')
 		snprintf(out, n, "<%s%s>", m, u);
 	else
@@ -457,7 +442,7 @@ static int bind_value(enum action a, char *v, const char *path, int lineno, stru
  * strict: anything else is reported. */
 int keymap_load_file(const char *path, struct buf *err)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	if (!f)
 		return 0;
 	size_t saved_n[ACT_COUNT];

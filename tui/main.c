@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct pane_ops *const pane_ops[NPANES] = {
@@ -207,11 +208,11 @@ static int parse_args(int argc, char **argv, struct args *o)
 static struct preset *load_preset(struct app *a, const char *file)
 {
 	if (!file)
-		return preset_new();
+		return app_new_preset();
 	struct stat st;
 	if (stat(file, &st) != 0 && errno == ENOENT) {
 		a->default_path = xstrdup(file);
-		return preset_new();
+		return app_new_preset();
 	}
 	struct diag_list d;
 	diag_list_init(&d);
@@ -252,11 +253,41 @@ static void find_key(struct app *a)
 {
 	struct diag_list kd;
 	diag_list_init(&kd);
-	if (keys_find(".env", &a->key, &kd) != KEY_NONE && a->key) {
+	a->key_source = keys_find(".env", &a->key, &kd);
+	if (a->key_source != KEY_NONE && a->key) {
 		a->have_key = 1;
 		str_set(&a->cfg.api_key, a->key);
 	}
 	diag_list_done(&kd);
+}
+
+/* The question about an autosave a pwb that died left: whose work (the
+ * file's name), when it was written, and three answers; keeping it is what
+ * closing the question does. */
+static void offer_restore(struct app *a, const char *orphan)
+{
+	char *file = autosave_orphan_file(orphan);
+	const char *base = file && *file ? strrchr(file, '/') : NULL;
+	base = base ? base + 1 : (file && *file ? file : "a new session");
+	char when[32] = "";
+	struct stat st;
+	if (stat(orphan, &st) == 0) {
+		time_t now = time(NULL);
+		struct tm t, n;
+		localtime_r(&st.st_mtime, &t);
+		localtime_r(&now, &n);
+		int today = t.tm_year == n.tm_year && t.tm_yday == n.tm_yday;
+		char mon[8];
+		strftime(mon, sizeof mon, "%b", &t);
+		if (today)
+			strftime(when, sizeof when, "%H:%M", &t);
+		else
+			snprintf(when, sizeof when, "%s %d %02d:%02d", mon, t.tm_mday, t.tm_hour, t.tm_min);
+	}
+	/* the time first: on a narrow line the question is cut at its end */
+	app_prompt_choice(a, PF_RESTORE, "rdk", "(r)estore (d)iscard (k)eep",
+			  "Unsaved work%s%s, %s:", *when ? ", " : "", when, base);
+	free(file);
 }
 
 /* Stop what runs, restore the terminal, keep or remove the autosave. */
@@ -287,6 +318,7 @@ int tui_main(int argc, char **argv)
 	memset(a, 0, sizeof *a);
 	a->budget = -1;
 	a->run.rl_requests = a->run.rl_tokens = -1;
+	a->run.rl_requests_limit = a->run.rl_tokens_limit = -1;
 	a->autosave.lock_fd = -1;
 	a->script_mode = o.script != NULL;
 	diag_list_init(&a->diags);
@@ -335,10 +367,11 @@ int tui_main(int argc, char **argv)
 		char *orphan = autosave_find_orphan(a, o.file);
 		if (orphan) {
 			a->prompt.pending_path = orphan;
-			app_prompt_yesno(a, PF_RESTORE,
-					 "Unsaved work of a pwb that did not exit cleanly. Restore it? (y/n) ");
+			offer_restore(a, orphan);
 		}
 	}
+	if (o.file && !a->default_path)
+		app_recent_add(o.file);
 	run_fetch_models(a);
 
 	int rc = 0;

@@ -213,13 +213,15 @@ static char **row_errors(struct app *a, const struct params *p, const struct row
 				continue;
 			/* the message often starts with the field name: once is
 			 * enough, except under "more" where it says which */
-			const char *m = d->message;
+			char *dt = app_diag_text(d);
+			const char *m = dt;
 			size_t pl = strlen(paths[k]);
 			if (r->kind != R_MORE && strncmp(m, paths[k], pl) == 0 && m[pl] == ':')
 				m += pl + 1 + (m[pl + 1] == ' ');
 			v = xrealloc(v, (n + 2) * sizeof *v);
 			v[n++] = xasprintf("\u2717 %s", m);
 			v[n] = NULL;
+			free(dt);
 			break;
 		}
 	}

@@ -6,12 +6,14 @@
 #include "core/loop.h"
 #include "core/request.h"
 #include "core/session.h"
+#include "core/utf8.h"
 #include "core/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -172,6 +174,43 @@ static void on_retry(void *ud, int attempt, long delay_ms, const struct api_erro
 	app_dirty(a);
 }
 
+/* Seconds from now until an RFC 3339 UTC time ("2025-08-21T12:40:59Z"),
+ * or -1 when it does not parse or is past. */
+static long seconds_until(const char *rfc3339)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (!rfc3339 || sscanf(rfc3339, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			      &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	time_t now = time(NULL);
+	return t == (time_t)-1 || t <= now ? -1 : (long)(t - now);
+}
+
+static void take_ratelimit(struct app *a, const struct api_ratelimit *rl)
+{
+	if (rl->requests_remaining >= 0) {
+		a->run.rl_requests = rl->requests_remaining;
+		a->run.rl_requests_limit = rl->requests_limit;
+	}
+	/* the combined token limit, else the input one (the one a prompt meets first) */
+	if (rl->tokens_remaining >= 0) {
+		a->run.rl_tokens = rl->tokens_remaining;
+		a->run.rl_tokens_limit = rl->tokens_limit;
+	} else if (rl->input_tokens_remaining >= 0) {
+		a->run.rl_tokens = rl->input_tokens_remaining;
+		a->run.rl_tokens_limit = rl->input_tokens_limit;
+	}
+	/* the soonest reset among the limits shown */
+	long s1 = seconds_until(rl->requests_reset);
+	long s2 = seconds_until(rl->tokens_reset ? rl->tokens_reset : rl->input_tokens_reset);
+	long s = s1 < 0 ? s2 : (s2 < 0 || s1 < s2 ? s1 : s2);
+	a->run.rl_reset_due = s < 0 ? 0 : app_now(a) + s * 1000LL;
+}
+
 static void finish(struct app *a, struct api_call *call)
 {
 	if (!a->nanswers)
@@ -203,12 +242,8 @@ static void finish(struct app *a, struct api_call *call)
 		}
 	}
 	const struct api_ratelimit *rl = api_call_ratelimit(call);
-	if (rl) {
-		if (rl->requests_remaining >= 0)
-			a->run.rl_requests = rl->requests_remaining;
-		if (rl->tokens_remaining >= 0)
-			a->run.rl_tokens = rl->tokens_remaining;
-	}
+	if (rl)
+		take_ratelimit(a, rl);
 	textbuf_append_line(ans->view, "", 0, 0);
 	if (f == API_FAIL_NONE) {
 		a->run.last_failed = 0;
@@ -239,7 +274,16 @@ static void finish(struct app *a, struct api_call *call)
 			line(ans, LA_ERROR, "error: %s", d);
 		}
 		str_set(&ans->error, d);
-		app_message(a, 1, "%s", d);
+		if (e && e->http_status == 401 && a->key) {
+			/* the same hint as the command line: which key, from where */
+			char *masked = keys_mask(a->key);
+			line(ans, LA_ERROR, "check the API key %s (%s); it was not accepted", masked,
+			     app_key_source(a));
+			app_message(a, 1, "key %s (%s) not accepted (401)", masked, app_key_source(a));
+			free(masked);
+		} else {
+			app_message(a, 1, "%s", d);
+		}
 		free(d);
 	}
 	a->run.state = RS_IDLE;
@@ -266,11 +310,13 @@ static int first_error(struct app *a, const struct diag_list *d, const char *wha
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].level == DIAG_ERROR) {
-			const char *p = d->v[i].path, *m = d->v[i].message;
+			char *m = app_diag_text(&d->v[i]);
+			const char *p = d->v[i].path;
 			/* messages often name their field already */
 			if (p && strncmp(m, p, strlen(p)) == 0 && m[strlen(p)] == ':')
 				p = NULL;
 			app_message(a, 1, "%s: %s%s%s", what, p ? p : "", p ? ": " : "", m);
+			free(m);
 			return 1;
 		}
 	return 0;
@@ -613,6 +659,28 @@ void run_load_recorded(struct app *a)
 	answer_push(a, ans);
 }
 
+/* s with every invalid UTF-8 sequence replaced by U+FFFD (as the stream
+ * and the autosave replace it), malloc'd; *replaced counts them, plus the
+ * U+FFFD already there (the stream's own replacements). */
+static char *utf8_replaced(const char *s, int *replaced)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_next(s + i, n - i, &cp);
+		if (cp == 0xfffd) {
+			(*replaced)++;
+			buf_puts(&b, "\xef\xbf\xbd");
+		} else {
+			buf_append(&b, s + i, k);
+		}
+		i += k;
+	}
+	return buf_take(&b);
+}
+
 void run_keep_answer(struct app *a)
 {
 	struct answer *ans = app_answer(a);
@@ -640,6 +708,13 @@ void run_keep_answer(struct app *a)
 		else
 			buf_puts(&text, tx->valuestring);
 	}
+	/* the turn gets valid text: an explicit save would refuse anything else */
+	int bad = 0;
+	char *clean = utf8_replaced(buf_str(&text), &bad);
+	buf_done(&text);
+	buf_init(&text, 0);
+	buf_puts(&text, clean);
+	free(clean);
 	struct turn *last = a->nturns ? &a->turns[a->nturns - 1] : NULL;
 	if (text_only && last && strcmp(last->role, "assistant") == 0 && !last->json) {
 		/* the answer continues the prefill */
@@ -649,7 +724,9 @@ void run_keep_answer(struct app *a)
 		app_turn_insert(a, a->nturns, "assistant", buf_str(&text), 0);
 	} else {
 		char *p = cJSON_PrintUnformatted(content);
-		app_turn_insert(a, a->nturns, "assistant", p, 1);
+		char *pc = utf8_replaced(p, &bad);
+		app_turn_insert(a, a->nturns, "assistant", pc, 1);
+		free(pc);
 		cJSON_free(p);
 	}
 	buf_done(&text);
@@ -659,4 +736,8 @@ void run_keep_answer(struct app *a)
 	a->focus = PANE_MESSAGES;
 	app_changed(a);
 	app_message(a, 0, "answer kept as an assistant turn; a new user turn is open");
+	if (bad && !a->bad_utf8_told) {
+		a->bad_utf8_told = 1;
+		app_message(a, 1, "the answer had text that is not valid UTF-8: kept with U+FFFD (\xef\xbf\xbd) in its place");
+	}
 }

@@ -3,6 +3,7 @@
 #include "tui/editor.h"
 #include "tui/keymap.h"
 #include "core/cost.h"
+#include "core/diag.h"
 #include "core/export.h"
 #include "core/preset.h"
 #include "core/replay.h"
@@ -12,9 +13,11 @@
 #include <curses.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* --- text views: help, export, replay --------------------------------------------- */
@@ -291,7 +294,7 @@ void views_export_write(struct app *a, const char *path)
 	struct textview *v = a->view.priv;
 	if (!v->text)
 		return;
-	FILE *f = fopen(path, "w");
+	FILE *f = fopen(path, "we");
 	if (!f || fputs(v->text, f) < 0) {
 		app_message(a, 1, "cannot write %s: %s", path, strerror(errno));
 		if (f)
@@ -327,7 +330,52 @@ static int cmp_str(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static void scan_dir(struct listview *l, const char *dir)
+/* "PATH  — name: description" (the description's first line), from the
+ * preset itself; only regular files are read (a FIFO would block). */
+static char *preset_label(const char *path, const char *shown, int recent)
+{
+	struct stat st;
+	struct preset *p = NULL;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		struct diag_list d;
+		diag_list_init(&d);
+		p = preset_load_file(path, &d);
+		diag_list_done(&d);
+	}
+	const struct session *s = p ? preset_session(p) : NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	buf_puts(&b, shown);
+	if (recent)
+		buf_puts(&b, "  (recent)");
+	if (s && (s->name || s->description)) {
+		buf_puts(&b, "  \u2014 ");
+		if (s->name)
+			buf_puts(&b, s->name);
+		if (s->description) {
+			size_t n = strcspn(s->description, "\n");
+			if (s->name)
+				buf_puts(&b, ": ");
+			buf_append(&b, s->description, n);
+		}
+	}
+	preset_free(p);
+	return buf_take(&b);
+}
+
+/* 1 when path is one of the n absolute paths already listed. */
+static int listed(char **abs, size_t n, const char *path)
+{
+	char r[PATH_MAX];
+	if (!realpath(path, r))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(abs[i], r) == 0)
+			return 1;
+	return 0;
+}
+
+static void scan_dir(struct listview *l, const char *dir, char **recent, size_t nrecent)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -349,7 +397,11 @@ static void scan_dir(struct listview *l, const char *dir)
 	qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", dir, names[i]);
-		list_add(l, path, path);
+		if (!listed(recent, nrecent, path)) {
+			char *label = preset_label(path, path, 0);
+			list_add(l, path, label);
+			free(label);
+		}
 		free(path);
 		free(names[i]);
 	}
@@ -359,7 +411,21 @@ static void scan_dir(struct listview *l, const char *dir)
 static void open_fill(struct listview *l)
 {
 	list_add(l, "", "[type a path...]");
-	scan_dir(l, "presets");
+	/* the recent ones first (opened or saved, wherever they are), shown
+	 * relative to here when they are below it */
+	char **recent;
+	size_t nrecent = app_recent_load(&recent);
+	char cwd[PATH_MAX];
+	size_t cl = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+	for (size_t i = 0; i < nrecent; i++) {
+		const char *shown = recent[i];
+		if (cl && strncmp(shown, cwd, cl) == 0 && shown[cl] == '/')
+			shown += cl + 1;
+		char *label = preset_label(recent[i], shown, 1);
+		list_add(l, recent[i], label);
+		free(label);
+	}
+	scan_dir(l, "presets", recent, nrecent);
 	const char *xd = getenv("XDG_DATA_HOME");
 	const char *home = getenv("HOME");
 	char *dir = NULL;
@@ -368,9 +434,12 @@ static void open_fill(struct listview *l)
 	else if (home)
 		dir = xasprintf("%s/.local/share/pwb/presets", home);
 	if (dir)
-		scan_dir(l, dir);
+		scan_dir(l, dir, recent, nrecent);
 	free(dir);
-	scan_dir(l, PWB_PREFIX "/share/pwb/presets");
+	scan_dir(l, PWB_PREFIX "/share/pwb/presets", recent, nrecent);
+	for (size_t i = 0; i < nrecent; i++)
+		free(recent[i]);
+	free(recent);
 }
 
 static void tokens_text(char *out, size_t n, long v)

@@ -15,7 +15,9 @@ so a fast wrong answer cannot pass as a fast answer.
                          [--markdown OUT.md] [--only CASE,...]
 """
 import argparse
+import csv
 import fcntl
+import importlib.util
 import json
 import os
 import platform
@@ -50,6 +52,10 @@ def proc_cpu_s(pid):
 
 
 MEASURE = None  # tests/bench/measure.c, built by make bench
+PROMPTFOO_DIR = os.path.join(HERE, "promptfoo")  # pinned by its package-lock.json
+EVAL_CASE = "evaluation: pwb eval vs promptfoo"
+EVAL_ROWS = 1000
+EVAL_CONCURRENCY = (4, 16)
 TUI_ROWS, TUI_COLS = 40, 120
 
 
@@ -75,12 +81,13 @@ def measure(argv, env, server_pid, stdout_path=None, first_byte=False, cancel=No
 
 
 class Server:
-    def __init__(self, tmp):
+    def __init__(self, tmp, log=None):
+        """A test server; with log, one JSON line per request goes there."""
         self.tmp = tmp
         port_file = os.path.join(tmp, "server.port")
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(ROOT, "tests", "server.py"),
-             "--port-file", port_file],
+             "--port-file", port_file] + (["--log", log] if log else []),
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "server.err"), "w"))
         for _ in range(400):
             if os.path.exists(port_file):
@@ -159,7 +166,9 @@ class Bench:
         self.sdk_script = os.path.join(HERE, "sdk_stream.mjs")
         self.sdk_ok = self.node and os.path.isdir(
             os.path.join(ROOT, "tests", "node_modules", "@anthropic-ai", "sdk"))
-        if not self.sdk_ok:
+        only = [c for c in args.only.split(",") if c]
+        sdk_cases = ("throughput-100k", "throughput-10k", "ttfb", "cancel")
+        if not self.sdk_ok and (not only or any(o in c for o in only for c in sdk_cases)):
             self.notes.append("SDK anchor missing: run (cd tests && npm ci)")
         self.preset = os.path.join(tmp, "chat.yaml")
         with open(self.preset, "w") as f:
@@ -385,6 +394,14 @@ class Bench:
                     "pyyaml CLoader load": stats(pyin) if pyin else None}
             if os.path.exists(out):
                 extra["saved_bytes"] = os.path.getsize(out)
+            # the worst case for nesting: 100,000 nested lists (200 KB), refused
+            deep = []
+            for _ in range(self.args.runs):
+                r = subprocess.run([helper, "deep", "100000"], capture_output=True, text=True)
+                if r.returncode == 0:
+                    deep.append(json.loads(r.stdout)["deep_ms"])
+            if deep:
+                extra["deep_100000_refused_ms"] = stats(deep)
         tools["pwb request"] = self.repeat("pwb request", [self.pwb, "request", path], ok_status)
         self.results[case] = dict({"tools": tools, "bytes": size,
                                    "what": "pwb validate FILE; /usr/bin/python3 yaml.load("
@@ -557,11 +574,227 @@ class Bench:
                                       "/dev/null, frames as the terminal loop draws them), "
                                       "against pwb run in the same run"}
 
+    # --- evaluation: pwb eval against promptfoo ---------------------------
+    # The same CSV rows (tests/bench/eval/rows.py), the same local echo
+    # server (its own, with a request log, so each run's requests are
+    # counted), at two concurrencies. The two tools alternate run by run so
+    # the machine's load falls on both alike. A run whose output does not
+    # show every row passed with its own answer, or after which the server
+    # did not count exactly one request per row, is reported as invalid and
+    # never enters a figure.
+
+    def eval_compare(self):
+        case = EVAL_CASE
+        n = EVAL_ROWS
+        spec = importlib.util.spec_from_file_location(
+            "eval_rows", os.path.join(HERE, "eval", "rows.py"))
+        eval_rows = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(eval_rows)
+        tmp = os.path.join(self.tmp, "eval")
+        os.makedirs(tmp, exist_ok=True)
+        rows_csv = os.path.join(tmp, "rows.csv")
+        eval_rows.write_rows(n, rows_csv)
+        # what each row's answer must be: the server's prefix + the ticket
+        with open(rows_csv, newline="") as f:
+            expected = sorted(eval_rows.PREFIX + r["ticket"] for r in csv.DictReader(f))
+        log = os.path.join(tmp, "server.jsonl")
+        server = Server(tmp, log=log)
+        server.script([{"echo": eval_rows.PREFIX}])
+        log_pos = [os.path.getsize(log) if os.path.exists(log) else 0]
+
+        def server_requests():
+            """(messages requests, highest in flight) since the last call."""
+            count, peak = 0, 0
+            if os.path.exists(log):
+                with open(log, "rb") as f:
+                    f.seek(log_pos[0])
+                    data = f.read()
+                    log_pos[0] += len(data)
+                for line in data.splitlines():
+                    e = json.loads(line)
+                    if e.get("path") == "/v1/messages" and e.get("method") == "POST":
+                        count += 1
+                        peak = max(peak, e.get("inflight", 0))
+            return count, peak
+
+        preset = os.path.join(HERE, "eval", "bench.yaml")
+        pwb_out = os.path.join(tmp, "pwb.jsonl")
+        pwb_data = os.path.join(tmp, "xdg-data")
+        pwb_env = dict(self.env, ANTHROPIC_BASE_URL=server.url, XDG_DATA_HOME=pwb_data,
+                       XDG_STATE_HOME=os.path.join(tmp, "xdg-state"))
+        pwb_env.pop("PWB_LOG", None)
+
+        def pwb_argv(conc):
+            return [self.pwb, "eval", preset, "--tests", rows_csv, "--concurrency",
+                    str(conc), "--no-log", "-o", pwb_out]
+
+        def pwb_check(r):
+            if r["status"] != 0:
+                return "exit status %d" % r["status"]
+            outs, bad = [], None
+            try:
+                with open(pwb_out) as f:
+                    for line in f:
+                        o = json.loads(line)
+                        a = o.get("assertions") or []
+                        if o.get("outcome") != "passed" or len(a) != 1 or not a[0].get("pass"):
+                            bad = bad or "row %s: outcome %s" % (o.get("row"), o.get("outcome"))
+                        outs.append(o.get("output"))
+            except (OSError, ValueError) as e:
+                return "-o output unreadable: %s" % e
+            if bad:
+                return bad
+            if len(outs) != n:
+                return "%d result lines, expected %d" % (len(outs), n)
+            if sorted(outs) != expected:
+                return "the answers are not the rows' own echoes"
+            if os.path.exists(os.path.join(pwb_data, "pwb", "log.db")):
+                return "--no-log wrote a run log"
+            return None
+
+        pf_main = os.path.join(PROMPTFOO_DIR, "node_modules", "promptfoo", "dist", "src",
+                               "entrypoint.js")
+        pf_ok = self.node and os.path.exists(pf_main)
+        if not pf_ok:
+            self.notes.append("promptfoo missing: run (cd tests/bench/promptfoo && npm ci)")
+        pf_home = os.path.join(tmp, "pf-home")
+        os.makedirs(pf_home, exist_ok=True)
+        pf_out = os.path.join(tmp, "promptfoo.json")
+        # no cache, no writes to its database, no telemetry or update check,
+        # and a HOME of its own so nothing touches the user's ~/.promptfoo
+        pf_env = dict(self.env, ANTHROPIC_BASE_URL=server.url, HOME=pf_home,
+                      PROMPTFOO_CONFIG_DIR=os.path.join(pf_home, ".promptfoo"),
+                      PROMPTFOO_DISABLE_TELEMETRY="1", PROMPTFOO_DISABLE_UPDATE="1")
+
+        def pf_argv(conc):
+            return [self.node, pf_main, "eval", "-c",
+                    os.path.join(HERE, "eval", "promptfooconfig.yaml"), "-t", rows_csv,
+                    "--no-cache", "--no-write", "--no-table", "--no-progress-bar",
+                    "-j", str(conc), "-o", pf_out]
+
+        def pf_check(r):
+            if r["status"] != 0:
+                return "exit status %d" % r["status"]
+            try:
+                with open(pf_out) as f:
+                    d = json.load(f)["results"]
+            except (OSError, ValueError, KeyError) as e:
+                return "-o results.json unreadable: %s" % e
+            st = d.get("stats", {})
+            if st.get("successes") != n or st.get("failures") or st.get("errors"):
+                return "stats %s" % {k: st.get(k) for k in ("successes", "failures", "errors")}
+            res = d.get("results", [])
+            if len(res) != n or not all(x.get("success") for x in res):
+                return "%d results, not all successful" % len(res)
+            if sorted((x.get("response") or {}).get("output") for x in res) != expected:
+                return "the answers are not the rows' own echoes"
+            return None
+
+        tools = [("pwb", pwb_argv, pwb_env, pwb_check)]
+        if pf_ok:
+            tools.append(("promptfoo", pf_argv, pf_env, pf_check))
+        runs_n = int(os.environ.get("BENCH_EVAL_RUNS", 3))
+        warm = int(os.environ.get("BENCH_EVAL_WARMUP", 1))
+        res = {"tools": {}, "invalid": [], "rows": n, "eval": True, "runs": runs_n,
+               "warmup": warm,
+               "uptime_before": uptime(),
+               "what": "%d CSV rows, one contains assertion each; pwb eval --tests ROWS.csv "
+                       "--concurrency N --no-log -o OUT.jsonl; promptfoo eval -t ROWS.csv "
+                       "--no-cache --no-write -j N -o results.json (anthropic provider, "
+                       "ANTHROPIC_BASE_URL = the local server); %d measured runs after %d "
+                       "warm-up per tool and concurrency, the tools alternating" % (
+                           n, runs_n, warm)}
+        try:
+            for conc in EVAL_CONCURRENCY:
+                got = {name: [] for name, _, _, _ in tools}
+                for i in range(warm + runs_n):
+                    order = tools if i % 2 == 0 else tools[::-1]
+                    for name, argv, env, check in order:
+                        for path in (pwb_out, pf_out):
+                            if os.path.exists(path):
+                                os.unlink(path)
+                        server_requests()  # skip anything logged before this run
+                        errs = os.path.join(tmp, "stderr.txt")
+                        open(errs, "w").close()
+                        r = measure(argv(conc), dict(env, BENCH_STDERR=errs), server.pid,
+                                    stdout_path=os.path.join(tmp, "stdout.txt"))
+                        count, peak = server_requests()
+                        r["requests"], r["inflight_max"] = count, peak
+                        why = check(r)
+                        if not why and count != n:
+                            why = "the server saw %d requests, expected %d" % (count, n)
+                        if why and r["status"] != 0:
+                            with open(errs, errors="replace") as f:
+                                tail = [x for x in f.read().splitlines() if x.strip()][-1:]
+                            why += " (stderr: %s)" % (tail[0][:200] if tail else "empty")
+                        if why:
+                            res["invalid"].append({"tool": name, "concurrency": conc,
+                                                   "run": i, "why": why})
+                            print("bench: eval: %s -j %d run %d invalid: %s"
+                                  % (name, conc, i, why), file=sys.stderr, flush=True)
+                        elif i >= warm:
+                            got[name].append(r)
+                for name in got:
+                    runs = got[name]
+                    res["tools"]["%s -j %d" % (name, conc)] = {
+                        "runs": runs, "stats": summarize(runs), "concurrency": conc,
+                        "inflight_max": max((r["inflight_max"] for r in runs), default=0)}
+        finally:
+            server.stop()
+        res["uptime_after"] = uptime()
+        self.results[case] = res
+
     # --- report ----------------------------------------------------------
+
+    def eval_table(self, case, res):
+        """The evaluation case: one line per tool and concurrency."""
+        n = res["rows"]
+        out = ["### %s" % case, "", res["what"] + ".", "",
+               "Load: `%s` before, `%s` after." % (res["uptime_before"], res["uptime_after"]),
+               "", "Each cell: min / median / max over the valid measured runs; rows/s and "
+               "CPU per row from the medians; server CPU: mean per run (clock ticks of 10 ms); "
+               "in flight: the most requests the server was handling at once.", "",
+               "| tool | wall s | rows/s | CPU s | CPU per row ms | peak RSS MB | "
+               "server CPU s | in flight | valid runs |",
+               "|" + " --- |" * 9]
+
+        def sec(ms):
+            return "%.2f" % (ms / 1e3)
+        for name, t in res["tools"].items():
+            st, runs = t["stats"], t["runs"]
+            if not runs:
+                out.append("| %s | invalid | - | - | - | - | - | - | 0 |" % name)
+                continue
+            wall, cpu = st["wall_ms"]["median"], st["cpu_ms"]["median"]
+            srv = [r["srv_cpu_ms"] for r in runs]
+            out.append("| %s | %s | %.0f | %s | %.3f | %s | %s | %d | %d |" % (
+                name, triple(st, "wall_ms", sec), n / (wall / 1e3), triple(st, "cpu_ms", sec),
+                cpu / n, triple(st, "rss_kb", fmt_mb), sec(sum(srv) / len(srv)),
+                t["inflight_max"], len(runs)))
+        out.append("")
+        for conc in EVAL_CONCURRENCY:
+            p = res["tools"].get("pwb -j %d" % conc)
+            f = res["tools"].get("promptfoo -j %d" % conc)
+            if p and f and p["runs"] and f["runs"]:
+                out.append("pwb / promptfoo at -j %d (medians): wall %s, CPU %s, RSS %s" % (
+                    conc, ratio(p["stats"], f["stats"], "wall_ms"),
+                    ratio(p["stats"], f["stats"], "cpu_ms"),
+                    ratio(p["stats"], f["stats"], "rss_kb")))
+                out.append("")
+        if res["invalid"]:
+            out.append("Invalid runs (not in any figure):")
+            for x in res["invalid"]:
+                out.append("- %s -j %d, run %d: %s" % (x["tool"], x["concurrency"], x["run"],
+                                                     x["why"]))
+            out.append("")
+        return "\n".join(out)
 
     def tables(self):
         out = []
         for case, res in self.results.items():
+            if res.get("eval"):
+                out.append(self.eval_table(case, res))
+                continue
             tools = res["tools"]
             out.append("### %s" % case)
             if res.get("what"):
@@ -707,9 +940,38 @@ def targets_table(results):
                 "%.2f ms per key with 4 MB loaded vs %.2f ms on a small preset" % (
                     big["wall_ms"], small["wall_ms"]),
                 "yes" if big["wall_ms"] <= 2 * max(small["wall_ms"], 0.5) else "**no**")
+    case = EVAL_CASE
+    for conc in EVAL_CONCURRENCY if case in results else ():
+        tools = results[case]["tools"]
+        p, f = tools.get("pwb -j %d" % conc), tools.get("promptfoo -j %d" % conc)
+        if not p or not p["runs"]:
+            row("eval -j %d: pwb eval" % conc, "no valid run", "**no**")
+            continue
+        ps = p["stats"]
+        if f and f["runs"]:
+            fs = f["stats"]
+            for key, what, frac, fmt, unit in (
+                    ("cpu_ms", "CPU time", 10, fmt_ms, "ms"),
+                    ("rss_kb", "peak RSS", 10, fmt_mb, "MB"),
+                    ("wall_ms", "wall time", 3, fmt_ms, "ms")):
+                a, b = ps[key]["median"], fs[key]["median"]
+                row("eval -j %d: pwb's %s at most 1/%d of promptfoo's" % (conc, what, frac),
+                    "%.3fx, 1/%.1f (%s vs %s %s)" % (a / b, b / a, fmt(a), fmt(b), unit),
+                    "yes" if a * frac <= b else "**no**")
+        per_row = ps["cpu_ms"]["median"] / results[case]["rows"]
+        row("eval -j %d: pwb's CPU per row under 1 ms" % conc, "%.3f ms" % per_row,
+            "yes" if per_row < 1 else "**no**")
     if not rows:
         return ""
     return "\n".join(["| target | measured (medians) | met |", "| --- | --- | --- |"] + rows)
+
+
+def uptime():
+    """uptime(1)'s line: the machine's load when a case ran."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "?"
 
 
 def machine():
@@ -748,6 +1010,12 @@ def versions(pwb):
     except (OSError, ValueError, KeyError):
         v["@anthropic-ai/sdk"] = "not installed"
     try:
+        pkg = json.load(open(os.path.join(PROMPTFOO_DIR, "node_modules", "promptfoo",
+                                          "package.json")))
+        v["promptfoo"] = pkg["version"]
+    except (OSError, ValueError, KeyError):
+        v["promptfoo"] = "not installed"
+    try:
         import yaml
         v["PyYAML"] = yaml.__version__ + (" (CLoader)" if hasattr(yaml, "CLoader") else "")
     except ImportError:
@@ -780,7 +1048,8 @@ def main():
              ("cancel", lambda b: b.cancel()),
              ("tui-start", lambda b: b.tui_start()),
              ("tui-keys", lambda b: b.tui_keys()),
-             ("tui-stream", lambda b: b.tui_stream())]
+             ("tui-stream", lambda b: b.tui_stream()),
+             ("eval", lambda b: b.eval_compare())]
     only = [c for c in args.only.split(",") if c]
     load_before = os.getloadavg()
     b = Bench(args, tmp)
@@ -800,7 +1069,11 @@ def main():
                                                      m["kernel"]),
             "Build: %s" % (args.cflags or "?"),
             "Versions: " + ", ".join("%s %s" % (k, val) for k, val in v.items()),
-            "Runs: %d measured after %d warm-up, per tool and case" % (args.runs, args.warmup),
+            "Runs: %d measured after %d warm-up, per tool and case%s" % (
+                args.runs, args.warmup,
+                "; the evaluation case: %d after %d (BENCH_EVAL_RUNS)" % (
+                    b.results[EVAL_CASE]["runs"], b.results[EVAL_CASE]["warmup"])
+                if EVAL_CASE in b.results else ""),
             "Load average (1 min) before / after: %.2f / %.2f" % (load_before[0],
                                                                  os.getloadavg()[0])]
     head += ["Note: " + n for n in b.notes]

@@ -1,10 +1,12 @@
 #!/bin/sh
-# make bench: the release ./pwb against curl and the official TypeScript SDK
-# on the local test server (tests/bench/bench.py does the measuring).
+# make bench: the release ./pwb against curl, the official TypeScript SDK
+# and promptfoo on the local test server (tests/bench/bench.py does the
+# measuring).
 # Figures only, never pass/fail on a time. Results also go to
 # $PWB_BUILD/bench/results.{md,json}; docs/benchmarks.md holds a committed run.
 #   BENCH_RUNS=15 make bench        more measured runs per tool (default 7)
 #   BENCH_ONLY=ttfb,cancel make bench   some cases only
+#   BENCH_EVAL_RUNS=5 make bench    measured runs of the eval case (default 3)
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -28,11 +30,29 @@ if [ -n "$need" ]; then
 		exit 1
 	fi
 fi
-# The SDK anchor: the version pinned by the committed lockfile.
-if [ -f tests/package-lock.json ] && [ ! -d tests/node_modules/@anthropic-ai/sdk ]; then
+# The SDK anchor: the version pinned by the committed lockfile (for the
+# stream, first byte and cancel cases).
+sdk_cases=1
+case ",${BENCH_ONLY:-all}," in
+*all* | *throughput* | *ttfb* | *cancel*) ;;
+*) sdk_cases=0 ;;
+esac
+if [ $sdk_cases = 1 ] && [ -f tests/package-lock.json ] &&
+	[ ! -d tests/node_modules/@anthropic-ai/sdk ]; then
 	echo "bench: installing the pinned npm packages (cd tests && npm ci)" >&2
 	(cd tests && npm ci --no-audit --no-fund --loglevel=error >&2) || exit 1
 fi
+# The eval case's anchor: promptfoo, pinned by its own lockfile (only make
+# bench installs it, never make test).
+case ",${BENCH_ONLY:-eval}," in
+*eval*)
+	pf=tests/bench/promptfoo
+	if [ ! -f $pf/node_modules/promptfoo/package.json ]; then
+		echo "bench: installing the pinned promptfoo (cd $pf && npm ci)" >&2
+		(cd $pf && npm ci --no-audit --no-fund --loglevel=error >&2) || exit 1
+	fi
+	;;
+esac
 mkdir -p "$B/bench"
 cflags=$(make -s --no-print-directory print-cflags)
 exec /usr/bin/python3 tests/bench/bench.py --pwb "$PWB_BIN" \

@@ -89,10 +89,10 @@ check_eq "connection refused: exit 4" "$rc" 4
 check_eq "connection refused: retried twice" "$(grep -c 'network: .*; retry [12] of 2 in ' err.txt)" 2
 check_eq "connection refused: --json" "$(jfield '[d["outcome"], d["error"]["type"], d["error"]["http_status"], d["message"]]')" '["error","network",null,null]'
 check_contains "connection refused: gave up" "$(jfield 'd["error"]["message"]')" "gave up after 2 retries"
-# A base URL that is not usable is not retried.
+# A base URL that is not usable is bad input: refused before sending.
 ANTHROPIC_BASE_URL="ftp://127.0.0.1:$port" $PWB run p.yaml >out.txt 2>err.txt
-check_eq "unusable base URL: exit 4, no retry" "$?/$(grep -c 'retry' err.txt)" "4/0"
-check_contains "unusable base URL: the URL is named" "$(cat err.txt)" "ftp://127.0.0.1:$port/v1/messages"
+check_eq "unusable base URL: exit 2, no retry" "$?/$(grep -c 'retry' err.txt)" "2/0"
+check_contains "unusable base URL: the URL is named" "$(cat err.txt)" "'ftp://127.0.0.1:$port'"
 # A reset before any response byte is retried like a refused connection.
 run_case reset '[{"reset": true}, {"fixture": "stream_text_basic.sse"}]'
 check_eq "reset before any byte: retried and answered" "$rc/$(server_count)/$out" "0/2/Hello!"

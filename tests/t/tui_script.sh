@@ -9,6 +9,9 @@
 #   #! env NAME=VALUE     extra environment
 #   #! nokey              run without ANTHROPIC_API_KEY
 #   #! keys FILE          use tests/tui/FILE as $XDG_CONFIG_HOME/pwb/keys.yaml
+#   #! mtime DEST DATE    set the modification time of a copied file (touch -d)
+# Autosaves a case puts in place are named autosave-999999.yaml (an instance
+# that died); the check for a clean exit ignores them.
 # PWB_UPDATE_DUMPS=1 rewrites the expected dumps (each reported as a skip,
 # "rewritten", never as passed; refused under CI=true).
 . "$(dirname "$0")/../lib.sh"
@@ -20,6 +23,7 @@ CASES="$PWB_ROOT/tests/tui/cases"
 EXP="$PWB_ROOT/tests/tui/expected"
 export PWB_TEST_CLOCK=1000000
 export TERM=xterm-256color
+export TZ=UTC
 unset NO_COLOR VISUAL EDITOR
 
 for script in "$CASES"/*.script; do
@@ -44,6 +48,11 @@ for script in "$CASES"/*.script; do
 		'#! env '*) envs="$envs ${line#\#! env }" ;;
 		'#! nokey') key=0 ;;
 		'#! keys '*) cp "$PWB_ROOT/tests/tui/${line#\#! keys }" "$dir/config/pwb/keys.yaml" ;;
+		'#! mtime '*)
+			set -- ${line#\#! mtime }
+			f=$1
+			shift
+			touch -d "$*" "$dir/$f" ;;
 		esac
 	done <"$script"
 	server_start "$srv" || continue
@@ -87,7 +96,7 @@ for script in "$CASES"/*.script; do
 		done
 	fi
 	# a clean exit leaves no autosave behind
-	left=$(ls "$dir/state/pwb" 2>/dev/null | grep -c 'autosave-.*yaml$')
+	left=$(ls "$dir/state/pwb" 2>/dev/null | grep -v 'autosave-999999' | grep -c 'autosave-.*yaml$')
 	check_eq "$name: no autosave left after a clean exit" "$left" 0
 	server_stop
 done

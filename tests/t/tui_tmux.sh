@@ -83,11 +83,11 @@ tm resize-window -t main -x 100 -y 30
 check_screen "resize back: stacked" main "─ Response" 10
 tm send-keys -t main C-c
 check_screen "cancel: Ctrl-C stops the stream and keeps the answer" main "canceled (the partial answer is kept)"
-check_screen "cancel: the program is still running" main "idle"
+check_screen "cancel: the program is still running" main "canceled │"
 check_eq "the request went to the test server once" "$(server_count /v1/messages)" 1
 tm send-keys -t main C-q
-check_screen "quit: asks about unsaved changes" main "Quit without saving the changes? (y/n)"
-tm send-keys -t main y
+check_screen "quit: offers save, discard or cancel" main "Unsaved changes. (s)ave (d)iscard (c)ancel"
+tm send-keys -t main d
 check_screen "quit: back at the shell" main 'pwbsh$'
 tm send-keys -t main "echo sum-\$((40+2)); stty -a | grep -o -- '-\{0,1\}icanon' | head -1; echo stty-done" Enter
 check_screen "quit: the shell is usable afterwards" main "sum-42"
@@ -119,14 +119,15 @@ wait_screen main 'pwbsh$' 10 >/dev/null
 tm send-keys -t main "stty sane" C-j
 tm send-keys -t main "clear" C-j
 tm send-keys -t main "$PWB hello.yaml" C-j
-check_screen "restore: offered after kill -9" main "Restore it? (y/n)"
-tm send-keys -t main y
+check_screen "restore: offered after kill -9, naming the file" main ", hello.yaml: (r)estore"
+check_screen "restore: its answers" main "(r)estore (d)iscard (k)eep"
+tm send-keys -t main r
 check_screen "restore: restored" main "restored the unsaved work"
 check_screen "restore: the unsaved words are back" main "unsaved words 世界"
 check_screen "restore: marked modified" main "hello [+]"
 test -f "$f" && not_ok "restore: the old autosave is gone" || ok "restore: the old autosave is gone"
 tm send-keys -t main C-q
-wait_screen main "(y/n)" >/dev/null && tm send-keys -t main y
+wait_screen main "(c)ancel" >/dev/null && tm send-keys -t main d
 check_screen "restore: quit" main 'pwbsh$'
 
 # --- SIGTERM goes through the loop: work saved, terminal restored ---------------
@@ -182,14 +183,14 @@ check_screen "two instances: the second one edits" main:two "second instance tex
 wait_for 10 sh -c "grep -l 'first instance text' '$STATE'/pwb/autosave-*.yaml >/dev/null 2>&1 && grep -l 'second instance text' '$STATE'/pwb/autosave-*.yaml >/dev/null 2>&1"
 n=$(ls "$STATE"/pwb/autosave-*.yaml 2>/dev/null | wc -l | tr -d ' ')
 check_eq "two instances: one autosave each" "$n" 2
-if screen main:0 | grep -q "Restore it" || screen main:two | grep -q "Restore it"; then
+if screen main:0 | grep -q "Unsaved work (" || screen main:two | grep -q "Unsaved work ("; then
 	not_ok "two instances: neither offers the other's live work"
 else
 	ok "two instances: neither offers the other's live work"
 fi
 for w in main:0 main:two; do
 	tm send-keys -t "$w" C-q
-	wait_screen "$w" "(y/n)" >/dev/null && tm send-keys -t "$w" y
+	wait_screen "$w" "(c)ancel" >/dev/null && tm send-keys -t "$w" d
 	wait_screen "$w" 'pwbsh$' >/dev/null
 done
 n=$(ls "$STATE"/pwb/ 2>/dev/null | grep -c 'yaml$')
@@ -245,7 +246,7 @@ wait_screen main "@@ turn 2" >/dev/null
 tm send-keys -t main C-g
 check_screen "replay: the rebound cancel key stops it" main "(canceled)"
 check_screen "replay: the message line says canceled" main "replay canceled"
-check_screen "replay: idle again" main "idle"
+check_screen "replay: not replaying any more (the shown answer is done)" main " done │"
 check_eq "replay: one request per started turn (the canceled one included)" "$(server_count /v1/messages)" 2
 tm send-keys -t main Escape
 tm send-keys -t main M-2
@@ -253,7 +254,7 @@ tm send-keys -t main -l "typed after the replay"
 check_screen "replay: the interface is live afterwards" main "typed after the replay"
 tm resize-window -t main -x 100 -y 30
 tm send-keys -t main C-q
-wait_screen main "(y/n)" >/dev/null && tm send-keys -t main y
+wait_screen main "(c)ancel" >/dev/null && tm send-keys -t main d
 check_screen "replay: quit" main 'pwbsh$'
 rm -f "$T/config/pwb/keys.yaml"
 # --- Markdown rendered while the answer streams; Alt-m shows the raw text;
@@ -292,6 +293,6 @@ tm send-keys -t main -l "second"
 tm send-keys -t main C-x
 check_screen "variables: Ctrl-X accepts the two lines" main "first  … +1 line"
 tm send-keys -t main C-q
-wait_screen main "(y/n)" >/dev/null && tm send-keys -t main y
+wait_screen main "(c)ancel" >/dev/null && tm send-keys -t main d
 check_screen "markdown: quit" main 'pwbsh$'
 done_testing

@@ -212,24 +212,6 @@ static void test_retry_delay(void)
 	CHECK(d >= 750 && d <= 1000);
 }
 
-static void test_exit_codes(void)
-{
-	CHECK_INT(api_failure_exit_code(API_FAIL_NONE), 0);
-	CHECK_INT(api_failure_exit_code(API_FAIL_HTTP), 3);
-	CHECK_INT(api_failure_exit_code(API_FAIL_HTTP_RETRYABLE), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_NETWORK), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_TIMEOUT), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_STREAM_ERROR), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_TRUNCATED), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_PROTOCOL), 4);
-	CHECK_INT(api_failure_exit_code(API_FAIL_CANCELED), 130);
-	struct api_error e = { .type = "rate_limit_error", .message = "slow down",
-			       .http_status = 429, .request_id = "req_1" };
-	char *s = api_error_describe(&e);
-	CHECK_STR(s, "HTTP 429 rate_limit_error: slow down (request-id req_1)");
-	free(s);
-}
-
 /* ---- fixtures through the client ---- */
 
 /* Compare what the stream assembled with expect.json's core fields. */
@@ -687,6 +669,46 @@ static void test_ratelimit_and_other_endpoints(void)
 	done(&r, &cfg);
 }
 
+static void check_url(const char *url, int want_ok, const char *want_in_why)
+{
+	char *why = NULL;
+	int rc = api_base_url_check(url, &why);
+	CHECK_INT(rc, want_ok ? 0 : -1);
+	if (want_in_why && (!why || !strstr(why, want_in_why)))
+		printf("#   %s: '%s' not in '%s'\n", url, want_in_why, why ? why : "(null)"),
+			tap_case_failed = 1;
+	free(why);
+}
+
+static void test_base_url(void)
+{
+	unsetenv("PWB_ALLOW_INSECURE");
+	check_url("https://api.anthropic.com", 1, NULL);
+	check_url("https://example.com:8443/prefix/", 1, NULL);
+	check_url("http://127.0.0.1:8080", 1, NULL);
+	check_url("http://127.200.1.1", 1, NULL);
+	check_url("http://localhost:1234/", 1, NULL);
+	check_url("http://[::1]:99", 1, NULL);
+	check_url("http://example.com", 0, "not loopback");
+	check_url("http://127.0.0.1.example.com", 0, "not loopback");
+	check_url("http://10.0.0.1", 0, "PWB_ALLOW_INSECURE=1");
+	check_url("ftp://127.0.0.1", 0, "not a valid");
+	check_url("127.0.0.1:80", 0, "not a valid");
+	check_url("http://", 0, "not a valid");
+	check_url("", 0, "not a valid");
+	check_url("https://exa mple.com", 0, "not a valid");
+	check_url("https://a\r\nb.com", 0, "a^M\nb.com");
+	setenv("PWB_ALLOW_INSECURE", "1", 1);
+	check_url("http://example.com", 1, NULL);
+	unsetenv("PWB_ALLOW_INSECURE");
+	char *d = api_url_display("https://user:pw@host.example/x@y");
+	CHECK_STR(d, "https://host.example/x@y");
+	free(d);
+	d = api_url_display("http://a\x1b]0;t\x07" "b");
+	CHECK_STR(d, "http://a^[]0;t^Gb");
+	free(d);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -700,7 +722,6 @@ int main(void)
 	}
 	RUN(test_should_retry);
 	RUN(test_retry_delay);
-	RUN(test_exit_codes);
 	RUN(test_fixtures);
 	RUN(test_request_headers);
 	RUN(test_retry_then_success);
@@ -715,6 +736,8 @@ int main(void)
 	RUN(test_timeouts);
 	RUN(test_cancel);
 	RUN(test_ratelimit_and_other_endpoints);
+	RUN(test_base_url);
+	printf("1..18\n");
 	server_stop();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);

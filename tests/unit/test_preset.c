@@ -1,8 +1,12 @@
 /* Presets: YAML load/save round trips (shipped presets and hostile text),
  * every validation rule with its exact FILE:LINE:COL, variables, atomic
  * saves (interrupted, unwritable folder, symlink, FILE~, changed on disk,
- * key-shaped strings), and the pure parts of replay. */
+ * key-shaped strings, the writers' lock, stale temporaries), the evaluation
+ * keys (tests, assert), deep nesting, non-regular files, and the pure parts
+ * of replay. */
+#include "core/buf.h"
 #include "core/diag.h"
+#include "core/file.h"
 #include "core/preset.h"
 #include "core/replay.h"
 #include "core/request.h"
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- helpers ---- */
@@ -142,7 +147,7 @@ static int sessions_equal(const struct session *a, const struct session *b)
 	a->x ? a->x : "(null)", b->x ? b->x : "(null)"); return 0; } } while (0)
 	SEQ(name); SEQ(description); SEQ(api_version); SEQ(model); SEQ(max_tokens);
 	SEQ(temperature); SEQ(top_p); SEQ(top_k); SEQ(system); SEQ(system_blocks_json);
-	SEQ(response_json);
+	SEQ(response_json); SEQ(tests_json); SEQ(assert_json);
 #define SEQJ(f) SEQ(json.f);
 	SESSION_JSON_FIELDS(SEQJ)
 #undef SEQJ
@@ -1046,8 +1051,14 @@ static void test_save_interrupted(void)
 		}
 	closedir(dd);
 	CHECK_INT(temps, 1);
-	/* the next save still works */
+	/* the next save still works, and removes the temporary of the dead writer */
 	CHECK_INT(preset_save(p, NULL, 0, NULL, NULL), PRESET_SAVED);
+	dd = opendir(tmpdir);
+	temps = 0;
+	while ((e = readdir(dd)))
+		temps += !strncmp(e->d_name, ".i.yaml.", 8);
+	closedir(dd);
+	CHECK_INT(temps, 0);
 	preset_free(p);
 	free(path);
 	rm_rf(tmpdir);
@@ -1163,6 +1174,256 @@ static void test_load_errors(void)
 	CHECK(1);
 }
 
+
+/* ---- evaluation keys: tests and assert ---- */
+
+static const char EVAL[] =
+	"pwb: 1\n"
+	"model: claude-sonnet-4-6\n"
+	"max_tokens: 100\n"
+	"variables:\n"
+	"  city: Oslo\n"
+	"messages:\n"
+	"  - role: user\n"
+	"    content: \"Weather in {{city}}?\"\n"
+	"tests:\n"
+	"  - description: Paris\n"
+	"    vars:\n"
+	"      city: Paris\n"
+	"      days: 3\n"
+	"    assert:\n"
+	"      - type: contains\n"
+	"        value: Paris\n"
+	"      - type: is-json\n"
+	"        value: {type: object, required: [a]}\n"
+	"    options: {provider: x}\n"
+	"  - vars: {city: Rome, flag: true}\n"
+	"assert:\n"
+	"  - type: latency\n"
+	"    threshold: 5000\n";
+
+static void test_eval_keys_load(void)
+{
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *p = preset_load_string("t.yaml", EVAL, strlen(EVAL), &d);
+	CHECK(p != NULL);
+	char *t = diags_text(&d);
+	CHECK_INT(diag_count(&d, DIAG_ERROR), 0);
+	/* an unknown key in a row is a warning at its key, and it is kept */
+	CHECK(strstr(t, "t.yaml:19:5: warning: tests[0].options: not used by pwb") != NULL);
+	free(t);
+	int line = 0, col = 0;
+	CHECK(preset_locate(p, "tests[0].vars.city", 0, &line, &col));
+	CHECK(line == 12 && col == 13);
+	CHECK(preset_locate(p, "tests[0].vars.city", 1, &line, &col));
+	CHECK(line == 12 && col == 7);
+	CHECK(preset_locate(p, "tests[0].assert[1].value", 0, &line, &col));
+	CHECK(line == 18 && col == 16);
+	CHECK(preset_locate(p, "tests[1]", 0, &line, &col));
+	CHECK(line == 20 && col == 5);
+	CHECK(preset_locate(p, "assert[0].type", 0, &line, &col));
+	CHECK(line == 22 && col == 11);
+	CHECK(preset_locate(p, "tests[0].vars.nope", 0, &line, &col)); /* the parent */
+	CHECK(line == 11 && col == 5);
+	CHECK_STR(preset_name(p), "t.yaml");
+	const struct session *s = preset_session(p);
+	CHECK_STR(s->tests_json,
+		  "[{\"description\":\"Paris\",\"vars\":{\"city\":\"Paris\",\"days\":\"3\"},"
+		  "\"assert\":[{\"type\":\"contains\",\"value\":\"Paris\"},{\"type\":\"is-json\","
+		  "\"value\":{\"type\":\"object\",\"required\":[\"a\"]}}],\"options\":{\"provider\":\"x\"}},"
+		  "{\"vars\":{\"city\":\"Rome\",\"flag\":\"true\"}}]");
+	CHECK_STR(s->assert_json, "[{\"type\":\"latency\",\"threshold\":5000}]");
+	/* never part of the request */
+	char *body = request_build(s, REQUEST_MESSAGES, 0, NULL);
+	CHECK(body && !strstr(body, "tests") && !strstr(body, "latency") && !strstr(body, "Paris"));
+	free(body);
+	/* a clone carries them */
+	struct session *c = session_clone(s);
+	CHECK_STR(c->tests_json, s->tests_json);
+	CHECK_STR(c->assert_json, s->assert_json);
+	session_free(c);
+	ROUND_TRIP(s);
+	/* canonical order: ... messages, assert, tests, response */
+	char *y = preset_emit(s);
+	const char *m = strstr(y, "\nmessages:"), *a = strstr(y, "\nassert:"), *te = strstr(y, "\ntests:");
+	CHECK(m && a && te && m < a && a < te);
+	free(y);
+	preset_free(p);
+	diag_list_done(&d);
+}
+
+static void test_eval_keys_positions_and_shape(void)
+{
+	/* positions of nodes under tests/assert, through validation diagnostics */
+	EXPECT("pwb: 1\nmodel: m\ntests:\n  - vars: {a: [1]}\n", "t.yaml:4:15: error: tests[0].vars.a: expected a string");
+	EXPECT("pwb: 1\nmodel: m\ntests:\n  - description: x\n  - 5\n", "t.yaml:5:5: error: tests[1]: expected a test row mapping");
+	EXPECT("pwb: 1\nmodel: m\ntests:\n  - assert: [x]\n", "t.yaml:4:14: error: tests[0].assert[0]: expected an assertion mapping");
+	EXPECT("pwb: 1\nmodel: m\ntests: 5\n", "t.yaml:3:8: error: tests: expected a list of test rows, or the path");
+	EXPECT("pwb: 1\nmodel: m\ntests: {a: 1}\n", "t.yaml:3:8: error: tests: expected a list of test rows");
+	EXPECT("pwb: 1\nmodel: m\nassert: {type: x}\n", "t.yaml:3:9: error: assert: expected a list of assertions");
+	EXPECT("pwb: 1\nmodel: m\nassert:\n  - type: x\n  - [1]\n", "t.yaml:5:5: error: assert[1]: expected an assertion mapping");
+	/* tests as a path */
+	const char *path = "pwb: 1\nmodel: m\nmax_tokens: 5\nmessages: [{role: user, content: hi}]\ntests: rows/cities.csv\n";
+	struct preset *p = preset_load_string("t.yaml", path, strlen(path), NULL);
+	CHECK(p && !strcmp(preset_session(p)->tests_json, "\"rows/cities.csv\""));
+	if (p)
+		ROUND_TRIP(preset_session(p));
+	preset_free(p);
+	/* a key-shaped string under tests is noticed like anywhere else */
+	EXPECT("pwb: 1\nmodel: m\ntests:\n  - vars: {k: sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA}\n",
+	       "tests[0].vars.k: contains a key-shaped string");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A YAML rows file: JSON rows and their positions, for the evaluation. */
+static void test_rows_file(void)
+{
+	make_tmpdir();
+	char *path = xasprintf("%s/rows.yaml", tmpdir);
+	write_file(path, "- description: one\n  vars:\n    city: Paris\n  assert:\n    - type: equals\n"
+			 "      value: x\n- vars: {city: 7}\n  metadata: {k: v}\n");
+	struct diag_list d;
+	diag_list_init(&d);
+	char *json = NULL;
+	struct preset *pos = preset_load_rows(path, &json, &d);
+	CHECK(pos != NULL);
+	CHECK_STR(json, "[{\"description\":\"one\",\"vars\":{\"city\":\"Paris\"},\"assert\":"
+		  "[{\"type\":\"equals\",\"value\":\"x\"}]},{\"vars\":{\"city\":\"7\"},"
+		  "\"metadata\":{\"k\":\"v\"}}]");
+	int line = 0, col = 0;
+	CHECK(preset_locate_value(pos, "[0].vars.city", &line, &col) && line == 3 && col == 11);
+	CHECK(preset_locate_value(pos, "[0].assert[0].value", &line, &col) && line == 6 && col == 14);
+	CHECK(preset_locate_value(pos, "[1]", &line, &col) && line == 7 && col == 3);
+	char *t = diags_text(&d);
+	CHECK(strstr(t, "rows.yaml:8:3: warning: [1].metadata: not used by pwb") != NULL);
+	free(t);
+	free(json);
+	preset_free(pos);
+	/* not a list; a FIFO */
+	write_file(path, "city: Paris\n");
+	CHECK(preset_load_rows(path, &json, &d) == NULL && json == NULL);
+	char *fifo = xasprintf("%s/f.yaml", tmpdir);
+	CHECK(mkfifo(fifo, 0600) == 0);
+	CHECK(preset_load_rows(fifo, &json, &d) == NULL);
+	t = diags_text(&d);
+	CHECK(strstr(t, "rows.yaml:1:1: error: a rows file is a list of test rows") != NULL);
+	CHECK(strstr(t, "f.yaml: error: cannot open: is a FIFO") != NULL);
+	free(t);
+	free(fifo);
+	diag_list_done(&d);
+	free(path);
+	rm_rf(tmpdir);
+}
+
+/* 100,000 nested lists (200 KB) are refused at the depth limit at once. */
+static void test_deep_nesting_fast(void)
+{
+	size_t depth = 100000;
+	struct buf b;
+	buf_init(&b, 0);
+	buf_puts(&b, "pwb: 1\nmodel: m\nmetadata: ");
+	for (size_t i = 0; i < depth; i++)
+		buf_puts(&b, "[");
+	for (size_t i = 0; i < depth; i++)
+		buf_puts(&b, "]");
+	buf_puts(&b, "\n");
+	struct diag_list d;
+	diag_list_init(&d);
+	double t0 = now_s();
+	struct preset *p = preset_load_string("deep.yaml", buf_str(&b), b.len, &d);
+	double took = now_s() - t0;
+	CHECK(p == NULL);
+	char *t = diags_text(&d);
+	CHECK(strstr(t, "deep.yaml:3:210: error: YAML syntax: nested too deeply (over 200 levels)") != NULL);
+	if (took > 0.5)
+		printf("#   took %.3f s\n", took);
+	CHECK(took < 0.5);
+	free(t);
+	diag_list_done(&d);
+	buf_done(&b);
+	/* 150 levels are still fine */
+	buf_init(&b, 0);
+	buf_puts(&b, "pwb: 1\nmodel: m\nmetadata: {a: ");
+	for (size_t i = 0; i < 150; i++)
+		buf_puts(&b, "[");
+	for (size_t i = 0; i < 150; i++)
+		buf_puts(&b, "]");
+	buf_puts(&b, "}\n");
+	p = preset_load_string("ok.yaml", buf_str(&b), b.len, NULL);
+	CHECK(p != NULL);
+	preset_free(p);
+	buf_done(&b);
+	/* aliases still resolve through the event-built document */
+	const char *al = "pwb: 1\nmodel: m\nmax_tokens: 5\nmetadata: &m {user_id: u}\nmessages: [{role: user, content: hi}]\ndiagnostics: {x: *m}\n";
+	p = preset_load_string("a.yaml", al, strlen(al), NULL);
+	CHECK(p && preset_session(p)->json.metadata && !strcmp(preset_session(p)->json.metadata, "{\"user_id\":\"u\"}"));
+	preset_free(p);
+	EXPECT("pwb: 1\nmodel: *nope\n", "t.yaml:2:8: error: YAML syntax: found undefined alias");
+}
+
+/* A FIFO, a socket or a device is refused at once, never waited on. */
+static void test_load_non_regular(void)
+{
+	make_tmpdir();
+	char *fifo = xasprintf("%s/f.yaml", tmpdir);
+	CHECK(mkfifo(fifo, 0600) == 0);
+	struct diag_list d;
+	diag_list_init(&d);
+	CHECK(preset_load_file(fifo, &d) == NULL); /* would block forever in a plain open() */
+	CHECK(preset_load_file("/dev/null", &d) == NULL);
+	CHECK(preset_load_file(tmpdir, &d) == NULL);
+	char *t = diags_text(&d);
+	CHECK(strstr(t, "f.yaml: error: cannot open: is a FIFO, not a regular file") != NULL);
+	CHECK(strstr(t, "/dev/null: error: cannot open: is a device, not a regular file") != NULL);
+	CHECK(strstr(t, "error: cannot open: is a folder, not a file") != NULL);
+	free(t);
+	diag_list_done(&d);
+	free(fifo);
+	rm_rf(tmpdir);
+}
+
+/* The save waits for another writer's lock; it fails after the wait rather
+ * than write past it. */
+static void test_save_locked(void)
+{
+	make_tmpdir();
+	char *path = xasprintf("%s/l.yaml", tmpdir);
+	write_file(path, SIMPLE);
+	struct preset *p = load_path(path);
+	int fds[2];
+	CHECK(pipe(fds) == 0);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int l = file_lock(path, 0);
+		char c = l >= 0 ? 'y' : 'n';
+		(void)!write(fds[1], &c, 1);
+		struct timespec ts = { 0, 300 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		file_unlock(l);
+		_exit(0);
+	}
+	char c = 0;
+	CHECK(read(fds[0], &c, 1) == 1 && c == 'y');
+	double t0 = now_s();
+	str_set(&preset_session(p)->name, "after the lock");
+	CHECK_INT(preset_save(p, NULL, 0, NULL, NULL), PRESET_SAVED);
+	CHECK(now_s() - t0 > 0.2); /* it waited for the other writer */
+	waitpid(pid, NULL, 0);
+	close(fds[0]);
+	close(fds[1]);
+	preset_free(p);
+	free(path);
+	rm_rf(tmpdir);
+}
+
 /* ---- replay: the pure parts ---- */
 
 static void test_replay_compare(void)
@@ -1246,17 +1507,6 @@ static void test_replay_response_and_apply(void)
 	CHECK(strstr(s->response_json, "Hi! My name is Claude.") && strstr(s->response_json, "\"at\":\"20"));
 	session_free(s);
 
-	turns[3].failure = API_FAIL_HTTP;
-	CHECK_INT(replay_exit_code(&res, 0), 3);
-	turns[0].status = REPLAY_ERROR;
-	turns[0].failure = API_FAIL_NETWORK;
-	CHECK_INT(replay_exit_code(&res, 1), 4);
-	turns[0].status = REPLAY_CHANGED;
-	turns[3].status = REPLAY_SAME;
-	CHECK_INT(replay_exit_code(&res, 0), 0);
-	CHECK_INT(replay_exit_code(&res, 1), 1);
-	res.canceled = 1;
-	CHECK_INT(replay_exit_code(&res, 1), 130);
 
 	struct replay_turn jt[2] = {
 		{ .index = 1, .status = REPLAY_CHANGED, .recorded_json = "[{\"type\":\"text\",\"text\":\"a\"}]",
@@ -1346,6 +1596,12 @@ int main(void)
 	RUN(test_save_unwritable_folder);
 	RUN(test_save_invalid);
 	RUN(test_load_errors);
+	RUN(test_eval_keys_load);
+	RUN(test_eval_keys_positions_and_shape);
+	RUN(test_rows_file);
+	RUN(test_deep_nesting_fast);
+	RUN(test_load_non_regular);
+	RUN(test_save_locked);
 	RUN(test_replay_compare);
 	RUN(test_replay_diff);
 	RUN(test_replay_response_and_apply);
