@@ -458,7 +458,7 @@ static char *model_label(const char *id, const char *note)
 {
 	const struct cost_model *m = cost_model_info(id);
 	struct price p;
-	char ctx[16] = "", out[16] = "", price[40] = "";
+	char ctx[24] = "", out[24] = "", price[48] = "";
 	if (m) {
 		tokens_text(ctx, sizeof ctx, m->context);
 		tokens_text(out, sizeof out, m->max_output);
