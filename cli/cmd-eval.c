@@ -12,6 +12,7 @@
 #include "core/evalrows.h"
 #include "core/loop.h"
 #include "core/preset.h"
+#include "core/logcall.h"
 #include "core/runlog.h"
 #include "core/session.h"
 #include "core/testrows.h"
@@ -209,23 +210,6 @@ static int check_rows(const struct testrows *rows, struct preset **presets, size
 	return bad ? EXIT_INPUT : 0;
 }
 
-/* The preset's version: its canonical text without response: and tests:. */
-static void record_version(struct runlog *log, struct preset *p, char id[RUNLOG_VERSION_ID_SIZE])
-{
-	id[0] = 0;
-	if (!log)
-		return;
-	struct session *c = session_clone(preset_session(p));
-	str_set(&c->response_json, NULL);
-	str_set(&c->tests_json, NULL);
-	char *text = preset_emit(c);
-	char *abs = preset_path(p) ? realpath(preset_path(p), NULL) : NULL;
-	runlog_record_version(log, abs ? abs : "<stdin>", c->name, text, id);
-	free(abs);
-	free(text);
-	session_free(c);
-}
-
 /* ---- the run -------------------------------------------------------------- */
 
 struct run {
@@ -405,7 +389,7 @@ int cmd_eval(int argc, char **argv)
 	labels = xcalloc(ncols, sizeof *labels);
 	versions = xcalloc(a.nfiles, sizeof *versions);
 	for (size_t i = 0; i < a.nfiles; i++)
-		record_version(log, presets[i], versions[i]);
+		logcall_version(log, presets[i], versions[i]);
 	for (size_t i = 0; i < a.nfiles; i++)
 		for (size_t m = 0; m < per; m++) {
 			struct eval_report_column *c = &cols[i * per + m];

@@ -6,9 +6,12 @@
 #include "cli/common.h"
 #include "core/api.h"
 #include "core/diag.h"
+#include "core/logcall.h"
 #include "core/loop.h"
 #include "core/preset.h"
 #include "core/replay.h"
+#include "core/request.h"
+#include "core/runlog.h"
 #include "core/session.h"
 #include "core/util.h"
 
@@ -58,9 +61,50 @@ static void turn_name(const struct replay_turn *t, char *out, size_t n)
 		snprintf(out, n, "messages[%ld]", t->index);
 }
 
+/* What the turn hook needs: the options, and the run log with what each
+ * turn's answer is recorded with. */
+struct replay_cli {
+	const struct opts *o;
+	struct runlog *log;
+	struct logcall_request rq; /* body set per turn */
+	const struct session *sess; /* as replayed (with the -s values) */
+	struct loop *loop;
+	long long t_last;           /* when the previous turn ended */
+};
+
+/* Record the turn's answer. The call is gone by now, so its body is built
+ * again the way replay built it (the session up to the turn, streaming). */
+static void log_turn(struct replay_cli *rc, const struct replay_turn *t)
+{
+	long long now = loop_now_ms(rc->loop);
+	long latency = (long)(now - rc->t_last);
+	rc->t_last = now;
+	/* An error with no failure of the call: nothing was sent. */
+	if (!rc->log || (!t->new_message_json && t->failure == API_FAIL_NONE))
+		return;
+	struct session *c = session_clone(rc->sess);
+	if (t->index >= 0)
+		while (c->nmessages > (size_t)t->index)
+			session_remove_message(c, c->nmessages - 1);
+	struct diag_list d;
+	diag_list_init(&d);
+	char *body = request_build(c, REQUEST_MESSAGES, 1, &d);
+	diag_list_done(&d);
+	session_free(c);
+	struct logcall_request rq = rc->rq;
+	rq.body = body;
+	if (logcall_record_message(rc->log, &rq, t->new_message_json, t->failure, NULL, t->error,
+				   latency) < 0)
+		cli_msg(stderr, "pwb replay: warning: the answer was not logged: %s\n",
+			runlog_error(rc->log));
+	free(body);
+}
+
 static void print_turn(void *ud, const struct replay_turn *t)
 {
-	const struct opts *o = ud;
+	struct replay_cli *rc = ud;
+	const struct opts *o = rc->o;
+	log_turn(rc, t);
 	if (o->json)
 		return;
 	char name[64];
@@ -219,6 +263,9 @@ int cmd_replay(int argc, char **argv)
 	struct api_config cfg;
 	int have_cfg = 0;
 	struct replay_result res = { 0 };
+	struct runlog *log = NULL;
+	char *abs = NULL;
+	char version[RUNLOG_VERSION_ID_SIZE] = "";
 
 	rc = cli_load_preset(o.file, &o.sets, &p, o.json ? &jerr : NULL);
 	if (rc) {
@@ -257,10 +304,26 @@ int cmd_replay(int argc, char **argv)
 		cfg.max_retries = (int)o.max_retries;
 	if (o.timeout_s >= 0)
 		cfg.timeout_ms = o.timeout_s * 1000;
+	char *lerr = NULL;
+	log = runlog_open(NULL, key, &lerr);
+	if (!log && lerr)
+		cli_msg(stderr, "pwb replay: warning: run log not written: %s\n", lerr);
+	free(lerr);
+	logcall_version(log, p, version);
+	abs = log ? logcall_preset_path(p) : NULL;
 	loop = loop_new();
+	struct replay_cli rcli = {
+		.o = &o,
+		.log = log,
+		.rq = { .command = "replay", .cfg = &cfg, .model = preset_session(p)->model,
+			.version_id = version, .preset_path = abs },
+		.sess = preset_session(p),
+		.loop = loop,
+		.t_last = loop_now_ms(loop),
+	};
 	struct api_call *current = NULL;
 	cli_sigint_install(loop, &current);
-	struct replay_hooks hooks = { .on_turn = print_turn, .current = &current, .ud = &o };
+	struct replay_hooks hooks = { .on_turn = print_turn, .current = &current, .ud = &rcli };
 	replay_run(loop, &cfg, preset_session(p), o.all_turns, &hooks, &res, NULL);
 	cli_sigint_remove(loop);
 	rc = replay_exit(&res, o.check);
@@ -282,6 +345,8 @@ out:
 	if (have_cfg)
 		api_config_done(&cfg);
 	loop_free(loop);
+	runlog_close(log);
+	free(abs);
 	free(key);
 	free(jerr);
 	preset_free(p);

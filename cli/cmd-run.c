@@ -6,11 +6,14 @@
 #include "core/api.h"
 #include "core/diag.h"
 #include "core/keys.h"
+#include "core/logcall.h"
 #include "core/loop.h"
 #include "core/preset.h"
 #include "core/redact.h"
 #include "core/replay.h"
 #include "core/request.h"
+#include "core/runlog.h"
+#include "core/session.h"
 #include "core/stream.h"
 #include "core/termout.h"
 #include "core/util.h"
@@ -23,6 +26,7 @@
 static const char help[] =
 	"usage: pwb run FILE [--json] [--no-stream] [--thinking] [--raw] [--max-retries N]\n"
 	"               [--timeout S] [-s NAME=VALUE]... [--record [--force]]\n"
+	"               [--cache] [--no-log]\n"
 	"\n"
 	"Send the request of preset FILE ('-' reads it from standard input) and\n"
 	"print the answer as it arrives: text to stdout, a tool call as one line\n"
@@ -41,6 +45,15 @@ static const char help[] =
 	"  --record         store a complete answer as the preset's response: (atomic save)\n"
 	"  --force          with --record: save even if the file changed on disk or holds\n"
 	"                   a key-shaped string\n"
+	"  --cache          answer from the run log when the exact same request (body, API\n"
+	"                   version, betas, base URL) got a complete answer before: nothing\n"
+	"                   is sent; stderr says '(cached answer from the run log, id N)',\n"
+	"                   --json adds \"cached\": true\n"
+	"  --no-log         do not record the answer in the run log (as PWB_LOG=off)\n"
+	"\n"
+	"Every answer is recorded in the run log (pwb log; PWB_LOG=PATH puts it\n"
+	"elsewhere, PWB_LOG=off turns it off); a log that cannot be opened is a\n"
+	"warning.\n"
 	"\n"
 	"Exit codes: 0 complete, 2 bad input (usage, preset, key, file), 3 API error\n"
 	"that is not retryable, 4 network or protocol failure (after retries),\n"
@@ -48,7 +61,7 @@ static const char help[] =
 
 /* The options of one run, as parsed. */
 struct run_opts {
-	int json, stream, thinking, raw, record, force;
+	int json, stream, thinking, raw, record, force, cache, no_log;
 	long max_retries;
 	double timeout_s;
 	const char *file;
@@ -64,6 +77,8 @@ struct run {
 	char last;      /* last byte written to stdout */
 	int think_open; /* thinking printed without a final newline */
 	int write_failed; /* stdout could not be written */
+	const struct stream *cached; /* --cache: the logged answer being printed */
+	long latency_ms;  /* from sending to done */
 };
 
 static void out(struct run *r, const char *p, size_t n)
@@ -105,7 +120,7 @@ static void on_event(void *ud, const struct stream_event *ev)
 			fputc('\n', stderr);
 			r->think_open = 0;
 		}
-		const struct stream *s = api_call_stream(r->call);
+		const struct stream *s = r->cached ? r->cached : api_call_stream(r->call);
 		if (!s || stream_block(s, ev->index, &b) != 0 || !b.type || strcmp(b.type, "tool_use") != 0)
 			break;
 		if (r->printed && r->last != '\n')
@@ -138,12 +153,14 @@ static void on_retry(void *ud, int attempt, long delay_ms, const struct api_erro
 	free(d);
 }
 
-/* --json: the one object, printed whatever happened. */
-static void print_json(const char *outcome, const char *message_json, const char *etype,
-		       const char *emsg, long http_status, const char *request_id)
+/* --json: the one object, printed whatever happened; cached answers say so. */
+static void print_json_doc(const char *outcome, const char *message_json, const char *etype,
+			   const char *emsg, long http_status, const char *request_id, int cached)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "outcome", outcome);
+	if (cached)
+		cJSON_AddTrueToObject(o, "cached");
 	if (message_json)
 		cJSON_AddRawToObject(o, "message", message_json);
 	else
@@ -169,6 +186,12 @@ static void print_json(const char *outcome, const char *message_json, const char
 	cli_data(stdout, "\n", 1);
 	free(s);
 	cJSON_Delete(o);
+}
+
+static void print_json(const char *outcome, const char *message_json, const char *etype,
+		       const char *emsg, long http_status, const char *request_id)
+{
+	print_json_doc(outcome, message_json, etype, emsg, http_status, request_id, 0);
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out_v)
@@ -204,7 +227,8 @@ static int usage_error(const struct run_opts *o, const char *why)
 		print_json("error", NULL, "usage", why ? why : "invalid arguments", 0, NULL);
 	else
 		cli_msg(stderr, "usage: pwb run FILE [--json] [--no-stream] [--thinking] [--raw] "
-			"[--max-retries N] [--timeout S] [-s NAME=VALUE]... [--record [--force]]\n");
+			"[--max-retries N] [--timeout S] [-s NAME=VALUE]... [--record [--force]] "
+			"[--cache] [--no-log]\n");
 	return EXIT_INPUT;
 }
 
@@ -234,6 +258,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			o->record = 1;
 		} else if (!strcmp(a, "--force")) {
 			o->force = 1;
+		} else if (!strcmp(a, "--cache")) {
+			o->cache = 1;
+		} else if (!strcmp(a, "--no-log")) {
+			o->no_log = 1;
 		} else if (!strcmp(a, "--max-retries")) {
 			if (parse_long(i + 1 < argc ? argv[++i] : NULL, 0, 100, &o->max_retries))
 				return usage_error(o, "--max-retries needs a whole number from 0 to 100");
@@ -248,20 +276,22 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		return usage_error(o, "missing FILE");
 	if (o->force && !o->record)
 		return usage_error(o, "--force only goes with --record");
+	if (o->cache && o->no_log)
+		return usage_error(o, "--cache answers from the run log, which --no-log turns off");
 	if (o->record && strcmp(o->file, "-") == 0)
 		return usage_error(o, "--record needs a FILE path to save to, not standard input");
 	return 0;
 }
 
-/* The --json report of a finished call. */
-static void report_json(enum api_failure f, const struct api_error *e, const char *msg)
+/* The --json report of a finished call (or of a cached answer). */
+static void report_json(enum api_failure f, const struct api_error *e, const char *msg, int cached)
 {
 	const char *outcome = f == API_FAIL_NONE ? "complete"
 		: f == API_FAIL_CANCELED ? "canceled"
 		: f == API_FAIL_TRUNCATED ? "truncated" : "error";
 	if (f == API_FAIL_NONE || f == API_FAIL_CANCELED || !e)
-		print_json(outcome, msg, f == API_FAIL_NONE || f == API_FAIL_CANCELED ? NULL : "network",
-			   e ? e->message : "failed", 0, NULL);
+		print_json_doc(outcome, msg, f == API_FAIL_NONE || f == API_FAIL_CANCELED ? NULL : "network",
+			       e ? e->message : "failed", 0, NULL, cached);
 	else
 		print_json(outcome, msg, e->type, e->message, e->http_status, e->request_id);
 }
@@ -361,6 +391,7 @@ static void send_and_wait(struct run *r, const struct api_config *cfg, const cha
 	struct loop *loop = r->loop = loop_new();
 	struct api_call_hooks hooks = { .on_event = on_event, .on_retry = on_retry, .ud = r };
 	cli_sigint_install(loop, &r->call);
+	long long t0 = loop_now_ms(loop);
 	r->call = api_call_start(loop, cfg, API_MESSAGES, body, r->o->stream, &hooks);
 	while (api_call_state(r->call) != API_DONE) {
 		loop_once(loop, 1000);
@@ -369,7 +400,52 @@ static void send_and_wait(struct run *r, const struct api_config *cfg, const cha
 			api_call_cancel(r->call);
 		}
 	}
+	r->latency_ms = (long)(loop_now_ms(loop) - t0);
 	cli_sigint_remove(loop);
+}
+
+/* The run log, unless --no-log or PWB_LOG=off; a log that cannot be
+ * opened is a warning. NULL when none. */
+static struct runlog *open_log(const struct run_opts *o, const char *key)
+{
+	if (o->no_log)
+		return NULL;
+	char *err = NULL;
+	struct runlog *log = runlog_open(NULL, key, &err);
+	if (!log && err)
+		cli_msg(stderr, "pwb run: warning: run log not written: %s\n", err);
+	else if (!log && o->cache)
+		cli_msg(stderr, "pwb run: warning: --cache: the run log is off (PWB_LOG=off); "
+			"sending the request\n");
+	free(err);
+	return log;
+}
+
+/* --cache: the logged answer to exactly this request, as a stream that
+ * prints through on_event like a live one. NULL when there is none. */
+static struct stream *cached_answer(struct run *r, struct runlog *log,
+				    const struct api_config *cfg, const char *body)
+{
+	long long id = 0;
+	char *hit = runlog_cache_lookup(log, body, cfg->api_version, cfg->betas, cfg->base_url, &id);
+	if (!hit)
+		return NULL;
+	/* Taken once quietly first: a stored message that no longer parses is
+	 * a miss, not half an answer on stdout. */
+	struct stream *check = stream_new(0);
+	int ok = stream_take_json(check, hit, strlen(hit)) == 0;
+	stream_free(check);
+	struct stream *st = NULL;
+	if (ok) {
+		if (!r->o->json)
+			cli_msg(stderr, "(cached answer from the run log, id %lld)\n", id);
+		st = stream_new(0);
+		r->cached = st;
+		stream_set_listener(st, on_event, r);
+		stream_take_json(st, hit, strlen(hit));
+	}
+	free(hit);
+	return st;
 }
 
 int cmd_run(int argc, char **argv)
@@ -380,6 +456,8 @@ int cmd_run(int argc, char **argv)
 	char *body = NULL, *key = NULL;
 	struct api_config cfg;
 	int have_cfg = 0;
+	struct runlog *log = NULL;
+	struct stream *cached = NULL;
 
 	int rc = parse_args(argc, argv, &o);
 	if (rc == -1) {
@@ -416,15 +494,31 @@ int cmd_run(int argc, char **argv)
 	if (cfg.idle_timeout_ms > cfg.timeout_ms)
 		cfg.idle_timeout_ms = cfg.timeout_ms;
 
-	send_and_wait(&r, &cfg, body);
+	log = open_log(&o, key);
+	if (o.cache && log)
+		cached = cached_answer(&r, log, &cfg, body);
+	if (!cached) {
+		char version[RUNLOG_VERSION_ID_SIZE] = "";
+		logcall_version(log, p, version);
+		send_and_wait(&r, &cfg, body);
+		char *abs = log ? logcall_preset_path(p) : NULL;
+		struct logcall_request rq = {
+			.command = "run", .cfg = &cfg, .body = body,
+			.model = preset_session(p)->model, .version_id = version, .preset_path = abs,
+		};
+		if (logcall_record(log, &rq, r.call, r.latency_ms) < 0)
+			cli_msg(stderr, "pwb run: warning: the answer was not logged: %s\n",
+				runlog_error(log));
+		free(abs);
+	}
 
-	enum api_failure f = api_call_failure(r.call);
-	const struct api_error *e = api_call_error(r.call);
-	const struct stream *s = api_call_stream(r.call);
+	enum api_failure f = cached ? API_FAIL_NONE : api_call_failure(r.call);
+	const struct api_error *e = cached ? NULL : api_call_error(r.call);
+	const struct stream *s = cached ? cached : api_call_stream(r.call);
 	char *msg = s ? stream_message_json(s) : NULL;
 	rc = cli_exit_code(f);
 	if (o.json)
-		report_json(f, e, msg);
+		report_json(f, e, msg, cached != NULL);
 	else
 		report_text(&r, f, e, s, key);
 	free(msg);
@@ -437,6 +531,8 @@ int cmd_run(int argc, char **argv)
 out:
 	api_call_free(r.call); /* before its loop */
 	loop_free(r.loop);
+	stream_free(cached);
+	runlog_close(log);
 	if (have_cfg)
 		api_config_done(&cfg);
 	free(body);

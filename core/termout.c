@@ -1,54 +1,13 @@
 /* Text made safe for a terminal (core/termout.h). */
 #include "core/termout.h"
 #include "core/buf.h"
+#include "core/utf8.h"
 #include "core/util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Length of the UTF-8 sequence at s[0..n) and its code point: 0 when the
- * bytes are not a valid sequence (overlong, surrogate, past U+10FFFF), -1
- * when they are a valid start cut short by the end of the input. */
-static int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0];
-	int len;
-	unsigned min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		len = 2, min = 0x80, c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3, min = 0x800, c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4, min = 0x10000, c &= 0x07;
-	} else {
-		return 0;
-	}
-	for (int i = 1; i < len; i++) {
-		if ((size_t)i >= n)
-			return -1;
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-		/* reject early so that a cut-short overlong start is not held */
-		if (i == 1 && len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f)))
-			return 0;
-		if (i == 1 && len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f)))
-			return 0;
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-static int is_bidi_control(unsigned cp)
-{
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
 
 /* Escape text[0..len); returns how many bytes were consumed (less than
  * len when an incomplete sequence ends the text and hold is set). */
@@ -57,8 +16,8 @@ static size_t escape_into(const unsigned char *s, size_t len, int hold, struct b
 	size_t i = 0, plain = 0; /* plain: start of the run copied as is */
 	char tmp[16];
 	while (i < len) {
-		unsigned cp = 0;
-		int n = utf8_decode(s + i, len - i, &cp);
+		uint32_t cp = 0;
+		int n = utf8_decode_strict((const char *)s + i, len - i, &cp);
 		if (n < 0 && hold)
 			break;
 		if (n == 1 && cp >= 0x20 && cp != 0x7f) {
@@ -69,7 +28,7 @@ static size_t escape_into(const unsigned char *s, size_t len, int hold, struct b
 			i++;
 			continue;
 		}
-		if (n > 1 && !(cp <= 0x9f) && !is_bidi_control(cp)) {
+		if (n > 1 && !(cp <= 0x9f) && !utf8_is_bidi_control(cp)) {
 			i += (size_t)n;
 			continue;
 		}

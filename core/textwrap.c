@@ -9,11 +9,6 @@
 #include <wchar.h>
 
 
-int textwrap_is_bidi_control(uint32_t cp)
-{
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
 int textwrap_char_width(uint32_t cp, int col)
 {
 	if (cp == '\t')
@@ -22,7 +17,7 @@ int textwrap_char_width(uint32_t cp, int col)
 		return 2;
 	if (cp >= 0x80 && cp < 0xa0)
 		return 4; /* shown as <xx> */
-	if (textwrap_is_bidi_control(cp))
+	if (utf8_is_bidi_control(cp))
 		return 8; /* shown as <U+202E>: never reorders the screen */
 	int w = wcwidth((wchar_t)cp);
 	return w < 0 ? 1 : w;

@@ -13,8 +13,6 @@
 /* Display width of cp at column col; of s[0..n). */
 int textwrap_char_width(uint32_t cp, int col);
 int textwrap_width(const char *s, size_t n);
-/* 1 for U+202A..U+202E and U+2066..U+2069, which reorder text on screen. */
-int textwrap_is_bidi_control(uint32_t cp);
 
 /* The rows of s[0..len) at width w (w <= 0: one row). *starts gets the
  * byte offsets where rows start, in a scratch vector shared by every call

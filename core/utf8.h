@@ -13,6 +13,14 @@ struct buf;
 /* Length (1-4) of the valid UTF-8 sequence at the start of s (n bytes),
  * or 0 when it is not one (overlong, surrogate, past U+10FFFF, cut short). */
 size_t utf8_seq_len(const char *s, size_t n);
+/* Strict decoding for text that arrives in pieces: the length (1-4) of the
+ * sequence at s[0..n) with its code point in *cp; 0 when the bytes are not
+ * a valid sequence (overlong, surrogate, past U+10FFFF); -1 when they are
+ * a valid start cut short by the end of the input. */
+int utf8_decode_strict(const char *s, size_t n, uint32_t *cp);
+/* 1 for the bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+ * which reorder what follows them on a terminal. */
+int utf8_is_bidi_control(uint32_t cp);
 /* Decode the next character of s (n > 0 bytes) into *cp and return how
  * many bytes it took: a byte that does not start a valid sequence is taken
  * alone as U+FFFD, so a loop always advances. 0 only when n is 0. */

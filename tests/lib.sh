@@ -4,6 +4,7 @@
 #
 # On sourcing: $T is a fresh temp dir (removed at exit, server stopped too);
 # FAKE_KEY is a fake key (never a real one) exported as ANTHROPIC_API_KEY;
+# XDG_DATA_HOME is $T/data (the run log goes there, never into ~/.local);
 # $PWB defaults to build/asan/pwb; $FIXTURES is tests/fixtures.
 #
 # TAP lines (tests/run.sh counts them):
@@ -63,6 +64,10 @@ FAKE_KEY="sk-ant-api03-FAKEtestKEY0123456789abcdefghijklmnopqrstuvwxyzABCDEFG-AA
 export FAKE_KEY
 export ANTHROPIC_API_KEY="$FAKE_KEY"
 unset ANTHROPIC_AUTH_TOKEN
+# run, replay and the workbench record every answer in the run log: never
+# in the real ~/.local/share (a test that wants its own sets PWB_LOG or this).
+mkdir -p "$T/data"
+export XDG_DATA_HOME="$T/data"
 # libcurl honours proxy variables: loopback must never go through one.
 export no_proxy="127.0.0.1,localhost" NO_PROXY="127.0.0.1,localhost"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy

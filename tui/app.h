@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/cost.h"
 #include "core/diag.h"
+#include "core/runlog.h"
 #include "tui/actions.h"
 #include "tui/keymap.h"
 
@@ -114,6 +115,10 @@ struct app_run {
 	size_t nmodels;
 	struct replay *replay;    /* running on the loop (views.c), NULL when none */
 	struct buf replay_out;    /* the replay's report so far */
+	/* what the running call's answer is recorded with (run.c) */
+	char *log_body;           /* the body sent */
+	char *log_path;           /* the preset's realpath, NULL when none */
+	char log_version[RUNLOG_VERSION_ID_SIZE];
 };
 
 /* The question on the message line and what continues after it. */
@@ -180,6 +185,7 @@ struct app {
 	int have_key;
 	char *key;                /* the configured key (never written) */
 	int key_source;           /* enum key_source: where it came from */
+	struct runlog *log;       /* the run log, NULL when off or not opened */
 
 	struct app_run run;
 

@@ -51,7 +51,7 @@ void text_draw(int y, int x, int w, const char *s, size_t n, int attr)
 			wb[k++] = (wchar_t)hx[cp >> 4];
 			wb[k++] = (wchar_t)hx[cp & 15];
 			wb[k++] = L'>';
-		} else if (textwrap_is_bidi_control(cp)) {
+		} else if (utf8_is_bidi_control(cp)) {
 			char u[12];
 			snprintf(u, sizeof u, "<U+%04X>", (unsigned)cp);
 			for (int j = 0; u[j]; j++)

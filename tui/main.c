@@ -362,6 +362,7 @@ int tui_main(int argc, char **argv)
 	app_set_preset(a, p);
 	start_messages(a, o.file, keys_refused ? buf_str(&kerr) : NULL);
 	buf_done(&kerr);
+	run_log_open(a);
 	run_load_recorded(a);
 	if (autosave_init(a) == 0) {
 		char *orphan = autosave_find_orphan(a, o.file);

@@ -1,12 +1,13 @@
 #include "tui/run.h"
+#include "core/utf8.h"
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
 #include "core/keys.h"
+#include "core/logcall.h"
 #include "core/loop.h"
 #include "core/request.h"
 #include "core/session.h"
-#include "core/utf8.h"
 #include "core/util.h"
 
 #include <stdarg.h>
@@ -287,6 +288,12 @@ static void finish(struct app *a, struct api_call *call)
 		free(d);
 	}
 	a->run.state = RS_IDLE;
+	struct logcall_request rq = {
+		.command = "tui", .cfg = &a->cfg, .body = a->run.log_body, .model = a->sess->model,
+		.version_id = a->run.log_version, .preset_path = a->run.log_path,
+	};
+	if (logcall_record(a->log, &rq, call, (long)(app_now(a) - ans->t_start)) < 0)
+		app_message(a, 1, "the answer was not logged: %s", runlog_error(a->log));
 	app_dirty(a);
 }
 
@@ -370,6 +377,11 @@ void run_send(struct app *a)
 	}
 	diag_list_done(&d);
 	sync_cfg(a);
+	/* the version as sent: edits while it streams are the next version */
+	logcall_version(a->log, a->preset, a->run.log_version);
+	free(a->run.log_path);
+	a->run.log_path = a->log ? logcall_preset_path(a->preset) : NULL;
+	str_set(&a->run.log_body, body);
 	struct answer *ans = answer_new();
 	ans->t_start = app_now(a);
 	str_set(&ans->model, a->sess->model);
@@ -598,6 +610,21 @@ void run_done(struct app *a)
 	free(a->run.models);
 	a->run.models = NULL;
 	a->run.nmodels = 0;
+	free(a->run.log_body);
+	a->run.log_body = NULL;
+	free(a->run.log_path);
+	a->run.log_path = NULL;
+	runlog_close(a->log);
+	a->log = NULL;
+}
+
+void run_log_open(struct app *a)
+{
+	char *err = NULL;
+	a->log = runlog_open(NULL, a->key, &err);
+	if (!a->log && err)
+		app_message(a, 1, "run log not written: %s", err);
+	free(err);
 }
 
 /* --- answers into the conversation ------------------------------------------------- */

@@ -18,8 +18,11 @@ void run_estimate(struct app *a, int for_run);
 void run_fetch_models(struct app *a);
 /* After each loop pass: free finished calls, follow the call's state. */
 void run_pass(struct app *a);
-/* Free everything (cancels a running call). */
+/* Free everything (cancels a running call), the run log closed. */
 void run_done(struct app *a);
+/* Open the run log once at start (a failure is one message, never fatal);
+ * every answer is then recorded there (command "tui"). */
+void run_log_open(struct app *a);
 /* Answers. */
 void answer_free(struct answer *ans);
 /* Show the preset's recorded response (if any) as the first answer. */

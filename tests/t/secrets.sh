@@ -176,6 +176,100 @@ check "secrets: TUI saved the preset (rewritten in canonical form)" \
 	test "$(cksum <tui.yaml)" != "$tui_before"
 check "secrets: TUI wrote the export file" test -s "$(ls request.* 2>/dev/null | head -1)"
 
+# The run log ($XDG_DATA_HOME/pwb/log.db): run, replay and the workbench
+# above wrote to it; now a server that puts the key in its answers' text,
+# in the request-id header and in its error text, for run, eval, replay and
+# the workbench. Redaction must keep the key (whole and base64) out of the database,
+# its -wal and its -shm (copied while the workbench holds the log open,
+# since a clean close folds the -wal into the database and removes it).
+"$PYTHON" - "$SENTINEL" "$T" <<'PYEOF'
+import base64, json, sys
+key, t = sys.argv[1], sys.argv[2]
+# every form redaction promises to catch: whole, and base64
+text = "the key is " + key + " and in base64 " + base64.b64encode(key.encode()).decode()
+msg = {"id": "msg_key", "type": "message", "role": "assistant",
+       "content": [{"type": "text", "text": text}], "model": "claude-sonnet-4-5",
+       "stop_reason": "end_turn", "stop_sequence": None,
+       "usage": {"input_tokens": 10, "output_tokens": 5}}
+start = dict(msg, content=[], stop_reason=None)
+ev = [("message_start", {"type": "message_start", "message": start}),
+      ("content_block_start", {"type": "content_block_start", "index": 0,
+                               "content_block": {"type": "text", "text": ""}}),
+      ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                               "delta": {"type": "text_delta", "text": text}}),
+      ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+      ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn",
+                         "stop_sequence": None}, "usage": {"output_tokens": 5}}),
+      ("message_stop", {"type": "message_stop"})]
+sse = "".join("event: %s\ndata: %s\n\n" % (n, json.dumps(d)) for n, d in ev)
+hdr = {"request-id": key}
+stream = {"match": '"stream":true', "body": sse,
+          "content_type": "text/event-stream; charset=utf-8", "headers": hdr}
+ok = {"messages": [{"route": [stream, {"json": msg, "headers": hdr}]}]}
+err = {"messages": [{"status": 400, "headers": hdr, "json": {"type": "error",
+    "error": {"type": "invalid_request_error", "message": "the key " + key + " is bad"},
+    "request_id": key}}]}
+slow = {"messages": [{"route": [dict(stream, chunk=40, delay_ms=100),
+                                {"json": msg, "headers": hdr}]}]}
+for name, s in (("keysrv-ok", ok), ("keysrv-err", err), ("keysrv-slow", slow)):
+    json.dump(s, open("%s/%s.json" % (t, name), "w"))
+PYEOF
+cat >evalkey.yaml <<'YAML'
+pwb: 1
+model: claude-sonnet-4-5
+max_tokens: 64
+messages:
+  - role: user
+    content: "Q {{x}}"
+tests:
+  - vars: {x: one}
+    assert:
+      - type: contains
+        value: "the key is"
+YAML
+server_script "$T/keysrv-ok.json"
+pwb_run "run (the server echoes the key)" 0 run chat.yaml
+pwb_run "run --json (the server echoes the key)" 0 run --json chat.yaml
+pwb_run "eval (the server echoes the key)" 0 eval evalkey.yaml
+pwb_run "replay (the server echoes the key)" 0 replay record.yaml
+server_script "$T/keysrv-err.json"
+pwb_run "run (the key in the error)" 3 run chat.yaml
+pwb_run "eval (the key in the error)" 3 eval evalkey.yaml
+pwb_run "replay (the key in the error)" 3 replay record.yaml
+server_script "$T/keysrv-slow.json"
+printf '<C-r>\n@wait-idle\n<C-r>\n@wait-idle\n<C-q>\n' >"$T/tuikey.script"
+n=$((n + 1))
+PWB_TEST_CLOCK=1000000 TERM=xterm-256color \
+	"$PWB" --script "$T/tuikey.script" chat.yaml >"$OUT/$n.out" 2>"$OUT/$n.err" </dev/null &
+tui_pid=$!
+LOGDB="$W/data/pwb/log.db"
+mkdir -p "$W/logcopy"
+# the first answer is in the -wal while the second one streams
+wal_has_tui() {
+	[ -s "$LOGDB-wal" ] && [ "$(server_count /v1/messages)" -ge 2 ] || return 1
+	cp "$LOGDB" "$W/logcopy/log.db" && cp "$LOGDB-wal" "$W/logcopy/log.db-wal" &&
+		cp "$LOGDB-shm" "$W/logcopy/log.db-shm"
+}
+if wait_for 30 wal_has_tui; then
+	ok "secrets: the run log's -wal and -shm copied while the workbench runs"
+else
+	not_ok "secrets: the run log's -wal and -shm copied while the workbench runs" \
+		"$(ls -la "$W/data/pwb" 2>&1)"
+fi
+wait "$tui_pid"
+check_eq "secrets: the workbench script with the key-echoing server ran" "$?" 0
+n=$((n + 1))
+"$PWB" log -n 1000 --json >"$OUT/$n.out" 2>"$OUT/$n.err"
+check_eq "secrets: the run log holds answers of run, eval, replay and the workbench" \
+	"$(jget "$OUT/$n.out" 'sorted(set(a["command"] for a in d))')" '["eval","replay","run","tui"]'
+check_eq "secrets: the run log holds the key-echoing answers and the errors" \
+	"$(jget "$OUT/$n.out" '[len([a for a in d if a["text"].startswith("the key is")]) >= 5, len([a for a in d if a["outcome"] == "error"]) >= 3]')" \
+	'[true,true]'
+hits=$(leaks "$LOGDB" "$LOGDB-wal" "$LOGDB-shm" "$W"/logcopy/*)
+check_eq "secrets: no trace of the key in the run log (db, -wal, -shm)" "$hits" ""
+check "secrets: the copied -wal holds the workbench's first answer" \
+	grep -aq 'the key is' "$W/logcopy/log.db-wal"
+
 # Every file written under the work folder, and every output.
 files=$(find "$W" -type f | sort)
 nfiles=$(echo "$files" | grep -c .)
