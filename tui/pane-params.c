@@ -27,7 +27,7 @@ enum row_kind { R_MODEL, R_NUM, R_STOP, R_JSON, R_API_VERSION, R_BETAS, R_NAME, 
 
 struct row {
 	enum row_kind kind;
-	const char *label;
+	char label[128]; /* a copy: validation replaces app->varnames */
 	char **slot;     /* R_NUM, R_JSON, R_NAME... */
 	size_t var;      /* R_VAR: index into app->varnames */
 	int folded;      /* under the "more" row */
@@ -43,6 +43,13 @@ struct params {
 	const struct preset *seen; /* the preset the rows and scroll belong to */
 	struct row *rows;
 	size_t nrows, arows;
+	/* which rows sel and editing are, by kind and label: the variables
+	 * found by validation come and go, so indexes alone would drift */
+	struct row_id {
+		int set;
+		enum row_kind kind;
+		char label[128];
+	} sel_id, edit_id;
 };
 
 /* The request fields few presets use, folded under "more". */
@@ -66,7 +73,12 @@ static void add_row(struct params *p, enum row_kind k, const char *label, char *
 		p->arows = p->arows ? p->arows * 2 : 32;
 		p->rows = xrealloc(p->rows, p->arows * sizeof *p->rows);
 	}
-	p->rows[p->nrows++] = (struct row){ k, label, slot, var, folded };
+	struct row *r = &p->rows[p->nrows++];
+	r->kind = k;
+	snprintf(r->label, sizeof r->label, "%s", label);
+	r->slot = slot;
+	r->var = var;
+	r->folded = folded;
 }
 
 static void stop_edit(struct params *p)
@@ -76,6 +88,31 @@ static void stop_edit(struct params *p)
 	p->multiline = 0;
 	free(p->field_error);
 	p->field_error = NULL;
+}
+
+static void id_of(const struct row *r, struct row_id *id)
+{
+	id->set = 1;
+	id->kind = r->kind;
+	snprintf(id->label, sizeof id->label, "%s", r->label);
+}
+
+static size_t find_row(const struct params *p, const struct row_id *id)
+{
+	for (size_t k = 0; k < p->nrows; k++)
+		if (p->rows[k].kind == id->kind && strcmp(p->rows[k].label, id->label) == 0)
+			return k;
+	return (size_t)-1;
+}
+
+/* Note which rows sel and editing are (after anything that moves them). */
+static void remember(struct params *p)
+{
+	p->sel_id.set = p->edit_id.set = 0;
+	if (p->sel < p->nrows)
+		id_of(&p->rows[p->sel], &p->sel_id);
+	if (p->field && p->editing < p->nrows)
+		id_of(&p->rows[p->editing], &p->edit_id);
 }
 
 /* Rows are rebuilt on each use: cheap (a few dozen) and always in step
@@ -88,6 +125,7 @@ static void build_rows(struct app *a, struct params *p)
 		stop_edit(p);
 		p->sel = p->top = 0;
 		p->more_open = 0;
+		p->sel_id.set = p->edit_id.set = 0;
 	}
 	struct session *s = a->sess;
 	p->nrows = 0;
@@ -115,8 +153,19 @@ static void build_rows(struct app *a, struct params *p)
 	if (p->more_open)
 		for (size_t i = 0; folded_fields[i]; i++)
 			add_row(p, R_JSON, folded_fields[i], session_json_slot(s, folded_fields[i]), 0, 1);
+	/* the same rows as before, wherever they are now */
+	size_t k;
+	if (p->sel_id.set && (k = find_row(p, &p->sel_id)) != (size_t)-1)
+		p->sel = k;
+	if (p->field && p->edit_id.set) {
+		if ((k = find_row(p, &p->edit_id)) != (size_t)-1)
+			p->editing = k;
+		else
+			stop_edit(p); /* its variable is gone from the prompts */
+	}
 	if (p->sel >= p->nrows)
 		p->sel = p->nrows - 1;
+	remember(p);
 }
 
 static char *strlist_json(const struct strlist *l)
@@ -272,14 +321,14 @@ static size_t wrapped_rows(const char *s, int w)
 }
 
 /* The multi-line editor's height: its lines and one more, at least 3,
- * leaving the row and one more row of the pane. */
+ * at most what the pane has under the row. */
 static int box_height(const struct params *p, int pane_h)
 {
 	int want = (int)p->field->nlines + 1;
 	if (want < 3)
 		want = 3;
-	if (want > pane_h - 2)
-		want = pane_h - 2;
+	if (want > pane_h - 1)
+		want = pane_h - 1;
 	return want < 1 ? 1 : want;
 }
 
@@ -543,7 +592,7 @@ static int commit(struct app *a, struct params *p)
 {
 	const struct row *row = &p->rows[p->editing];
 	char *t = textbuf_text(p->field);
-	/* a variable's label lives in app->varnames, which validation rebuilds */
+	/* the rows are rebuilt after validation: keep the label */
 	char *label = xstrdup(row->label);
 	int rc = 0;
 	free(p->field_error);
@@ -648,7 +697,7 @@ static int commit(struct app *a, struct params *p)
 	return rc;
 }
 
-static int params_action(struct app *a, struct pane *pn, enum action act)
+static int params_action_in(struct app *a, struct pane *pn, enum action act)
 {
 	struct params *p = pn->priv;
 	build_rows(a, p);
@@ -734,7 +783,7 @@ static int params_action(struct app *a, struct pane *pn, enum action act)
 	}
 }
 
-static void params_text(struct app *a, struct pane *pn, const char *s, size_t n)
+static void params_text_in(struct app *a, struct pane *pn, const char *s, size_t n)
 {
 	struct params *p = pn->priv;
 	build_rows(a, p);
@@ -752,6 +801,19 @@ static void params_text(struct app *a, struct pane *pn, const char *s, size_t n)
 		textbuf_set_text(p->field, "");
 	}
 	textbuf_insert(p->field, s, n);
+}
+
+static int params_action(struct app *a, struct pane *pn, enum action act)
+{
+	int r = params_action_in(a, pn, act);
+	remember(pn->priv);
+	return r;
+}
+
+static void params_text(struct app *a, struct pane *pn, const char *s, size_t n)
+{
+	params_text_in(a, pn, s, n);
+	remember(pn->priv);
 }
 
 static struct textbuf *params_editor(struct app *a, struct pane *pn)
@@ -784,6 +846,7 @@ void pane_params_edit_model(struct app *a, struct pane *pn)
 	build_rows(a, p);
 	p->sel = 0;
 	start_edit(a, p, 1);
+	remember(p);
 }
 
 const struct pane_ops pane_params_ops = {
