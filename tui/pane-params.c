@@ -126,6 +126,9 @@ static void build_rows(struct app *a, struct params *p)
 		p->sel = p->top = 0;
 		p->more_open = 0;
 		p->sel_id.set = p->edit_id.set = 0;
+		/* the variable rows come from validation: have them from the
+		 * first key on */
+		app_validate(a);
 	}
 	struct session *s = a->sess;
 	p->nrows = 0;
