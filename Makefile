@@ -24,11 +24,11 @@ DATADIR ?= $(PREFIX)/share
 MANDIR  ?= $(DATADIR)/man
 
 # What the build needs: pkg-config modules, headers without a .pc file
-# (libcsv, libunistring; scripts/deps.sh maps each to its Debian package) and
+# (libcsv, libunistring, the cmark-gfm extensions; scripts/deps.sh maps each to its Debian package) and
 # build tools.
-CORE_PKGS := libcurl libcjson yaml-0.1 sqlite3 libpcre2-8 nettle
-CORE_HEADERS := csv.h unicase.h
-CORE_NOPC_LIBS := -lcsv -lunistring
+CORE_PKGS := libcurl libcjson yaml-0.1 sqlite3 libpcre2-8 nettle libcmark-gfm
+CORE_HEADERS := csv.h unicase.h cmark-gfm-core-extensions.h
+CORE_NOPC_LIBS := -lcsv -lunistring -lcmark-gfm-extensions
 TUI_PKGS  := ncursesw
 BUILD_TOOLS := scdoc
 DEPS_ARGS := $(CORE_PKGS:%=pc:%) $(TUI_PKGS:%=pc:%) $(CORE_HEADERS:%=h:%) \

@@ -169,25 +169,52 @@ int cost_estimate_batch(const char *model, long input_tokens, long max_tokens, d
 	return 1;
 }
 
-/* Maximum output tokens from the models overview; newer models are not
- * tabulated in docs/api-notes.md, so they give 0 (unknown). */
-long cost_model_max_tokens(const char *model)
+/* The models overview pages (platform.claude.com/docs/models/<id>/overview,
+ * 2026-11): display name, context window, maximum output. The 5.x
+ * generation and Opus 4.6 to 4.8, Sonnet 4.6 have 1M / 128K; Mythos
+ * Preview has no stored page and is given its generation's figures. */
+static const struct cost_model model_table[] = {
+	{ "claude-fable-5-2", "Claude Fable 5.2", 1000000, 128000 },
+	{ "claude-mythos-5-2", "Claude Mythos 5.2", 1000000, 128000 },
+	{ "claude-haiku-5-5", "Claude Haiku 5.5", 1000000, 128000 },
+	{ "claude-sonnet-5-5", "Claude Sonnet 5.5", 1000000, 128000 },
+	{ "claude-fable-5-1", "Claude Fable 5.1", 1000000, 128000 },
+	{ "claude-opus-5-5", "Claude Opus 5.5", 1000000, 128000 },
+	{ "claude-mythos-5-1", "Claude Mythos 5.1", 1000000, 128000 },
+	{ "claude-sonnet-5", "Claude Sonnet 5", 1000000, 128000 },
+	{ "claude-fable-5", "Claude Fable 5", 1000000, 128000 },
+	{ "claude-mythos-5", "Claude Mythos 5", 1000000, 128000 },
+	{ "claude-opus-5", "Claude Opus 5", 1000000, 128000 },
+	{ "claude-opus-4-8", "Claude Opus 4.8", 1000000, 128000 },
+	{ "claude-opus-4-7", "Claude Opus 4.7", 1000000, 128000 },
+	{ "claude-mythos-preview", "Claude Mythos Preview", 1000000, 128000 },
+	{ "claude-opus-4-6", "Claude Opus 4.6", 1000000, 128000 },
+	{ "claude-sonnet-4-6", "Claude Sonnet 4.6", 1000000, 128000 },
+	{ "claude-haiku-4-5", "Claude Haiku 4.5", 200000, 64000 },
+	{ "claude-opus-4-5", "Claude Opus 4.5", 200000, 64000 },
+	{ "claude-sonnet-4-5", "Claude Sonnet 4.5", 200000, 64000 },
+	{ "claude-opus-4-1", "Claude Opus 4.1", 200000, 32000 },
+	{ "claude-sonnet-4", "Claude Sonnet 4", 200000, 64000 },
+	{ "claude-sonnet-4-0", "Claude Sonnet 4", 200000, 64000 },
+	{ "claude-opus-4", "Claude Opus 4", 200000, 32000 },
+	{ "claude-opus-4-0", "Claude Opus 4", 200000, 32000 },
+	{ "claude-3-5-haiku", "Claude Haiku 3.5", 200000, 8192 },
+	{ "claude-3-haiku", "Claude Haiku 3", 200000, 4096 },
+};
+
+const struct cost_model *cost_model_info(const char *model)
 {
-	static const struct {
-		const char *id;
-		long max;
-	} table[] = {
-		{ "claude-opus-4-5", 64000 },  { "claude-sonnet-4-5", 64000 },
-		{ "claude-haiku-4-5", 64000 }, { "claude-sonnet-4", 64000 },
-		{ "claude-sonnet-4-0", 64000 }, { "claude-opus-4-1", 32000 },
-		{ "claude-opus-4", 32000 },    { "claude-opus-4-0", 32000 },
-		{ "claude-3-5-haiku", 8192 },  { "claude-3-haiku", 4096 },
-	};
 	char id[128];
 	if (!model || normalise(model, id, sizeof id) < 0)
-		return 0;
-	for (size_t i = 0; i < sizeof table / sizeof *table; i++)
-		if (strcmp(table[i].id, id) == 0)
-			return table[i].max;
-	return 0;
+		return NULL;
+	for (size_t i = 0; i < sizeof model_table / sizeof *model_table; i++)
+		if (strcmp(model_table[i].id, id) == 0)
+			return &model_table[i];
+	return NULL;
+}
+
+long cost_model_max_tokens(const char *model)
+{
+	const struct cost_model *m = cost_model_info(model);
+	return m ? m->max_output : 0;
 }

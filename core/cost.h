@@ -42,6 +42,18 @@ int cost_estimate_batch(const char *model, long input_tokens, long max_tokens, d
 /* The built-in model ids, newest first, NULL-terminated (used without a key). */
 extern const char *const cost_builtin_models[];
 
+/* What the models overview says about a built-in model. */
+struct cost_model {
+	const char *id;           /* the family id, e.g. "claude-sonnet-4-6" */
+	const char *display_name; /* "Claude Sonnet 4.6" */
+	long context;             /* context window in tokens */
+	long max_output;          /* the most max_tokens may be */
+};
+
+/* The facts of model (an id, alias or dated id), or NULL when it is not
+ * built in. Every entry of cost_builtin_models has one. Static storage. */
+const struct cost_model *cost_model_info(const char *model);
+
 /* The model's maximum output tokens when known, else 0. */
 long cost_model_max_tokens(const char *model);
 

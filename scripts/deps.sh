@@ -20,8 +20,10 @@ debian_package() {
 	pc:sqlite3) echo libsqlite3-dev ;;
 	pc:libpcre2-8) echo libpcre2-dev ;;
 	pc:nettle) echo nettle-dev ;;
+	pc:libcmark-gfm) echo libcmark-gfm-dev ;;
 	h:csv.h) echo libcsv-dev ;;
 	h:unicase.h) echo libunistring-dev ;;
+	h:cmark-gfm-core-extensions.h) echo libcmark-gfm-extensions-dev ;;
 	bin:*) echo "${1#bin:}" ;;
 	*) echo "${1#*:}" ;;
 	esac

@@ -41,6 +41,7 @@ enum scope {
 	X(NEXT_ANSWER, GLOBAL, "next-answer", "show the next answer of this session") \
 	X(KEEP_ANSWER, GLOBAL, "keep-answer", "append the shown answer as an assistant turn, open a user turn") \
 	X(EXTERNAL_EDITOR, GLOBAL, "edit-external", "edit the focused text in $VISUAL / $EDITOR / vi") \
+	X(MARKDOWN, GLOBAL, "markdown", "show answers with their Markdown rendered, or as raw text") \
 	X(ZOOM, GLOBAL, "zoom", "zoom the focused pane to the whole screen (again: back)") \
 	X(REDRAW, GLOBAL, "redraw", "redraw the screen") \
 	X(FOCUS_SYSTEM, GLOBAL, "focus-system", "focus the system prompt") \
@@ -68,7 +69,8 @@ enum scope {
 	X(YANK, TEXT, "yank", "paste the last cut text") \
 	X(UNDO, TEXT, "undo", "undo the last edit") \
 	X(VERBATIM, TEXT, "verbatim", "insert the next key literally (a Tab, a control character)") \
-	X(NEWLINE, TEXT, "newline", "new line (in a field: accept)") \
+	X(NEWLINE, TEXT, "newline", "new line (in a one-line field: accept)") \
+	X(FIELD_ACCEPT, TEXT, "field-accept", "accept the field being edited (a multi-line value or JSON)") \
 	X(TURN_ADD_USER, MESSAGES, "turn-add-user", "add a user turn after this one") \
 	X(TURN_ADD_ASSISTANT, MESSAGES, "turn-add-assistant", "add an assistant turn after this one (at the end: a prefill)") \
 	X(TURN_DELETE, MESSAGES, "turn-delete", "delete this turn") \

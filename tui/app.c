@@ -286,6 +286,9 @@ void app_do_action(struct app *a, enum action act)
 	case ACT_FOCUS_RESPONSE:
 		focus(a, PANE_RESPONSE);
 		break;
+	case ACT_MARKDOWN: /* from any pane: the response pane keeps the mode */
+		a->panes[PANE_RESPONSE].ops->action(a, &a->panes[PANE_RESPONSE], act);
+		break;
 	default:
 		break;
 	}

@@ -12,7 +12,8 @@
 #include "core/textwrap.h"
 #include "tui/actions.h"
 
-enum line_attr { LA_NORMAL, LA_DIM, LA_BOLD, LA_ERROR, LA_META, LA_ADDED, LA_REMOVED };
+/* LA_TEXT: an answer's text (Markdown), drawn as LA_NORMAL in raw mode. */
+enum line_attr { LA_NORMAL, LA_DIM, LA_BOLD, LA_ERROR, LA_META, LA_ADDED, LA_REMOVED, LA_TEXT };
 
 /* UTF-8: decode one code point at s[0..n) (n > 0); returns its length
  * (1 for an invalid byte, *cp = 0xFFFD). */

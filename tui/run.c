@@ -104,6 +104,12 @@ static void block_start(struct answer *ans, const char *type, const char *name, 
 		line(ans, LA_META, "[%s block]", type);
 	if (!first || (type && strcmp(type, "text") != 0))
 		textbuf_append_line(ans->view, "", 0, 0);
+	/* the block's text goes into this last line: mark it as the block's
+	 * (the response pane renders LA_TEXT lines as Markdown) */
+	struct textbuf_line *last = &ans->view->lines[ans->view->nlines - 1];
+	if (!last->len)
+		last->attr = type && strcmp(type, "thinking") == 0 ? LA_DIM
+			     : type && strcmp(type, "text") == 0 ? LA_TEXT : LA_NORMAL;
 }
 
 static void on_event(void *ud, const struct stream_event *ev)
@@ -134,7 +140,8 @@ static void on_event(void *ud, const struct stream_event *ev)
 		if (!ans->t_first)
 			ans->t_first = app_now(a);
 		a->run.state = RS_STREAMING;
-		textbuf_append(ans->view, ev->text, ev->len, ev->kind == STREAM_EV_THINKING ? LA_DIM : 0);
+		textbuf_append(ans->view, ev->text, ev->len,
+			       ev->kind == STREAM_EV_THINKING ? LA_DIM : LA_TEXT);
 		ans->out_chars += (long)ev->len;
 		break;
 	case STREAM_EV_BLOCK_STOP:
@@ -638,7 +645,7 @@ static void answer_fill(struct answer *ans, cJSON *content)
 			cJSON *tx = cJSON_GetObjectItemCaseSensitive(b, strcmp(t, "text") == 0 ? "text" : "thinking");
 			if (cJSON_IsString(tx))
 				textbuf_append(ans->view, tx->valuestring, strlen(tx->valuestring),
-					      strcmp(t, "thinking") == 0 ? LA_DIM : 0);
+					      strcmp(t, "thinking") == 0 ? LA_DIM : LA_TEXT);
 		} else if (strcmp(t, "tool_use") == 0) {
 			cJSON *in = cJSON_GetObjectItemCaseSensitive(b, "input");
 			char *p = in ? cJSON_PrintUnformatted(in) : NULL;

@@ -189,12 +189,27 @@ static void replay_fill(struct app *a, struct textview *v)
 	replay_view_fill(a, v);
 }
 
+/* Never past the end: the view's first row is at most the one that shows
+ * the end at the bottom (keys may have scrolled before the first frame
+ * gave the pane its size, or the pane grew). */
+static void view_not_past_end(struct textbuf *e, int w, int h)
+{
+	size_t tl = e->top_line, tr = e->top_row;
+	textbuf_view_end(e, w, h);
+	if (tl < e->top_line || (tl == e->top_line && tr < e->top_row)) {
+		e->top_line = tl;
+		e->top_row = tr;
+	}
+}
+
 static void textview_draw(struct app *a, struct pane *p, struct rect r, int focused)
 {
 	(void)a, (void)focused;
 	struct textview *v = p->priv;
-	if (v->ed)
-		editor_draw(v->ed, r.y, r.x, r.h, r.w, 0, 0, NULL, NULL);
+	if (!v->ed || r.h <= 0 || r.w <= 0)
+		return;
+	view_not_past_end(v->ed, r.w, r.h);
+	editor_draw(v->ed, r.y, r.x, r.h, r.w, 0, 0, NULL, NULL);
 }
 
 static int textview_action(struct app *a, struct pane *p, enum action act)
@@ -427,22 +442,80 @@ static void open_fill(struct listview *l)
 	free(recent);
 }
 
+static void tokens_text(char *out, size_t n, long v)
+{
+	if (v % 1000000 == 0)
+		snprintf(out, n, "%ldM", v / 1000000);
+	else if (v % 1000 == 0)
+		snprintf(out, n, "%ldK", v / 1000);
+	else
+		snprintf(out, n, "%ld", v);
+}
+
+/* "id  display name  context  max output  $in / $out" in aligned columns;
+ * models pwb has no facts about show their id alone. */
+static char *model_label(const char *id, const char *note)
+{
+	const struct cost_model *m = cost_model_info(id);
+	struct price p;
+	char ctx[24] = "", out[24] = "", price[48] = "";
+	if (m) {
+		tokens_text(ctx, sizeof ctx, m->context);
+		tokens_text(out, sizeof out, m->max_output);
+	}
+	if (cost_price(id, 0, &p))
+		snprintf(price, sizeof price, "$%g/$%g", p.input, p.output);
+	else
+		snprintf(price, sizeof price, "price unknown");
+	if (!m)
+		return xasprintf("%-22s %-21s %s %s", id, "", price, note);
+	return xasprintf("%-22s %-21s %4s ctx %4s out  %s %s", id, m->display_name, ctx, out,
+			 price, note);
+}
+
 static void model_fill(struct app *a, struct listview *l)
 {
 	list_add(l, "", "[type a model id...]");
+	size_t first = l->n;
 	if (a->run.nmodels) {
-		for (size_t i = 0; i < a->run.nmodels; i++)
-			list_add(l, a->run.models[i], a->run.models[i]);
+		for (size_t i = 0; i < a->run.nmodels; i++) {
+			char *lab = model_label(a->run.models[i], "");
+			list_add(l, a->run.models[i], lab);
+			free(lab);
+		}
 	} else {
 		for (size_t i = 0; cost_builtin_models[i]; i++) {
-			char *lab = xasprintf("%s  (built-in list)", cost_builtin_models[i]);
+			char *lab = model_label(cost_builtin_models[i], "");
 			list_add(l, cost_builtin_models[i], lab);
 			free(lab);
 		}
 	}
-	for (size_t i = 0; i < l->n; i++)
-		if (a->sess->model && strcmp(l->items[i], a->sess->model) == 0)
+	const char *cur = a->sess->model;
+	if (!cur || !*cur)
+		return;
+	/* the cursor on the current model: its exact id, else its family (a
+	 * dated id or an alias), else the model is added as the first entry */
+	for (size_t i = first; i < l->n; i++)
+		if (strcmp(l->items[i], cur) == 0) {
 			l->sel = i;
+			return;
+		}
+	const struct cost_model *cm = cost_model_info(cur);
+	for (size_t i = first; cm && i < l->n; i++)
+		if (cost_model_info(l->items[i]) == cm) {
+			l->sel = i;
+			return;
+		}
+	char *lab = model_label(cur, "(current)");
+	list_add(l, cur, lab);
+	free(lab);
+	/* move it to the top of the models */
+	char *it = l->items[l->n - 1], *lb = l->labels[l->n - 1];
+	memmove(l->items + first + 1, l->items + first, (l->n - 1 - first) * sizeof *l->items);
+	memmove(l->labels + first + 1, l->labels + first, (l->n - 1 - first) * sizeof *l->labels);
+	l->items[first] = it;
+	l->labels[first] = lb;
+	l->sel = first;
 }
 
 static void list_draw(struct app *a, struct pane *p, struct rect r, int focused)
@@ -568,7 +641,7 @@ void views_open(struct app *a, enum view_kind k)
 		open_fill(a->view.priv);
 		break;
 	case VIEW_MODEL:
-		a->view.title = xasprintf("Choose a model (%s takes it, %s closes)",
+		a->view.title = xasprintf("Choose a model: limits, USD/MTok in/out (%s takes it, %s closes)",
 					  keymap_label(ACT_LIST_CHOOSE), keymap_label(ACT_CLOSE));
 		model_fill(a, a->view.priv);
 		break;

@@ -257,4 +257,42 @@ tm send-keys -t main C-q
 wait_screen main "(c)ancel" >/dev/null && tm send-keys -t main d
 check_screen "replay: quit" main 'pwbsh$'
 rm -f "$T/config/pwb/keys.yaml"
+# --- Markdown rendered while the answer streams; Alt-m shows the raw text;
+# a variable's multi-line editor takes Ctrl-X from a real terminal ----------
+server_script '[{"fixture":"../tui/markdown.sse","chunk":200,"delay_ms":40}]'
+tm send-keys -t main clear Enter
+tm send-keys -t main "$PWB hello.yaml" Enter
+wait_screen main "Parameters" >/dev/null
+tm send-keys -t main M-4 F10 C-r
+both=""
+_i=0
+while [ "$_i" -lt 300 ]; do
+	_s=$(screen main)
+	if printf '%s' "$_s" | grep -q "streaming" && printf '%s' "$_s" | grep -q "^═════════════"; then
+		both=1
+		break
+	fi
+	sleep 0.02
+	_i=$((_i + 1))
+done
+check_eq "markdown: the heading is rendered while the answer streams" "$both" 1
+check_screen "markdown: the code block shows its language" main "── python ──" 20
+check_screen "markdown: the answer ends" main "stop_reason: end_turn" 20
+if screen main | grep -q '```'; then not_ok "markdown: no fence marks when rendered"; else
+	ok "markdown: no fence marks when rendered"; fi
+tm send-keys -t main M-m
+check_screen "markdown: Alt-m shows the raw text" main '```python'
+tm send-keys -t main M-m
+check_screen "markdown: Alt-m again renders it" main "answers with the Markdown rendered"
+tm send-keys -t main F10 M-3 Home Down Down Down Down Enter
+check_screen "variables: Enter opens the multi-line editor" main "Ctrl-X accepts"
+tm send-keys -t main C-u
+tm send-keys -t main -l "first"
+tm send-keys -t main Enter
+tm send-keys -t main -l "second"
+tm send-keys -t main C-x
+check_screen "variables: Ctrl-X accepts the two lines" main "first  … +1 line"
+tm send-keys -t main C-q
+wait_screen main "(c)ancel" >/dev/null && tm send-keys -t main d
+check_screen "markdown: quit" main 'pwbsh$'
 done_testing

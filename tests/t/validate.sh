@@ -74,6 +74,24 @@ check_eq "key-shaped: a warning, exit 0" "$?" 0
 check_contains "key-shaped: located and masked" "$out" "$T/key.yaml:6:14: warning: messages[0].content: contains a key-shaped string (sk-ant-api03-"
 check_not_contains "key-shaped: never printed in full" "$out" "abcdefghijklmnopqrstuvwxyz012345"
 
+# every built-in model has its output limit: one over is an error, the limit is not
+for m in claude-fable-5-2:128000 claude-mythos-5-2:128000 claude-haiku-5-5:128000 \
+	claude-sonnet-5-5:128000 claude-fable-5-1:128000 claude-opus-5-5:128000 \
+	claude-mythos-5-1:128000 claude-sonnet-5:128000 claude-fable-5:128000 \
+	claude-mythos-5:128000 claude-opus-5:128000 claude-opus-4-8:128000 \
+	claude-opus-4-7:128000 claude-mythos-preview:128000 claude-opus-4-6:128000 \
+	claude-sonnet-4-6:128000 claude-haiku-4-5:64000 claude-opus-4-5:64000 \
+	claude-sonnet-4-5:64000 claude-opus-4-1:32000; do
+	id=${m%%:*} lim=${m#*:}
+	printf 'pwb: 1\nmodel: %s\nmax_tokens: %s\nmessages: [{role: user, content: hi}]\n' "$id" $((lim + 1)) >"$T/lim.yaml"
+	out=$($PWB validate "$T/lim.yaml")
+	check_eq "$id: max_tokens $((lim + 1)): exit 2" "$?" 2
+	check_contains "$id: over the limit named" "$out" "error: max_tokens: $((lim + 1)) is more than $id allows"
+	printf 'pwb: 1\nmodel: %s\nmax_tokens: %s\nmessages: [{role: user, content: hi}]\n' "$id" "$lim" >"$T/lim.yaml"
+	$PWB validate "$T/lim.yaml" >/dev/null
+	check_eq "$id: max_tokens $lim: valid" "$?" 0
+done
+
 out=$($PWB validate "$T/nope.yaml")
 check_eq "missing file: exit 2" "$?" 2
 check_eq "missing file: message" "$out" "$T/nope.yaml: error: cannot open: No such file or directory"
