@@ -116,6 +116,31 @@ check_eq "12 rows pass" "$?" 0
 check_eq "the server saw at most 3 at once, and 3" "$($PYTHON -c 'import json
 print(max(json.loads(l)["inflight"] for l in open("'"$SRV_LOG"'")))')" 3
 
+# The progress line: on a terminal, redrawn in place on stderr; without a
+# terminal, none.
+server_script '[{"echo": "A: ", "headers_delay_ms": 150}]'
+check_eq "no terminal: no progress line" "$(grep -c "$(printf '\033')" err.txt)" 0
+$PYTHON - "$PWB" <<'EOF' >pty.txt
+import os, subprocess, sys
+m, s = os.openpty()
+p = subprocess.Popen([sys.argv[1], "eval", "p.yaml", "--tests", "twelve.csv", "--concurrency", "2", "--no-log"],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=s)
+os.close(s)
+data = b""
+while True:
+    try:
+        chunk = os.read(m, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    data += chunk
+p.wait()
+redraws = data.count(b"\r\x1b[2K")
+print(p.returncode, redraws >= 2, b"rows/s" in data, b"12/12 rows" in data)
+EOF
+check_eq "terminal: a progress line redrawn in place (rows done, rate)" "$(cat pty.txt)" "0 True True True"
+
 # 429: the concurrency halves and no new row starts before retry-after.
 server_script '[{"status": 429, "headers": {"retry-after": "1"}, "json": {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}}}, {"echo": "A: ", "headers_delay_ms": 50}]'
 $PWB eval p.yaml --tests twelve.csv --concurrency 4 --no-log >out.txt 2>err.txt
@@ -125,6 +150,16 @@ reqs=[json.loads(l) for l in open("'"$SRV_LOG"'")]
 t429=reqs[0]["t"]
 later=[r["t"]-t429 for r in reqs[1:]]
 print(all(d >= 0.95 for d in later if d > 0.2) and sum(1 for d in later if d < 0.2) <= 3)')" True
+
+# Rate-limit headers saying nothing remains: no new row before their reset.
+reset=$($PYTHON -c 'import datetime; print((datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
+server_script "[{\"echo\": \"A: \", \"headers\": {\"anthropic-ratelimit-requests-limit\": \"50\", \"anthropic-ratelimit-requests-remaining\": \"0\", \"anthropic-ratelimit-requests-reset\": \"$reset\"}}, {\"echo\": \"A: \"}]"
+printf 'x,__expected\nr1,contains:r1\nr2,contains:r2\n' >two.csv
+$PWB eval p.yaml --tests two.csv --concurrency 1 --no-log >out.txt 2>err.txt
+check_eq "requests-remaining 0: both rows pass" "$?" 0
+check_eq "requests-remaining 0: the next row waits for the reset" "$($PYTHON -c 'import json
+r=[json.loads(l) for l in open("'"$SRV_LOG"'")]
+print(len(r) == 2 and r[1]["t"] - r[0]["t"] >= 0.9)')" True
 
 # Ctrl-C: finished rows are written, the rest canceled, exit 130.
 server_script '{"messages": [{"route": [{"match": "slow", "hang": true}, {"echo": "A: "}]}]}'

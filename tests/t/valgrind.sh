@@ -106,4 +106,34 @@ for lang in c python js curl; do
 done
 vg_case "export --lang c --stream -o FILE" 0 "$PWB_DEBUG" export "$P" --lang c --stream -o "$T/x.c"
 
+# pwb eval, real time (with an llm-rubric grader), and through batches; the run log.
+export PWB_LOG="$T/log.db"
+E="$T/eval.yaml"
+cat >"$E" <<'EOF'
+pwb: 1
+model: claude-haiku-4-5
+max_tokens: 100
+messages:
+  - role: user
+    content: "Q {{x}}"
+tests:
+  - vars: {x: one}
+    assert: [{type: contains, value: one}, {type: is-json}]
+  - vars: {x: two}
+    assert: [{type: llm-rubric, value: good}, {type: regex, value: "t\\w+$"}]
+  - vars: {x: three}
+    assert: [{type: not-icontains, value: THREE}]
+EOF
+grade='"json": {"id": "m", "type": "message", "role": "assistant", "model": "claude-haiku-4-5", "content": [{"type": "tool_use", "id": "t", "name": "grade", "input": {"pass": true, "score": 1, "reason": "ok"}}], "stop_reason": "tool_use", "stop_sequence": null, "usage": {"input_tokens": 5, "output_tokens": 5}}'
+server_script "{\"messages\": [{\"route\": [{\"match\": \"tool_choice\", $grade}, {\"echo\": \"A: \"}]}]}"
+vg_case "eval (three rows, a grader)" 1 "$PWB_DEBUG" eval "$E" --concurrency 2 -o "$T/r.jsonl"
+check_eq "eval under valgrind: every row reported" "$(wc -l <"$T/r.jsonl" | tr -d ' ')" 3
+vg_case "eval --json --models (two columns)" 1 "$PWB_DEBUG" eval "$E" --json --models claude-haiku-4-5,claude-sonnet-4-5
+vg_case "eval --cache" 1 "$PWB_DEBUG" eval "$E" --cache
+server_script "{\"batches\": {\"polls\": 1, \"outcomes\": {\"r2-k0-c0\": \"expired\"}}, \"messages\": [{$grade}]}"
+vg_case "eval --batch" 1 "$PWB_DEBUG" eval "$E" --batch --poll 0.05 --no-log
+vg_case "batch list" 0 "$PWB_DEBUG" batch list
+vg_case "log" 0 "$PWB_DEBUG" log
+vg_case "log FILE" 0 "$PWB_DEBUG" log "$E"
+
 done_testing
