@@ -2,6 +2,7 @@
  * prepared once per handle and bound with sqlite3_bind_*; the only SQL run
  * unprepared is the constant migration text of runlog-schema.c. */
 #include "core/runlog.h"
+#include "core/redact.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,12 +15,10 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <nettle/base64.h>
 #include <nettle/sha2.h>
 #include <sqlite3.h>
 
 #include "core/buf.h"
-#include "core/keys.h"
 #include "core/replay.h"
 #include "core/runlog-schema.h"
 #include "core/util.h"
@@ -27,8 +26,6 @@
 /* Long enough for an eval and the workbench to take turns writing. */
 #define BUSY_TIMEOUT_MS 5000
 /* How much of a key counts as its recognisable prefix. */
-#define KEY_PREFIX_LEN 25
-#define REDACTED "[redacted key]"
 
 #define BATCH_COLUMNS "batch_id, version_id, rows_fingerprint, custom_ids, state, created_at, " \
 	"updated_at, request_count"
@@ -184,34 +181,11 @@ void runlog_version_id(const char *canonical_text, char out[RUNLOG_VERSION_ID_SI
 	out[RUNLOG_VERSION_ID_SIZE - 1] = '\0';
 }
 
-static char *replace_in(char *text, const char *needle)
-{
-	char *r = keys_redact(text, needle, REDACTED);
-	free(text);
-	return r;
-}
-
-/* The key, its recognisable prefix and its base64 form never reach the
- * file. TODO(merge): use core/redact */
+/* The key in every form core/redact knows (whole, its recognisable
+ * prefix, base64) never reaches the file. */
 static char *redact_for_log(const struct runlog *log, const char *text)
 {
-	char *r = xstrdup(text);
-	const char *key = log->key;
-	if (!key || !*key)
-		return r;
-	r = replace_in(r, key);
-	size_t n = strlen(key);
-	if (n > KEY_PREFIX_LEN) {
-		char *prefix = xstrndup(key, KEY_PREFIX_LEN);
-		r = replace_in(r, prefix);
-		free(prefix);
-	}
-	char *b64 = xmalloc(BASE64_ENCODE_RAW_LENGTH(n) + 1);
-	base64_encode_raw(b64, n, (const uint8_t *)key);
-	b64[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
-	r = replace_in(r, b64);
-	free(b64);
-	return r;
+	return redact_key(text, log->key);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)

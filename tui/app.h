@@ -10,6 +10,7 @@
 #include "core/api.h"
 #include "core/buf.h"
 #include "core/cost.h"
+#include "core/redact.h"
 #include "core/diag.h"
 #include "core/runlog.h"
 #include "tui/actions.h"
@@ -76,6 +77,11 @@ struct answer {
 	int canceled, done;
 	int follow;          /* the view follows the end */
 	char cur_type[16];   /* type of the block being streamed */
+	/* the key (any form, also cut between two deltas) never reaches the
+	 * view: deltas go through a redacting stream; rs_attr is the line
+	 * attribute of what it holds back */
+	struct redact_stream rs;
+	int rs_attr;
 	long cur_index;
 	long long t_start, t_first;
 	long out_chars;

@@ -1,4 +1,5 @@
 #include "tui/run.h"
+#include "core/buf.h"
 #include "core/utf8.h"
 #include "tui/app.h"
 #include "tui/editor.h"
@@ -26,7 +27,19 @@ static struct answer *answer_new(void)
 	ans->follow = 1;
 	ans->cur_index = -1;
 	usage_init(&ans->usage);
+	redact_stream_init(&ans->rs, NULL);
 	return ans;
+}
+
+/* Write out what the redacting stream still holds (the end of a block). */
+static void redact_flush(struct answer *ans)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	redact_stream_finish(&ans->rs, &out);
+	if (out.len)
+		textbuf_append(ans->view, out.data, out.len, ans->rs_attr);
+	buf_done(&out);
 }
 
 void answer_free(struct answer *ans)
@@ -34,6 +47,7 @@ void answer_free(struct answer *ans)
 	if (!ans)
 		return;
 	textbuf_free(ans->view);
+	redact_stream_done(&ans->rs);
 	free(ans->message_json);
 	free(ans->model);
 	free(ans->stop_reason);
@@ -140,11 +154,22 @@ static void on_event(void *ud, const struct stream_event *ev)
 		if (!ans->t_first)
 			ans->t_first = app_now(a);
 		a->run.state = RS_STREAMING;
-		textbuf_append(ans->view, ev->text, ev->len,
-			       ev->kind == STREAM_EV_THINKING ? LA_DIM : LA_TEXT);
+		{
+			int attr = ev->kind == STREAM_EV_THINKING ? LA_DIM : LA_TEXT;
+			if (attr != ans->rs_attr)
+				redact_flush(ans);
+			ans->rs_attr = attr;
+			struct buf out;
+			buf_init(&out, 0);
+			redact_stream_feed(&ans->rs, ev->text, ev->len, &out);
+			if (out.len)
+				textbuf_append(ans->view, out.data, out.len, attr);
+			buf_done(&out);
+		}
 		ans->out_chars += (long)ev->len;
 		break;
 	case STREAM_EV_BLOCK_STOP:
+		redact_flush(ans);
 		if (ev->block_type && strcmp(ev->block_type, "tool_use") == 0 && st) {
 			struct stream_block b;
 			if (stream_block(st, ev->index, &b) == 0)
@@ -220,6 +245,7 @@ static void finish(struct app *a, struct api_call *call)
 	if (ans->done)
 		return;
 	ans->done = 1;
+	redact_flush(ans);
 	enum api_failure f = api_call_failure(call);
 	const struct stream *st = api_call_stream(call);
 	if (st && stream_has_message(st)) {
@@ -230,6 +256,8 @@ static void finish(struct app *a, struct api_call *call)
 			str_set(&ans->model, stream_model(st));
 		free(ans->message_json);
 		ans->message_json = stream_message_json(st);
+		/* a key cut between two deltas is whole again in the message */
+		redact_in_place(&ans->message_json, a->key);
 	}
 	const char *model = ans->model ? ans->model : a->sess->model;
 	if (ans->usage.input_tokens >= 0) {
@@ -383,6 +411,8 @@ void run_send(struct app *a)
 	a->run.log_path = a->log ? logcall_preset_path(a->preset) : NULL;
 	str_set(&a->run.log_body, body);
 	struct answer *ans = answer_new();
+	redact_stream_done(&ans->rs);
+	redact_stream_init(&ans->rs, a->key);
 	ans->t_start = app_now(a);
 	str_set(&ans->model, a->sess->model);
 	answer_push(a, ans);

@@ -590,7 +590,7 @@ static void test_redaction(void)
 	CHECK(runlog_eval_result(log, &r) > 0);
 	/* the same request still hits the cache, and reads back redacted */
 	char *m = runlog_cache_lookup(log, with_key, SENTINEL, SENTINEL, "http://x/" SENTINEL_PREFIX, NULL);
-	CHECK(m && strstr(m, "[redacted key]") && !strstr(m, "SENTINELkey"));
+	CHECK(m && strstr(m, "[REDACTED]") && !strstr(m, "SENTINELkey"));
 	free(m);
 	char *path = path_in("redact.db"), *wal = xasprintf("%s-wal", path);
 	check_no_key_bytes(path, "open");
