@@ -545,10 +545,11 @@ int cmd_improve(int argc, char **argv)
 	cli_data(stdout, *changes ? changes : "- (none listed)\n",
 		 strlen(*changes ? changes : "- (none listed)\n"));
 	cli_data_end(stdout);
-	old_text = read_text(a.file);
+	/* Both canonical: the diff shows what changed, not how FILE was typed. */
+	old_text = preset_emit(s);
 	new_text = read_text(out);
 	diff = replay_diff(old_text ? old_text : "", new_text ? new_text : "");
-	cli_msg(stdout, "\n--- %s\n+++ %s\n", a.file, out);
+	cli_msg(stdout, "\n--- %s (canonical)\n+++ %s\n", a.file, out);
 	cli_data(stdout, diff, strlen(diff));
 	cli_data_end(stdout);
 	cli_msg(stdout, "wrote %s\n", out);

@@ -504,6 +504,7 @@ int meta_improve_apply(const char *input_json, struct session *s, char **changes
 		cJSON_ArrayForEach(m, msgs)
 			session_add_message(s, string_item(m, "role"), string_item(m, "content"), NULL);
 	}
+	str_set(&s->response_json, NULL); /* it answered the old prompt */
 	*changes = change_lines(cJSON_GetObjectItemCaseSensitive(in, "changes"));
 	rc = 0;
 out:

@@ -72,7 +72,7 @@ char *meta_failures_text(const struct meta_failure *f, size_t n);
 
 /* Apply the improve tool's input to s (a copy of the current session):
  * system, messages, max_tokens, temperature replace what s has when
- * given. A proposal that carries tests or assert different from s's is
+ * given; the recorded response: is dropped. A proposal that carries tests or assert different from s's is
  * refused (the improver gets them read-only). Returns 0 with *changes
  * (malloc'd, one "- what: why" line per change, "" when none given), or
  * -1 with *error (malloc'd). */
