@@ -132,6 +132,22 @@ check_contains "override without a forced tool: says why" "$(cat err.txt)" "must
 check_eq "override without a forced tool: nothing sent" "$(server_count)" 0
 rm -r config/pwb/meta
 
+# Outside the source tree pwb reads the installed meta-prompts
+# (PREFIX/share/pwb/presets/meta): a copy of the binary elsewhere, with
+# nothing installed there, says where it looked.
+mkdir -p bin
+cp "$PWB" bin/pwb
+server_script good.json
+bin/pwb generate "t" -o elsewhere.yaml >out.txt 2>err.txt
+rc=$?
+if grep -q "share/pwb/presets/meta" err.txt; then
+	check_eq "outside the tree: exit 2" "$rc" 2
+	check_contains "outside the tree: where it looked" "$(cat err.txt)" "no meta-prompt generate.yaml"
+	check_eq "outside the tree: nothing sent" "$(server_count)" 0
+else
+	skip "outside the tree: the installed meta-prompts" "pwb is installed here"
+fi
+
 # The shipped meta-prompts are valid presets.
 $PWB validate "$PWB_ROOT"/presets/meta/*.yaml >val.txt 2>&1
 check_eq "presets/meta: valid" "$?" 0
