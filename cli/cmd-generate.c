@@ -153,6 +153,8 @@ int cmd_generate(int argc, char **argv)
 		rc = EXIT_CHANGED;
 		goto out;
 	}
+	if (!s->description)
+		str_set(&s->description, a.task);
 	if (check_generated(p)) {
 		rc = EXIT_CHANGED;
 		goto out;

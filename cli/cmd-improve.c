@@ -241,8 +241,12 @@ static void failures_from_log(struct runlog *log, const char *version, const cha
 	struct runlog_eval_result_line *lines = NULL;
 	size_t n = 0;
 	long long run = 0;
-	if (!log || !*version ||
-	    runlog_last_eval_results(log, version, &run, &lines, &n) < 0 || !run) {
+	if (!log) {
+		cli_msg(stderr, "pwb improve: the run log is off: improving without failing rows "
+			"(give --from RESULTS)\n");
+		return;
+	}
+	if (!*version || runlog_last_eval_results(log, version, &run, &lines, &n) < 0 || !run) {
 		cli_msg(stderr, "pwb improve: no evaluation of this version of %s in the run log "
 			"(run `pwb eval %s` first, or give --from RESULTS); improving without "
 			"failing rows\n", file, file);
@@ -416,6 +420,31 @@ out:
 
 /* ---- the command ----------------------------------------------------------- */
 
+/* tests: "rows.csv" is relative to the preset: when NEW goes to another
+ * folder, point it at the same file by its absolute path. */
+static void keep_rows_file(struct session *s, const char *file, const char *out)
+{
+	cJSON *t = s->tests_json ? cJSON_Parse(s->tests_json) : NULL;
+	const char *rel = cJSON_IsString(t) ? t->valuestring : NULL;
+	if (rel && !strncmp(rel, "file://", 7))
+		rel += 7;
+	char *from = file_dir_of(file), *to = file_dir_of(out);
+	char *rf = realpath(from, NULL), *rt = realpath(to, NULL);
+	if (rel && *rel != '/' && rf && rt && strcmp(rf, rt)) {
+		char *abs = xasprintf("%s/%s", rf, rel);
+		cJSON *j = cJSON_CreateString(abs);
+		free(s->tests_json);
+		s->tests_json = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		free(abs);
+	}
+	free(from);
+	free(to);
+	free(rf);
+	free(rt);
+	cJSON_Delete(t);
+}
+
 /* The new version is what eval accepts: valid, and the rows give every
  * variable it uses. Printed; 1 when not. */
 static int check_new(struct preset *p, const struct testrows *rows)
@@ -502,6 +531,9 @@ int cmd_improve(int argc, char **argv)
 	} else {
 		failures_from_log(log, version, a.file, rows, &fails);
 	}
+	if (a.from && !fails.n)
+		cli_msg(stderr, "pwb improve: no row failed in %s: asking for a better version "
+			"anyway\n", a.from);
 
 	struct diag_list d;
 	diag_list_init(&d);
@@ -530,6 +562,7 @@ int cmd_improve(int argc, char **argv)
 		cli_msg(stderr, "pwb improve: %s (nothing written)\n", err);
 		goto out;
 	}
+	keep_rows_file(preset_session(next), a.file, out);
 	if (check_new(next, rows))
 		goto out;
 	diag_list_init(&d);

@@ -75,6 +75,7 @@ check_eq "--force: exit 0" "$?" 0
 check_eq "--model: sent" "$(server_req 1 'd["json"]["model"]')" claude-haiku-4-5
 check_contains "--model: the preset's model" "$(cat gen.yaml)" "model: claude-haiku-4-5"
 check_not_contains "--force: replaced" "$(cat gen.yaml)" "# edited"
+check "--force: the previous file kept as FILE~" grep -q "# edited" gen.yaml~
 
 # Unusable answers write nothing and exit 1.
 BAD='{"system": "s", "user": "Q {{x}} {{y}}", "variables": ["x", "y"],
@@ -101,6 +102,14 @@ check "unknown assertion type: nothing written" test ! -e bad.yaml
 server_script '[{"status": 400, "json": {"type": "error", "error": {"type": "invalid_request_error", "message": "bad"}}}]'
 $PWB generate "t" -o bad.yaml >out.txt 2>err.txt
 check_eq "API error: exit 3" "$?" 3
+
+# An answer without a name or description: the task describes the preset.
+MIN='{"user": "Q {{x}}", "variables": ["x"], "max_tokens": 100, "tests": [{"vars": {"x": "1"}}]}'
+printf '[{"json": %s}]' "$(answer "$MIN")" >min.json
+server_script min.json
+$PWB generate "Answer questions" -o min.yaml >out.txt 2>err.txt
+check_eq "minimal answer: exit 0" "$?" 0
+check_contains "minimal answer: the task as description" "$(cat min.yaml)" "description: Answer questions"
 
 # Usage errors.
 $PWB generate -o x.yaml >out.txt 2>err.txt

@@ -105,6 +105,27 @@ check_eq "--from: exit 0" "$?" 0
 check_contains "--from: the failing row from the file" "$(server_req 1 'd["json"]["messages"][0]["content"]')" "    | A: Q cherry"
 check_eq "--model: sent" "$(server_req 1 'd["json"]["model"]')" claude-opus-4-1
 check "-o: written" test -s new.yaml
+server_script good.json
+sed 's/"outcome": *"failed"/"outcome":"passed"/' r.jsonl >allpass.jsonl
+$PWB improve p.yaml --from allpass.jsonl -o new.yaml >out.txt 2>err.txt
+check_contains "--from: nothing failed, says so" "$(cat err.txt)" "no row failed in allpass.jsonl"
+PWB_LOG=off $PWB improve p.yaml -o new.yaml >out.txt 2>err.txt
+check_contains "PWB_LOG=off: says the log is off" "$(cat err.txt)" "the run log is off"
+
+# tests: naming a rows file relative to FILE still finds it from NEW's
+# folder.
+printf 'x,__expected\napple,contains:apple\n' >rows.csv
+sed '/^tests:/,$d' p.yaml >csv.yaml
+echo "tests: rows.csv" >>csv.yaml
+mkdir -p sub
+server_script good.json
+$PWB improve csv.yaml -o sub/csv.yaml >out.txt 2>err.txt
+check_eq "rows file: exit 0" "$?" 0
+$PWB validate sub/csv.yaml >val.txt 2>&1
+check_eq "rows file: NEW in another folder is valid" "$?" 0
+check_contains "rows file: by its absolute path" "$(cat sub/csv.yaml)" "tests: $T/rows.csv"
+$PWB improve csv.yaml -o csv2.yaml >out.txt 2>err.txt
+check_contains "rows file: the same folder keeps it relative" "$(cat csv2.yaml)" "tests: rows.csv"
 
 # No evaluation of this version: improves without failing rows, says so.
 sed 's/max_tokens: 100/max_tokens: 110/' p.yaml >fresh.yaml
