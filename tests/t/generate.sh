@@ -112,6 +112,11 @@ check_eq "minimal answer: exit 0" "$?" 0
 check_contains "minimal answer: the task as description" "$(cat min.yaml)" "description: Answer questions"
 
 # Usage errors.
+$PWB generate --help >out.txt 2>err.txt
+check_eq "--help: exit 0" "$?" 0
+check_contains "--help: usage" "$(cat out.txt)" 'usage: pwb generate "TASK DESCRIPTION" -o FILE'
+$PWB generate "t" -o x.yaml --bogus >out.txt 2>err.txt
+check_eq "unknown option: exit 2" "$?" 2
 $PWB generate -o x.yaml >out.txt 2>err.txt
 check_eq "no task: exit 2" "$?" 2
 $PWB generate "t" >out.txt 2>err.txt

@@ -194,6 +194,13 @@ $PWB improve e.yaml -o e2.yaml >out.txt 2>err.txt
 check_not_contains "--eval: recorded in the run log" "$(cat err.txt)" "no evaluation"
 
 # Errors.
+$PWB improve --help >out.txt 2>err.txt
+check_eq "--help: exit 0" "$?" 0
+check_contains "--help: usage" "$(cat out.txt)" "usage: pwb improve FILE"
+$PWB improve p.yaml --bogus >out.txt 2>err.txt
+check_eq "unknown option: exit 2" "$?" 2
+$PWB improve orig.yaml --eval -o x.yaml --from >out.txt 2>err.txt
+check_eq "--from without a value: exit 2" "$?" 2
 $PWB improve >out.txt 2>err.txt
 check_eq "no FILE: exit 2" "$?" 2
 $PWB improve p.yaml -o p.yaml >out.txt 2>err.txt
