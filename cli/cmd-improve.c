@@ -511,7 +511,11 @@ int cmd_improve(int argc, char **argv)
 		goto out;
 	}
 	out = a.out ? xstrdup(a.out) : default_out(a.file);
-	if (!strcmp(out, a.file)) {
+	char *rf = realpath(a.file, NULL), *ro = realpath(out, NULL);
+	int same = !strcmp(out, a.file) || (rf && ro && !strcmp(rf, ro));
+	free(rf);
+	free(ro);
+	if (same) {
 		cli_msg(stderr, "pwb improve: -o NEW must not be FILE itself\n");
 		goto out;
 	}

@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void print_cost(const struct stream *st, const char *asked)
 {
@@ -65,8 +66,15 @@ int meta_call_run(const char *cmd, struct preset *meta, const char *model, const
 	cli_sigint_install(loop, &call);
 	long long t0 = loop_now_ms(loop);
 	struct api_call_hooks hooks = { 0 };
+	/* The answer comes whole (a tool call is read at the end): say what
+	 * the wait is for. */
+	int tty = isatty(STDERR_FILENO);
+	if (tty)
+		cli_msg(stderr, "pwb %s: asking %s (Ctrl-C cancels)...", cmd, s->model ? s->model : "");
 	call = api_call_start(loop, &cfg, API_MESSAGES, body, 0, &hooks);
 	api_call_wait(loop, call);
+	if (tty)
+		fputs("\r\033[2K", stderr);
 	long latency = (long)(loop_now_ms(loop) - t0);
 	cli_sigint_remove(loop);
 	char *abs = log ? logcall_preset_path(meta) : NULL;

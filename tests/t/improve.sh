@@ -205,6 +205,8 @@ $PWB improve >out.txt 2>err.txt
 check_eq "no FILE: exit 2" "$?" 2
 $PWB improve p.yaml -o p.yaml >out.txt 2>err.txt
 check_eq "-o FILE itself: exit 2" "$?" 2
+$PWB improve p.yaml -o ./p.yaml >out.txt 2>err.txt
+check_eq "-o FILE by another name: exit 2" "$?" 2
 $PWB improve p.yaml --from nowhere.jsonl >out.txt 2>err.txt
 check_eq "--from a missing file: exit 2" "$?" 2
 server_script '[{"reset": true}]'
