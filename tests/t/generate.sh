@@ -111,6 +111,16 @@ $PWB generate "Answer questions" -o min.yaml >out.txt 2>err.txt
 check_eq "minimal answer: exit 0" "$?" 0
 check_contains "minimal answer: the task as description" "$(cat min.yaml)" "description: Answer questions"
 
+# An answer that holds the configured key: never written, never shown.
+KEYED=$(printf '{"system": "Use %s", "user": "Q {{x}}", "variables": ["x"], "max_tokens": 100, "tests": [{"vars": {"x": "1"}}]}' "$FAKE_KEY")
+printf '[{"json": %s}]' "$(answer "$KEYED")" >keyed.json
+server_script keyed.json
+$PWB generate "t" -o keyed.yaml >out.txt 2>err.txt
+check_eq "the key in the answer: exit 0 (the core redacts answers)" "$?" 0
+check_not_contains "the key in the answer: not written" "$(cat keyed.yaml)" "FAKEtestKEY0123456789"
+check_contains "the key in the answer: redacted" "$(cat keyed.yaml)" "system: Use [REDACTED]"
+check_not_contains "the key in the answer: not printed" "$(cat out.txt err.txt)" "FAKEtestKEY0123456789"
+
 # Usage errors.
 $PWB generate --help >out.txt 2>err.txt
 check_eq "--help: exit 0" "$?" 0

@@ -172,6 +172,15 @@ check_eq "new variable: exit 1" "$?" 1
 check_contains "new variable: names it" "$(cat err.txt)" "lang"
 check "new variable: nothing written" test ! -e touched.yaml
 
+# A proposal that holds the configured key: never written, never shown.
+KEYED=$(printf '{"messages": [{"role": "user", "content": "Q {{x}} %s"}], "changes": [{"change": "%s", "reason": "r"}]}' "$FAKE_KEY" "$FAKE_KEY")
+script "$KEYED" keyed.json
+server_script keyed.json
+$PWB improve p.yaml -o keyed.yaml >out.txt 2>err.txt
+check_eq "the key in the proposal: exit 0 (the core redacts answers)" "$?" 0
+check_not_contains "the key in the proposal: not written" "$(cat keyed.yaml)" "FAKEtestKEY0123456789"
+check_not_contains "the key in the proposal: not printed" "$(cat out.txt err.txt)" "FAKEtestKEY0123456789"
+
 # --eval: both versions over the same rows at once; the exit code is the
 # new version's.
 server_script good.json
