@@ -77,7 +77,12 @@
 		"updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE batch_id = ?1") \
 	X(BATCH_UNFINISHED, "SELECT " BATCH_COLUMNS " FROM batches WHERE version_id IS ?1 " \
 		"AND rows_fingerprint IS ?2 AND state IS NOT '" RUNLOG_BATCH_DONE "' ORDER BY id") \
-	X(BATCH_LATEST, "SELECT " BATCH_COLUMNS " FROM batches ORDER BY id DESC LIMIT ?1")
+	X(BATCH_LATEST, "SELECT " BATCH_COLUMNS " FROM batches ORDER BY id DESC LIMIT ?1") \
+	X(LAST_EVAL_OF, "SELECT id FROM eval_runs WHERE version_id = ?1 AND ended_at IS NOT NULL " \
+		"ORDER BY id DESC LIMIT 1") \
+	X(EVAL_RESULTS_OF, "SELECT e.row_index, e.repeat, e.description, e.vars, e.outcome, " \
+		"e.assertions, a.message FROM eval_results e LEFT JOIN answers a ON a.id = e.answer_id " \
+		"WHERE e.run_id = ?1 ORDER BY e.row_index, e.repeat, e.id")
 
 enum statement {
 #define AS_ENUM(name, sql) ST_##name,
@@ -659,6 +664,66 @@ void runlog_answer_lines_free(struct runlog_answer_line *lines, size_t count)
 		free(lines[i].version_id);
 		free(lines[i].outcome);
 		free(lines[i].first_line);
+	}
+	free(lines);
+}
+
+int runlog_last_eval_results(struct runlog *log, const char *version_id, long long *run_id,
+			     struct runlog_eval_result_line **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	*run_id = 0;
+	if (!log)
+		return 0;
+	sqlite3_stmt *st = stmt(log, ST_LAST_EVAL_OF);
+	bind_text(st, 1, version_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*run_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		set_error(log, "cannot read the eval runs in the log");
+		return -1;
+	}
+	if (!*run_id)
+		return 0;
+	st = stmt(log, ST_EVAL_RESULTS_OF);
+	sqlite3_bind_int64(st, 1, *run_id);
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*count == cap) {
+			cap = cap ? 2 * cap : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct runlog_eval_result_line *l = &(*out)[(*count)++];
+		l->row = (long)sqlite3_column_int64(st, 0);
+		l->repeat = (long)sqlite3_column_int64(st, 1);
+		l->description = column_dup(st, 2);
+		l->vars_json = column_dup(st, 3);
+		l->outcome = column_dup(st, 4);
+		l->assertions_json = column_dup(st, 5);
+		l->message_json = column_dup(st, 6);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		set_error(log, "cannot read the eval results in the log");
+		runlog_eval_result_lines_free(*out, *count);
+		*out = NULL;
+		*count = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void runlog_eval_result_lines_free(struct runlog_eval_result_line *lines, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(lines[i].description);
+		free(lines[i].vars_json);
+		free(lines[i].outcome);
+		free(lines[i].assertions_json);
+		free(lines[i].message_json);
 	}
 	free(lines);
 }
