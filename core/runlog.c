@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,21 @@ fail:
 	return -1;
 }
 
+/* 1 when the database really is in WAL mode (the pragma reports the mode
+ * it ended in, without an error when it could not change it). */
+static int in_wal_mode(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int wal = 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+		wal = m && !strcmp((const char *)m, "wal");
+	}
+	sqlite3_finalize(st);
+	return wal;
+}
+
 void runlog_close(struct runlog *log)
 {
 	if (!log)
@@ -332,6 +348,7 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 		return NULL;
 	}
 	struct runlog *log = xcalloc(1, sizeof *log);
+	int setup_fd = -1;
 	log->path = own_path;
 	log->key = xstrdup(key);
 
@@ -339,13 +356,18 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 		*error = xasprintf("run log %s: cannot create its folder: %s", own_path, strerror(errno));
 		goto fail;
 	}
-	/* Create the file ourselves so it is 0600 from its first byte. */
-	int fd = open(own_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	/* Create the file ourselves so it is 0600 from its first byte, and hold
+	 * an flock on it while the log is set up (WAL, migrations): two pwb
+	 * processes opening a new log at once must not both turn an empty file
+	 * into a database (one of them then wrote into a journal the other
+	 * never saw). flock does not touch SQLite's own fcntl locks. */
+	setup_fd = open(own_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (setup_fd < 0) {
 		*error = xasprintf("run log %s: %s", own_path, strerror(errno));
 		goto fail;
 	}
-	close(fd);
+	while (flock(setup_fd, LOCK_EX) != 0 && errno == EINTR)
+		;
 	if (sqlite3_open_v2(own_path, &log->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		*error = xasprintf("run log %s: %s", own_path,
 				   log->db ? sqlite3_errmsg(log->db) : "cannot open");
@@ -365,9 +387,10 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 				   own_path, version, runlog_schema_version());
 		goto fail;
 	}
-	if (exec_sql(log->db, "PRAGMA journal_mode = WAL") != 0 ||
+	if (exec_sql(log->db, "PRAGMA journal_mode = WAL") != 0 || !in_wal_mode(log->db) ||
 	    exec_sql(log->db, "PRAGMA foreign_keys = ON") != 0) {
-		*error = xasprintf("run log %s: %s", own_path, sqlite3_errmsg(log->db));
+		*error = xasprintf("run log %s: cannot use WAL mode: %s", own_path,
+				   sqlite3_errmsg(log->db));
 		goto fail;
 	}
 	if (version < runlog_schema_version() && migrate(log) != 0) {
@@ -382,8 +405,11 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 		}
 	}
 	restrict_files(own_path);
+	close(setup_fd);
 	return log;
 fail:
+	if (setup_fd >= 0)
+		close(setup_fd);
 	runlog_close(log);
 	return NULL;
 }
