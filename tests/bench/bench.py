@@ -941,9 +941,9 @@ class Bench:
         out = ["### %s" % case, "", res["what"] + ".", "",
                "Load: `%s` before, `%s` after." % (res["uptime_before"], res["uptime_after"]),
                "", "Each cell: min / median / max over the valid measured runs; create body "
-               "as the server received it, results as it serves them; server CPU: mean per "
-               "run (clock ticks of 10 ms).", "",
-               "| shape | create body MB | results MB | wall s | rows/s | CPU s | peak RSS MB "
+               "as the server received it, results as it serves them, both in MiB like the "
+               "RSS; server CPU: mean per run (clock ticks of 10 ms).", "",
+               "| shape | create body MiB | results MiB | wall s | rows/s | CPU s | peak RSS MiB "
                "| server CPU s | valid runs |",
                "|" + " --- |" * 9]
 
@@ -956,7 +956,8 @@ class Bench:
                 continue
             srv = [r["srv_cpu_ms"] for r in runs]
             out.append("| %s | %.1f | %.1f | %s | %.0f | %s | %s | %s | %d |" % (
-                name, t.get("create_bytes", 0) / 1e6, t.get("results_bytes", 0) / 1e6,
+                name, t.get("create_bytes", 0) / 1048576.0,
+                t.get("results_bytes", 0) / 1048576.0,
                 triple(st, "wall_ms", sec), n / (st["wall_ms"]["median"] / 1e3),
                 triple(st, "cpu_ms", sec), triple(st, "rss_kb", fmt_mb),
                 sec(sum(srv) / len(srv)), len(runs)))
@@ -1160,15 +1161,17 @@ def targets_table(results):
                 continue
             body = tools[label]["create_bytes"] / 1048576.0
             row("batch: peak RSS of %s within one create body + the baseline" % what,
-                "%.1f MB against %.1f MB body + %.1f MB baseline (excess %.1f MB, %.2fx the "
-                "body)" % (p, body, base, p - base - body, (p - base) / body),
+                "%.1f MiB against %.1f MiB of body + %.1f MiB of baseline: %.1f MiB over, "
+                "(RSS - baseline) = %.2fx the body" % (p, body, base, p - base - body,
+                                                      (p - base) / body),
                 "yes" if p <= base + body * 1.1 else "**no**")
         p = peak("small create body, large results")
         if p is not None and base is not None:
             rb = tools["small create body, large results"]["results_bytes"] / 1048576.0
             row("batch: reading the results never holds the file (peak RSS above the baseline "
-                "under 1/10 of it)", "%.1f MB above the baseline for a %.1f MB results file"
-                % (p - base, rb), "yes" if p - base < rb / 10 else "**no**")
+                "under 1/10 of it)", "%.1f MiB against the baseline's %.1f MiB, for a "
+                "%.1f MiB results file" % (p, base, rb),
+                "yes" if p - base < rb / 10 else "**no**")
         t = tools.get("both large, run log on (the default)")
         if t and t["runs"]:
             row("batch: wall time, %d rows, start to results written (figure only)" % (
