@@ -1,0 +1,167 @@
+/* The Evaluate view's table model: rows and variables from test rows,
+ * results (passed/total, errors with their type), grades, the header's
+ * summary, column layout and cutting to width. No curses involved. */
+#include "tap.h"
+#include "core/assert.h"
+#include "core/buf.h"
+#include "core/diag.h"
+#include "core/evaltable.h"
+#include "core/testrows.h"
+#include "core/textwrap.h"
+
+#include <locale.h>
+#include <stdlib.h>
+
+static struct testrows *rows_of(const char *json)
+{
+	struct diag_list d;
+	diag_list_init(&d);
+	struct testrows *r = testrows_from_json(json, "t.json", "tests", NULL, NULL, &d);
+	diag_list_done(&d);
+	return r;
+}
+
+static const char *line_of(const struct evaltable *t, const struct evaltable_layout *l, size_t row,
+			   struct buf *b)
+{
+	buf_clear(b);
+	evaltable_row_line(t, l, row, b);
+	return buf_str(b);
+}
+
+static void test_rows_and_vars(void)
+{
+	struct testrows *r = rows_of("[{\"vars\":{\"x\":\"apple\",\"y\":\"1\"}},"
+				     "{\"description\":\"two\",\"vars\":{\"z\":\"zed\",\"x\":\"pear\"}}]");
+	CHECK(r != NULL);
+	struct evaltable *t = evaltable_new(r);
+	testrows_free(r);
+	CHECK_INT(t->nrows, 2);
+	CHECK_INT(t->nvars, 3);
+	CHECK_STR(t->varnames[0], "x");
+	CHECK_STR(t->varnames[1], "y");
+	CHECK_STR(t->varnames[2], "z");
+	CHECK_STR(t->values[1 * 3 + 0], "pear");
+	CHECK_STR(t->values[1 * 3 + 1], "");
+	CHECK_STR(t->descriptions[1], "two");
+	CHECK_INT(t->var_width[0], 5);
+	evaltable_free(t);
+	evaltable_free(NULL);
+}
+
+static void test_results_and_summary(void)
+{
+	struct testrows *r = rows_of("[{\"vars\":{\"x\":\"a\"},\"assert\":[{\"type\":\"contains\",\"value\":\"a\"}]},"
+				     "{\"vars\":{\"x\":\"b\"}},{\"vars\":{\"x\":\"c\"}},{\"vars\":{\"x\":\"d\"}}]");
+	struct evaltable *t = evaltable_new(r);
+	struct eval_check k[2] = { { r->v[0].asserts[0], 1, 1, "found" },
+				   { r->v[0].asserts[0], 0, 0, "not found" } };
+	struct eval_result res = { .row = 0, .outcome = EVAL_FAILED, .output = "A: a\nsecond",
+				   .cost_known = 1, .cost_usd = 0.001, .latency_ms = 1500,
+				   .checks = k, .nchecks = 2 };
+	evaltable_set_result(t, &res);
+	CHECK_STR(t->cells[0].first_line, "A: a");
+	CHECK_INT(t->cells[0].passed, 1);
+	CHECK_INT(t->cells[0].total, 2);
+	CHECK(strstr(t->cells[0].detail, "second") != NULL);
+	CHECK(strstr(t->cells[0].detail, "not found") != NULL);
+	res.row = 1, res.outcome = EVAL_PASSED, res.nchecks = 1, res.output = "ok";
+	evaltable_set_result(t, &res);
+	res.row = 2, res.outcome = EVAL_PASSED;
+	evaltable_set_result(t, &res);
+	struct api_error e = { .type = "overloaded_error", .message = "Overloaded" };
+	struct eval_result er = { .row = 3, .outcome = EVAL_ERROR, .error = &e, .latency_ms = -1 };
+	evaltable_set_result(t, &er);
+	CHECK_STR(t->cells[3].first_line, "overloaded_error: Overloaded");
+	evaltable_set_grade(t, 1, 4);
+	evaltable_set_grade(t, 2, 5);
+	evaltable_set_grade(t, 2, 9); /* refused */
+	struct evaltable_summary s;
+	evaltable_summarize(t, &s);
+	CHECK_INT(s.done, 4);
+	CHECK_INT(s.passed, 2);
+	CHECK_INT(s.failed, 1);
+	CHECK_INT(s.errors, 1);
+	CHECK_INT(s.graded, 2);
+	struct buf b;
+	buf_init(&b, 0);
+	evaltable_summary_text(&s, &b);
+	CHECK_STR(buf_str(&b), "2/4 50%  grade 4.5 (2)  $0.0030");
+	unsigned char only[4];
+	CHECK_INT(evaltable_failing(t, only), 2);
+	CHECK(only[0] && !only[1] && !only[2] && only[3]);
+	evaltable_set_pending(t, 0);
+	CHECK_INT(t->cells[0].state, ET_PENDING);
+	CHECK(t->cells[0].first_line == NULL);
+	evaltable_summarize(t, &s);
+	CHECK_INT(s.pending, 1);
+	CHECK_INT(s.done, 3);
+	buf_done(&b);
+	evaltable_free(t);
+	testrows_free(r);
+}
+
+static void test_pad(void)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	evaltable_pad(&b, "abc", 5);
+	CHECK_STR(buf_str(&b), "abc   ");
+	buf_clear(&b);
+	evaltable_pad(&b, "abcdef", 5);
+	CHECK_STR(buf_str(&b), "abcd\u2026 ");
+	buf_clear(&b);
+	evaltable_pad(&b, "abcde", 5);
+	CHECK_STR(buf_str(&b), "abcde ");
+	buf_clear(&b);
+	evaltable_pad(&b, "ab\ncd", 5); /* more lines: marked as cut */
+	CHECK_STR(buf_str(&b), "ab\u2026   ");
+	buf_clear(&b);
+	evaltable_pad(&b, "a\tb", 4); /* control characters never reach the terminal */
+	CHECK_STR(buf_str(&b), "a b  ");
+	buf_clear(&b);
+	evaltable_pad(&b, "\u65e5\u672c\u8a9e", 5); /* wide: 2 columns each */
+	CHECK_STR(buf_str(&b), "\u65e5\u672c\u2026 ");
+	buf_done(&b);
+}
+
+static void test_layout(void)
+{
+	struct testrows *r = rows_of("[{\"vars\":{\"a\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"b\":\"bb\","
+				     "\"c\":\"cc\",\"d\":\"dd\",\"e\":\"ee\",\"f\":\"ff\",\"g\":\"gg\"}}]");
+	struct evaltable *t = evaltable_new(r);
+	struct evaltable_layout l;
+	evaltable_layout(t, 80, 0, &l);
+	CHECK_INT(l.first_var, 0);
+	CHECK_INT(l.var_w[0], ET_W_VAR_MAX);
+	CHECK(l.nshown >= 1 && l.nshown < 7);
+	CHECK(l.answer_w >= ET_W_ANSWER_MIN);
+	struct buf b;
+	buf_init(&b, 0);
+	/* every line is as wide as the screen allows, header and rows alike */
+	evaltable_header_line(t, &l, &b);
+	int hw = textwrap_width(buf_str(&b), b.len);
+	CHECK(hw <= 80);
+	const char *row = line_of(t, &l, 0, &b);
+	CHECK_INT(textwrap_width(row, b.len), hw);
+	evaltable_layout(t, 160, 0, &l);
+	CHECK_INT(l.nshown, 7);
+	evaltable_layout(t, 80, 5, &l); /* scrolled sideways */
+	CHECK_INT(l.first_var, 5);
+	CHECK_STR(t->varnames[l.first_var], "f");
+	evaltable_layout(t, 80, 99, &l);
+	CHECK_INT(l.first_var, 6);
+	buf_done(&b);
+	evaltable_free(t);
+	testrows_free(r);
+}
+
+int main(void)
+{
+	setlocale(LC_CTYPE, "C.UTF-8"); /* wide characters count two columns */
+	RUN(test_rows_and_vars);
+	RUN(test_results_and_summary);
+	RUN(test_pad);
+	RUN(test_layout);
+	return tap_done();
+}
