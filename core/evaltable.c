@@ -132,9 +132,10 @@ void evaltable_set_result(struct evaltable *t, const struct eval_result *r)
 		c->first_line = xasprintf("%s: %s", type, msg);
 		buf_printf(&d, "Error: %s: %s\n", type, msg);
 	} else if (r->outcome == EVAL_SKIPPED || r->outcome == EVAL_CANCELED) {
-		c->first_line = xasprintf("%s%s%s", eval_outcome_name(r->outcome),
-					  r->skip_reason ? " " : "",
-					  r->skip_reason ? r->skip_reason : "");
+		const char *why = r->skip_reason && strcmp(r->skip_reason, eval_outcome_name(r->outcome))
+					  ? r->skip_reason : NULL;
+		c->first_line = xasprintf("%s%s%s%s", eval_outcome_name(r->outcome), why ? " (" : "",
+					  why ? why : "", why ? ")" : "");
 	} else {
 		c->first_line = xstrndup(out, strcspn(out, "\n"));
 	}
@@ -147,9 +148,9 @@ void evaltable_set_result(struct evaltable *t, const struct eval_result *r)
 		buf_printf(&d, "\nAssertions: %zu/%zu passed\n", c->passed, c->total);
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct eval_check *k = &r->checks[i];
-		char *what = assertion_describe(k->assertion);
-		buf_printf(&d, "%s %s: %s\n", k->pass ? "+ pass" : "- FAIL", what,
-			   k->reason ? k->reason : "");
+		/* the reason names the assertion and what was found */
+		char *what = k->reason && *k->reason ? NULL : assertion_describe(k->assertion);
+		buf_printf(&d, "%s %s\n", k->pass ? "+ pass" : "- FAIL", what ? what : k->reason);
 		free(what);
 	}
 	c->detail = buf_take(&d);
@@ -166,8 +167,7 @@ size_t evaltable_failing(const struct evaltable *t, unsigned char *only)
 	size_t n = 0;
 	for (size_t r = 0; r < t->nrows; r++) {
 		const struct evaltable_cell *c = &t->cells[r];
-		only[r] = c->state == ET_DONE &&
-			  (c->outcome == EVAL_FAILED || c->outcome == EVAL_ERROR);
+		only[r] = c->state == ET_DONE && c->outcome != EVAL_PASSED;
 		n += only[r];
 	}
 	return n;
@@ -322,7 +322,7 @@ void evaltable_row_line(const struct evaltable *t, const struct evaltable_layout
 	else
 		snprintf(s, sizeof s, "%s", evaltable_mark(c));
 	evaltable_pad(out, s, ET_W_CHECKS);
-	if (c->state == ET_DONE && c->cost_known)
+	if (c->state == ET_DONE && c->cost_known && (c->cost_usd > 0 || c->answer_id > 0))
 		snprintf(s, sizeof s, "$%.5f", c->cost_usd);
 	else
 		snprintf(s, sizeof s, "%s", "");

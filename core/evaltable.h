@@ -55,8 +55,8 @@ void evaltable_set_pending(struct evaltable *t, size_t row);
 void evaltable_set_result(struct evaltable *t, const struct eval_result *r);
 /* Set the grade (0..5) of a row. */
 void evaltable_set_grade(struct evaltable *t, size_t row, int grade);
-/* Rows whose last outcome was failed or error: only[i] = 1 (caller's
- * array of nrows). Returns how many. */
+/* Rows that ran and did not pass (failed, error, skipped, canceled):
+ * only[i] = 1 (caller's array of nrows). Returns how many. */
 size_t evaltable_failing(const struct evaltable *t, unsigned char *only);
 
 struct evaltable_summary {

@@ -22,6 +22,7 @@ struct preset;
 struct session;
 struct loop;
 struct replay;
+struct evalrun;
 
 struct rect {
 	int y, x, h, w;
@@ -54,7 +55,7 @@ struct pane {
 enum pane_id { PANE_SYSTEM, PANE_MESSAGES, PANE_PARAMS, PANE_RESPONSE, NPANES };
 
 extern const struct pane_ops pane_system_ops, pane_messages_ops, pane_params_ops,
-	pane_response_ops, pane_view_ops, pane_list_ops;
+	pane_response_ops, pane_view_ops, pane_list_ops, pane_eval_ops, pane_history_ops;
 
 struct turn {
 	char *role;          /* "user" or "assistant" */
@@ -92,7 +93,8 @@ enum prompt_for {
 	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR,
 };
 
-enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
+enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL, VIEW_EVAL,
+		 VIEW_HISTORY };
 
 /* A request, an estimate, the model list or a replay in flight, and what
  * the last response said about limits: changes with every loop pass. */
@@ -216,6 +218,9 @@ struct app {
 	int comments_ok;          /* the user agreed to drop the file's comments */
 	int bad_utf8_told;        /* said once that a kept answer had invalid UTF-8 */
 	char *default_path;       /* FILE given but not there yet: save goes here */
+
+	struct evalrun *eval;     /* the Evaluate view's rows and run (view-eval.c), NULL until opened */
+	char *restore_undo;       /* the session text before a History restore (view-history.c) */
 };
 
 /* Set the message line (printf-style); error marks it as an error. */

@@ -1,0 +1,515 @@
+#include "tui/view-eval.h"
+#include "tui/app.h"
+#include "tui/editor.h"
+#include "tui/keymap.h"
+#include "cli/eval-report.h"
+#include "core/diag.h"
+#include "core/eval.h"
+#include "core/evalrows.h"
+#include "core/evaltable.h"
+#include "core/logcall.h"
+#include "core/loop.h"
+#include "core/preset.h"
+#include "core/runlog.h"
+#include "core/session.h"
+#include "core/testrows.h"
+#include "core/util.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Concurrency of the workbench's runs: as `pwb eval`'s default. */
+enum { EVAL_VIEW_CONCURRENCY = 4 };
+
+struct evalrun {
+	struct testrows *rows;
+	struct evaltable *table;
+	char *load_error;       /* why there are no rows, or NULL */
+	/* the run (e NULL when none) */
+	struct eval *e;
+	struct session *sess;   /* the snapshot the run sends: edits go on meanwhile */
+	unsigned char *only;    /* the rows this run covers */
+	long long run_id;       /* in the run log */
+	char version[RUNLOG_VERSION_ID_SIZE];
+	char *preset_path;
+	long long t0;
+	/* the view */
+	size_t sel, top, first_var;
+};
+
+/* The pane's own state: the open row, shown over the table. */
+struct evalpane {
+	struct textbuf *detail;
+};
+
+static void evalrun_rows_free(struct evalrun *ev)
+{
+	evaltable_free(ev->table);
+	testrows_free(ev->rows);
+	free(ev->load_error);
+	ev->table = NULL;
+	ev->rows = NULL;
+	ev->load_error = NULL;
+}
+
+static void run_close(struct app *a, struct evalrun *ev, int canceled)
+{
+	if (!ev->e)
+		return;
+	struct eval_progress p;
+	eval_progress(ev->e, &p);
+	struct runlog_eval_summary sum = {
+		.passed = (long)p.passed, .failed = (long)p.failed, .errors = (long)p.errors,
+		.skipped = (long)(p.skipped + p.canceled), .total = (long)p.total, .cost_usd = p.spent_usd,
+	};
+	if (ev->run_id > 0)
+		runlog_eval_finish(a->log, ev->run_id, &sum);
+	eval_free(ev->e);
+	ev->e = NULL;
+	session_free(ev->sess);
+	ev->sess = NULL;
+	free(ev->only);
+	ev->only = NULL;
+	free(ev->preset_path);
+	ev->preset_path = NULL;
+	if (!canceled)
+		app_message(a, 0, "evaluation done: %zu passed, %zu failed, %zu errors%s", p.passed,
+			    p.failed, p.errors, p.skipped ? " (some skipped: the budget)" : "");
+}
+
+int view_eval_running(const struct app *a)
+{
+	return a->eval && a->eval->e;
+}
+
+void view_eval_pass(struct app *a)
+{
+	/* the engine is freed here, never inside its own callback */
+	if (view_eval_running(a) && eval_finished(a->eval->e)) {
+		run_close(a, a->eval, 0);
+		app_dirty(a);
+	}
+}
+
+void view_eval_free(struct app *a)
+{
+	if (!a->eval)
+		return;
+	run_close(a, a->eval, 1);
+	evalrun_rows_free(a->eval);
+	free(a->eval);
+	a->eval = NULL;
+}
+
+int view_eval_status(struct app *a, char *out, size_t n)
+{
+	if (!view_eval_running(a))
+		return 0;
+	struct eval_progress p;
+	eval_progress(a->eval->e, &p);
+	long long el = app_now(a) - a->eval->t0;
+	char eta[32] = "";
+	if (p.done && p.done < p.total && el > 0) {
+		long long left = el * (long long)(p.total - p.done) / (long long)p.done;
+		snprintf(eta, sizeof eta, " ETA %llds", (left + 999) / 1000);
+	}
+	snprintf(out, n, "eval %zu/%zu, %zu passed, %zu errors, $%.4f%s", p.done, p.total, p.passed,
+		 p.errors, p.spent_usd, eta);
+	return 1;
+}
+
+/* The rows of the working preset (tests: as edited). */
+static void load_rows(struct app *a, struct evalrun *ev)
+{
+	evalrun_rows_free(ev);
+	app_sync(a);
+	struct diag_list d;
+	diag_list_init(&d);
+	ev->rows = evalrows_load(a->preset, NULL, &d);
+	if (!ev->rows || !ev->rows->n) {
+		const struct diag *e = NULL;
+		for (size_t i = 0; i < d.n && !e; i++)
+			if (d.v[i].level == DIAG_ERROR)
+				e = &d.v[i];
+		ev->load_error = e ? xasprintf("%s%s%s", e->path ? e->path : "", e->path ? ": " : "",
+					       e->message)
+				   : xstrdup("this preset has no test rows: add them under tests: "
+					     "(a list, or a .csv, .jsonl or .yaml file)");
+	}
+	ev->table = evaltable_new(ev->rows);
+	if (ev->sel >= ev->table->nrows)
+		ev->sel = ev->table->nrows ? ev->table->nrows - 1 : 0;
+	if (ev->first_var >= ev->table->nvars)
+		ev->first_var = 0;
+	diag_list_done(&d);
+}
+
+void view_eval_open(struct app *a)
+{
+	if (!a->eval)
+		a->eval = xcalloc(1, sizeof *a->eval);
+	a->view.title = xasprintf("Evaluate: %s runs all, %s the row, %s the failing, %s opens, 1-5 grade, %s closes",
+				  keymap_label(ACT_RUN), keymap_label(ACT_EVAL_RUN_ROW),
+				  keymap_label(ACT_EVAL_RERUN_FAILING), keymap_label(ACT_EVAL_OPEN_ROW),
+				  keymap_label(ACT_CLOSE));
+	/* a run holds its rows; otherwise the preset's tests: may have changed */
+	if (!view_eval_running(a))
+		load_rows(a, a->eval);
+}
+
+static void on_result(void *ud, const struct eval_result *r)
+{
+	struct app *a = ud;
+	struct evalrun *ev = a->eval;
+	evaltable_set_result(ev->table, r);
+	if (r->cost_known)
+		a->session_cost += r->cost_usd;
+	else if (r->message_json)
+		a->session_cost_unknown = 1;
+	if (ev->run_id > 0) {
+		char *aj = eval_report_checks_json(r);
+		struct runlog_eval_row er = {
+			.run_id = ev->run_id,
+			.row = (long)r->row,
+			.repeat = (long)r->repeat,
+			.description = ev->rows->v[r->row].description,
+			.outcome = eval_outcome_name(r->outcome),
+			.assertions_json = aj,
+			.answer_id = r->answer_id,
+		};
+		long long id = runlog_eval_result(a->log, &er);
+		if (id > 0 && r->row < ev->table->nrows)
+			ev->table->cells[r->row].result_id = id;
+		free(aj);
+	}
+	app_dirty(a);
+}
+
+/* Run the rows with only[i] set (only NULL: all); a run of all reloads the
+ * rows from the preset first. */
+static void run_rows(struct app *a, unsigned char *only)
+{
+	struct evalrun *ev = a->eval;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "an evaluation is running (%s cancels it)", keymap_label(ACT_CANCEL));
+		free(only);
+		return;
+	}
+	if (!a->have_key) {
+		app_message(a, 1, "an evaluation sends requests: it needs an API key (ANTHROPIC_API_KEY or .env)");
+		free(only);
+		return;
+	}
+	if (!only)
+		load_rows(a, ev);
+	if (!ev->table->nrows) {
+		app_message(a, 1, "%s", ev->load_error ? ev->load_error : "no rows");
+		free(only);
+		return;
+	}
+	app_sync(a);
+	struct diag_list d;
+	diag_list_init(&d);
+	if (evalrows_check(ev->rows, a->sess, &d) > 0) {
+		char *t = app_diag_text(&d.v[0]);
+		app_message(a, 1, "not run: %s", t);
+		free(t);
+		diag_list_done(&d);
+		free(only);
+		return;
+	}
+	diag_list_done(&d);
+	if (a->budget >= 0 && a->session_cost >= a->budget) {
+		app_message(a, 1, "not run: the session's cost has reached the budget");
+		free(only);
+		return;
+	}
+	ev->sess = session_clone(a->sess);
+	logcall_version(a->log, a->preset, ev->version);
+	ev->preset_path = a->log ? logcall_preset_path(a->preset) : NULL;
+	struct eval_options opt = {
+		.concurrency = EVAL_VIEW_CONCURRENCY,
+		.repeat = 1,
+		.budget_usd = a->budget >= 0 ? a->budget - a->session_cost : -1,
+		.log = a->log,
+		.command = "tui",
+	};
+	struct eval_hooks hooks = { .on_result = on_result, .ud = a };
+	ev->e = eval_new(a->loop, &a->cfg, &opt, &hooks);
+	const char *model = ev->sess->model ? ev->sess->model : "";
+	eval_add_column(ev->e, model, ev->sess, NULL, ev->version, ev->preset_path);
+	ev->run_id = runlog_eval_start(a->log, ev->version, ev->preset_path, model);
+	ev->only = only;
+	eval_set_rows(ev->e, ev->rows, only);
+	for (size_t i = 0; i < ev->table->nrows; i++)
+		if (!only || only[i])
+			evaltable_set_pending(ev->table, i);
+	ev->t0 = app_now(a);
+	app_message(a, 0, "evaluating %s rows (%s cancels; finished rows stay)",
+		    only ? "the chosen" : "all", keymap_label(ACT_CANCEL));
+	/* results reported at once (a body that cannot be built) come through
+	 * on_result now: the table is ready for them */
+	eval_start(ev->e);
+}
+
+static void grade(struct app *a, int g)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev->table->nrows)
+		return;
+	struct evaltable_cell *c = &ev->table->cells[ev->sel];
+	if (c->state != ET_DONE) {
+		app_message(a, 1, "row %zu has no answer to grade yet", ev->sel + 1);
+		return;
+	}
+	evaltable_set_grade(ev->table, ev->sel, g);
+	const char *where = "not recorded: no run log";
+	if (c->result_id > 0)
+		where = runlog_set_grade(a->log, c->result_id, g) == 0 ? "in the run log" : NULL;
+	if (!where)
+		app_message(a, 1, "grade not recorded: %s", runlog_error(a->log));
+	else if (g)
+		app_message(a, 0, "row %zu graded %d (%s)", ev->sel + 1, g, where);
+	else
+		app_message(a, 0, "row %zu: grade cleared (%s)", ev->sel + 1, where);
+}
+
+static void detail_line(struct textbuf *t, const char *s, size_t n)
+{
+	int attr = 0;
+	if (n >= 6 && strncmp(s, "+ pass", 6) == 0)
+		attr = LA_ADDED;
+	else if (n >= 6 && strncmp(s, "- FAIL", 6) == 0)
+		attr = LA_REMOVED;
+	else if (n >= 6 && strncmp(s, "Error:", 6) == 0)
+		attr = LA_ERROR;
+	textbuf_append_line(t, s, n, attr);
+}
+
+static void open_row(struct app *a, struct evalpane *vp)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev->table->nrows)
+		return;
+	const struct evaltable *t = ev->table;
+	const struct evaltable_cell *c = &t->cells[ev->sel];
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "Row %zu%s%s  (%s: back to the table)\n", ev->sel + 1,
+		   t->descriptions[ev->sel] ? ": " : "",
+		   t->descriptions[ev->sel] ? t->descriptions[ev->sel] : "", keymap_label(ACT_CLOSE));
+	for (size_t v = 0; v < t->nvars; v++)
+		buf_printf(&b, "%s = %s\n", t->varnames[v], t->values[ev->sel * t->nvars + v]);
+	buf_puts(&b, "\n");
+	if (c->state == ET_DONE) {
+		buf_printf(&b, "Outcome: %s", eval_outcome_name(c->outcome));
+		if (c->grade)
+			buf_printf(&b, ", grade %d/5", c->grade);
+		buf_puts(&b, "\n\n");
+		buf_puts(&b, c->detail ? c->detail : "");
+	} else {
+		buf_puts(&b, c->state == ET_PENDING ? "(running)\n" : "(not run yet)\n");
+	}
+	textbuf_free(vp->detail);
+	vp->detail = textbuf_new();
+	vp->detail->readonly = 1;
+	const char *p = buf_str(&b);
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		if (!nl) {
+			if (*p)
+				detail_line(vp->detail, p, strlen(p));
+			break;
+		}
+		detail_line(vp->detail, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	buf_done(&b);
+}
+
+static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
+{
+	(void)focused;
+	struct evalpane *vp = p->priv;
+	struct evalrun *ev = a->eval;
+	if (vp->detail) {
+		editor_draw(vp->detail, r.y, r.x, r.h, r.w, 0, 0, NULL, NULL);
+		return;
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	struct evaltable_summary s;
+	evaltable_summarize(ev->table, &s);
+	buf_printf(&b, "%s  %zu rows  ", a->sess->model ? a->sess->model : "(no model)", s.rows);
+	evaltable_summary_text(&s, &b);
+	text_draw(r.y, r.x, r.w, buf_str(&b), b.len, LA_BOLD);
+	if (r.h < 2)
+		goto out;
+	if (!ev->table->nrows) {
+		const char *m = ev->load_error ? ev->load_error : "no rows";
+		text_draw(r.y + 1, r.x, r.w, m, strlen(m), LA_ERROR);
+		for (int i = 2; i < r.h; i++)
+			text_draw(r.y + i, r.x, r.w, "", 0, 0);
+		goto out;
+	}
+	struct evaltable_layout l;
+	/* one column for the selection mark (the reverse video alone is lost
+	 * in a dump and on some terminals) */
+	evaltable_layout(ev->table, r.w - 2, ev->first_var, &l);
+	ev->first_var = l.first_var;
+	buf_clear(&b);
+	buf_puts(&b, "  ");
+	evaltable_header_line(ev->table, &l, &b);
+	text_draw(r.y + 1, r.x, r.w, buf_str(&b), b.len, LA_META);
+	/* only the visible rows: the cost of a frame does not grow with the table */
+	size_t h = r.h > 2 ? (size_t)(r.h - 2) : 0;
+	if (ev->sel < ev->top)
+		ev->top = ev->sel;
+	if (h && ev->sel >= ev->top + h)
+		ev->top = ev->sel - h + 1;
+	for (size_t i = 0; i < h; i++) {
+		size_t row = ev->top + i;
+		int y = r.y + 2 + (int)i;
+		if (row >= ev->table->nrows) {
+			text_draw(y, r.x, r.w, "", 0, 0);
+			continue;
+		}
+		buf_clear(&b);
+		buf_puts(&b, row == ev->sel ? "\u25b8 " : "  ");
+		evaltable_row_line(ev->table, &l, row, &b);
+		const struct evaltable_cell *c = &ev->table->cells[row];
+		int attr = c->state == ET_DONE && (c->outcome == EVAL_FAILED || c->outcome == EVAL_ERROR)
+				   ? LA_ERROR
+				   : 0;
+		text_draw(y, r.x, r.w, buf_str(&b), b.len, attr);
+		if (row == ev->sel)
+			mvchgat(y, r.x, r.w, A_REVERSE, 0, NULL);
+	}
+out:
+	buf_done(&b);
+}
+
+static int eval_action(struct app *a, struct pane *p, enum action act)
+{
+	struct evalpane *vp = p->priv;
+	struct evalrun *ev = a->eval;
+	size_t n = ev->table->nrows;
+	size_t page = p->r.h > 3 ? (size_t)(p->r.h - 3) : 1;
+	if (vp->detail) {
+		int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
+		switch (act) {
+		case ACT_CLOSE:
+			textbuf_free(vp->detail);
+			vp->detail = NULL;
+			return 1;
+		case ACT_SCROLL_UP: textbuf_scroll(vp->detail, -1, w, h); return 1;
+		case ACT_SCROLL_DOWN: textbuf_scroll(vp->detail, 1, w, h); return 1;
+		case ACT_SCROLL_PAGE_UP: textbuf_scroll(vp->detail, -(h - 1), w, h); return 1;
+		case ACT_SCROLL_PAGE_DOWN: textbuf_scroll(vp->detail, h - 1, w, h); return 1;
+		case ACT_SCROLL_TOP: vp->detail->top_line = vp->detail->top_row = 0; return 1;
+		case ACT_SCROLL_BOTTOM: textbuf_view_end(vp->detail, w, h); return 1;
+		default: break;
+		}
+	}
+	switch (act) {
+	case ACT_RUN:
+		run_rows(a, NULL);
+		return 1;
+	case ACT_CANCEL:
+		if (!view_eval_running(a))
+			return 0;
+		eval_cancel(ev->e);
+		app_message(a, 0, "evaluation canceled: finished rows stay");
+		run_close(a, ev, 1);
+		return 1;
+	case ACT_EVAL_RUN_ROW:
+		if (n) {
+			unsigned char *only = xcalloc(n, 1);
+			only[ev->sel] = 1;
+			run_rows(a, only);
+		}
+		return 1;
+	case ACT_EVAL_RERUN_FAILING: {
+		if (!n)
+			return 1;
+		unsigned char *only = xcalloc(n, 1);
+		if (!evaltable_failing(ev->table, only)) {
+			free(only);
+			app_message(a, 0, "no row failed");
+			return 1;
+		}
+		run_rows(a, only);
+		return 1;
+	}
+	case ACT_EVAL_OPEN_ROW:
+		open_row(a, vp);
+		return 1;
+	case ACT_EVAL_COLUMN_LEFT:
+		if (ev->first_var)
+			ev->first_var--;
+		return 1;
+	case ACT_EVAL_COLUMN_RIGHT:
+		if (ev->first_var + 1 < ev->table->nvars)
+			ev->first_var++;
+		return 1;
+	case ACT_EVAL_GRADE_CLEAR: grade(a, 0); return 1;
+	case ACT_EVAL_GRADE_1: grade(a, 1); return 1;
+	case ACT_EVAL_GRADE_2: grade(a, 2); return 1;
+	case ACT_EVAL_GRADE_3: grade(a, 3); return 1;
+	case ACT_EVAL_GRADE_4: grade(a, 4); return 1;
+	case ACT_EVAL_GRADE_5: grade(a, 5); return 1;
+	case ACT_SCROLL_UP:
+		if (ev->sel)
+			ev->sel--;
+		return 1;
+	case ACT_SCROLL_DOWN:
+		if (ev->sel + 1 < n)
+			ev->sel++;
+		return 1;
+	case ACT_SCROLL_PAGE_UP:
+		ev->sel = ev->sel > page ? ev->sel - page : 0;
+		return 1;
+	case ACT_SCROLL_PAGE_DOWN:
+		ev->sel = ev->sel + page < n ? ev->sel + page : (n ? n - 1 : 0);
+		return 1;
+	case ACT_SCROLL_TOP:
+		ev->sel = 0;
+		return 1;
+	case ACT_SCROLL_BOTTOM:
+		ev->sel = n ? n - 1 : 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void eval_dump(struct app *a, struct pane *p, struct buf *out)
+{
+	(void)p;
+	struct evalrun *ev = a->eval;
+	for (size_t r = 0; r < ev->table->nrows; r++) {
+		const struct evaltable_cell *c = &ev->table->cells[r];
+		buf_printf(out, "row %zu: %s %zu/%zu grade %d\n", r + 1,
+			   c->state == ET_DONE ? eval_outcome_name(c->outcome) : "-", c->passed, c->total,
+			   c->grade);
+	}
+}
+
+static void eval_pane_free(struct app *a, struct pane *p)
+{
+	(void)a;
+	struct evalpane *vp = p->priv;
+	textbuf_free(vp->detail);
+}
+
+const struct pane_ops pane_eval_ops = {
+	.name = "Evaluate",
+	.chain = CHAIN_EVAL,
+	.private_size = sizeof(struct evalpane),
+	.draw = eval_draw,
+	.action = eval_action,
+	.dump = eval_dump,
+	.free = eval_pane_free,
+};
