@@ -91,11 +91,11 @@ enum scope {
 	X(EXPORT_WRITE, EXPORT, "export-write", "write the snippet to a file") \
 	X(EXPORT_COPY, EXPORT, "export-copy", "copy the snippet to the clipboard (OSC 52)") \
 	X(LIST_CHOOSE, LIST, "choose", "take the selected item") \
-	X(EVALUATE, GLOBAL, "evaluate", "the Evaluate view: the preset's test rows, run and graded") \
-	X(HISTORY, GLOBAL, "history", "the History view: this preset's versions from the run log") \
+	X(EVALUATE, GLOBAL, "evaluate", "the Evaluate view: the test rows, run and graded") \
+	X(HISTORY, GLOBAL, "history", "the History view: this preset's versions in the run log") \
 	X(EVAL_RUN_ROW, EVAL, "eval-run-row", "run the selected row (the run key runs all rows)") \
-	X(EVAL_RERUN_FAILING, EVAL, "eval-rerun-failing", "run again the rows that did not pass (failed, error, canceled, skipped)") \
-	X(EVAL_OPEN_ROW, EVAL, "eval-open-row", "open the row: the full answer and each assertion with its reason") \
+	X(EVAL_RERUN_FAILING, EVAL, "eval-rerun-failing", "run again the rows that did not pass (failed, errors...)") \
+	X(EVAL_OPEN_ROW, EVAL, "eval-open-row", "open the row: its answer and each assertion's reason") \
 	X(EVAL_COLUMN_LEFT, EVAL, "eval-column-left", "scroll the variables left") \
 	X(EVAL_COLUMN_RIGHT, EVAL, "eval-column-right", "scroll the variables right") \
 	X(EVAL_GRADE_CLEAR, EVAL, "eval-grade-clear", "clear the selected answer's grade") \
@@ -104,7 +104,7 @@ enum scope {
 	X(EVAL_GRADE_3, EVAL, "eval-grade-3", "grade the selected answer 3") \
 	X(EVAL_GRADE_4, EVAL, "eval-grade-4", "grade the selected answer 4") \
 	X(EVAL_GRADE_5, EVAL, "eval-grade-5", "grade the selected answer 5 (excellent)") \
-	X(HISTORY_DIFF, HISTORY, "history-diff", "show the selected version's diff against the working text") \
+	X(HISTORY_DIFF, HISTORY, "history-diff", "the selected version's diff against the working text") \
 	X(HISTORY_RESTORE, HISTORY, "history-restore", "restore the selected version into the editors") \
 	X(HISTORY_UNDO, HISTORY, "history-undo", "undo the last restore (back to the text before it)")
 
