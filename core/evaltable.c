@@ -126,7 +126,7 @@ void evaltable_set_result(struct evaltable *t, const struct eval_result *r)
 	const char *out = r->output ? r->output : "";
 	struct buf d;
 	buf_init(&d, 0);
-	if (r->outcome == EVAL_ERROR || r->error) {
+	if (r->outcome == EVAL_ERROR) {
 		const char *type = r->error && r->error->type ? r->error->type : "error";
 		const char *msg = r->error && r->error->message ? r->error->message : "failed";
 		c->first_line = xasprintf("%s: %s", type, msg);
@@ -216,7 +216,9 @@ void evaltable_summary_text(const struct evaltable_summary *s, struct buf *out)
 		buf_printf(out, "  grade %.1f (%zu)", s->mean_grade, s->graded);
 	else
 		buf_puts(out, "  no grades");
-	buf_printf(out, "  $%.4f%s", s->cost_usd, s->cost_unknown ? "+?" : "");
+	/* small sums keep a digit that shows (a row costs fractions of a cent) */
+	buf_printf(out, s->cost_usd < 0.01 ? "  $%.5f%s" : "  $%.4f%s", s->cost_usd,
+		   s->cost_unknown ? "+?" : "");
 }
 
 void evaltable_layout(const struct evaltable *t, int width, size_t first_var,
@@ -322,7 +324,8 @@ void evaltable_row_line(const struct evaltable *t, const struct evaltable_layout
 	else
 		snprintf(s, sizeof s, "%s", evaltable_mark(c));
 	evaltable_pad(out, s, ET_W_CHECKS);
-	if (c->state == ET_DONE && c->cost_known && (c->cost_usd > 0 || c->answer_id > 0))
+	if (c->state == ET_DONE && c->cost_known &&
+	    (c->cost_usd > 0 || c->outcome == EVAL_PASSED || c->outcome == EVAL_FAILED))
 		snprintf(s, sizeof s, "$%.5f", c->cost_usd);
 	else
 		snprintf(s, sizeof s, "%s", "");

@@ -115,8 +115,9 @@ int view_eval_status(struct app *a, char *out, size_t n)
 		long long left = el * (long long)(p.total - p.done) / (long long)p.done;
 		snprintf(eta, sizeof eta, " ETA %llds", (left + 999) / 1000);
 	}
-	snprintf(out, n, "eval %zu/%zu, %zu passed, %zu errors, $%.4f%s", p.done, p.total, p.passed,
-		 p.errors, p.spent_usd, eta);
+	snprintf(out, n, p.spent_usd < 0.01 ? "eval %zu/%zu, %zu passed, %zu errors, $%.5f%s"
+					     : "eval %zu/%zu, %zu passed, %zu errors, $%.4f%s",
+		 p.done, p.total, p.passed, p.errors, p.spent_usd, eta);
 	return 1;
 }
 

@@ -86,7 +86,7 @@ static void test_results_and_summary(void)
 	struct buf b;
 	buf_init(&b, 0);
 	evaltable_summary_text(&s, &b);
-	CHECK_STR(buf_str(&b), "2/4 50%  grade 4.5 (2)  $0.0030");
+	CHECK_STR(buf_str(&b), "2/4 50%  grade 4.5 (2)  $0.00300");
 	unsigned char only[4];
 	CHECK_INT(evaltable_failing(t, only), 2);
 	CHECK(only[0] && !only[1] && !only[2] && only[3]);
