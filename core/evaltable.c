@@ -80,10 +80,29 @@ static void cell_clear(struct evaltable_cell *c)
 	c->latency_ms = -1;
 }
 
+void evaltable_set_compare(struct evaltable *t, const char *label)
+{
+	if (t->cmp) {
+		for (size_t r = 0; r < t->nrows; r++)
+			cell_clear(&t->cmp[r]);
+		free(t->cmp);
+		t->cmp = NULL;
+	}
+	free(t->cmp_label);
+	t->cmp_label = NULL;
+	if (!label)
+		return;
+	t->cmp_label = xstrdup(label);
+	t->cmp = xcalloc(t->nrows + 1, sizeof *t->cmp);
+	for (size_t r = 0; r < t->nrows; r++)
+		t->cmp[r].latency_ms = -1;
+}
+
 void evaltable_free(struct evaltable *t)
 {
 	if (!t)
 		return;
+	evaltable_set_compare(t, NULL);
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t v = 0; v < t->nvars; v++)
 			free(t->values[r * t->nvars + v]);
@@ -106,13 +125,26 @@ void evaltable_set_pending(struct evaltable *t, size_t row)
 		return;
 	cell_clear(&t->cells[row]);
 	t->cells[row].state = ET_PENDING;
+	if (t->cmp) {
+		cell_clear(&t->cmp[row]);
+		t->cmp[row].state = ET_PENDING;
+	}
+}
+
+int evaltable_differs(const struct evaltable *t, size_t row)
+{
+	if (!t->cmp || row >= t->nrows)
+		return 0;
+	const struct evaltable_cell *a = &t->cells[row], *b = &t->cmp[row];
+	return a->state == ET_DONE && b->state == ET_DONE &&
+	       (a->outcome == EVAL_PASSED) != (b->outcome == EVAL_PASSED);
 }
 
 void evaltable_set_result(struct evaltable *t, const struct eval_result *r)
 {
-	if (r->row >= t->nrows)
+	if (r->row >= t->nrows || r->column > 1 || (r->column == 1 && !t->cmp))
 		return;
-	struct evaltable_cell *c = &t->cells[r->row];
+	struct evaltable_cell *c = r->column ? &t->cmp[r->row] : &t->cells[r->row];
 	cell_clear(c);
 	c->state = ET_DONE;
 	c->outcome = r->outcome;
@@ -175,11 +207,19 @@ size_t evaltable_failing(const struct evaltable *t, unsigned char *only)
 
 void evaltable_summarize(const struct evaltable *t, struct evaltable_summary *s)
 {
+	evaltable_summarize_side(t, 0, s);
+}
+
+void evaltable_summarize_side(const struct evaltable *t, int side, struct evaltable_summary *s)
+{
 	memset(s, 0, sizeof *s);
 	s->rows = t->nrows;
 	long grades = 0;
+	const struct evaltable_cell *cells = side && t->cmp ? t->cmp : t->cells;
+	if (side && !t->cmp)
+		return;
 	for (size_t r = 0; r < t->nrows; r++) {
-		const struct evaltable_cell *c = &t->cells[r];
+		const struct evaltable_cell *c = &cells[r];
 		if (c->state == ET_PENDING)
 			s->pending++;
 		if (c->state != ET_DONE)
@@ -230,6 +270,8 @@ void evaltable_layout(const struct evaltable *t, int width, size_t first_var,
 	l->first_var = t->nvars ? first_var : 0;
 	int fixed = ET_W_ROW + 1 + ET_W_CHECKS + 1 + ET_W_COST + 1 + ET_W_LATENCY + 1 +
 		    ET_W_GRADE + 1;
+	if (t->cmp)
+		fixed += 1 + 1 + ET_W_CHECKS + 1 + ET_W_ANSWER_MIN + 1; /* mark, checks, answer */
 	int left = width - fixed;
 	for (size_t v = l->first_var; v < t->nvars && l->nshown < 16; v++) {
 		int w = t->var_width[v];
@@ -249,6 +291,12 @@ void evaltable_layout(const struct evaltable *t, int width, size_t first_var,
 		left -= w + 1;
 	}
 	l->answer_w = left - 1 > 1 ? left - 1 : 1;
+	if (t->cmp) {
+		/* the two answers share what is left */
+		int both = l->answer_w + ET_W_ANSWER_MIN;
+		l->answer_w = both / 2;
+		l->cmp_answer_w = both - l->answer_w;
+	}
 }
 
 void evaltable_pad(struct buf *out, const char *s, int w)
@@ -306,6 +354,24 @@ void evaltable_header_line(const struct evaltable *t, const struct evaltable_lay
 	evaltable_pad(out, "cost", ET_W_COST);
 	evaltable_pad(out, "latency", ET_W_LATENCY);
 	evaltable_pad(out, "grade", ET_W_GRADE);
+	if (t->cmp) {
+		evaltable_pad(out, "", 1);
+		evaltable_pad(out, t->cmp_label, l->cmp_answer_w);
+		evaltable_pad(out, "checks", ET_W_CHECKS);
+	}
+}
+
+static void checks_text(const struct evaltable_cell *c, char *s, size_t n)
+{
+	if (c->state == ET_DONE && c->total)
+		snprintf(s, n, "%s %zu/%zu", evaltable_mark(c), c->passed, c->total);
+	else
+		snprintf(s, n, "%s", evaltable_mark(c));
+}
+
+static const char *answer_text(const struct evaltable_cell *c)
+{
+	return c->state == ET_DONE ? c->first_line : c->state == ET_PENDING ? "\u2026" : "";
 }
 
 void evaltable_row_line(const struct evaltable *t, const struct evaltable_layout *l, size_t row,
@@ -317,12 +383,8 @@ void evaltable_row_line(const struct evaltable *t, const struct evaltable_layout
 	evaltable_pad(out, s, ET_W_ROW);
 	for (size_t i = 0; i < l->nshown; i++)
 		evaltable_pad(out, t->values[row * t->nvars + l->first_var + i], l->var_w[i]);
-	evaltable_pad(out, c->state == ET_DONE ? c->first_line : c->state == ET_PENDING ? "\u2026" : "",
-		      l->answer_w);
-	if (c->state == ET_DONE && c->total)
-		snprintf(s, sizeof s, "%s %zu/%zu", evaltable_mark(c), c->passed, c->total);
-	else
-		snprintf(s, sizeof s, "%s", evaltable_mark(c));
+	evaltable_pad(out, answer_text(c), l->answer_w);
+	checks_text(c, s, sizeof s);
 	evaltable_pad(out, s, ET_W_CHECKS);
 	if (c->state == ET_DONE && c->cost_known &&
 	    (c->cost_usd > 0 || c->outcome == EVAL_PASSED || c->outcome == EVAL_FAILED))
@@ -340,4 +402,11 @@ void evaltable_row_line(const struct evaltable *t, const struct evaltable_layout
 	else
 		s[0] = 0;
 	evaltable_pad(out, s, ET_W_GRADE);
+	if (t->cmp) {
+		/* the verdicts differ: marked, so a regression is seen at a glance */
+		evaltable_pad(out, evaltable_differs(t, row) ? "\u2260" : "", 1);
+		evaltable_pad(out, answer_text(&t->cmp[row]), l->cmp_answer_w);
+		checks_text(&t->cmp[row], s, sizeof s);
+		evaltable_pad(out, s, ET_W_CHECKS);
+	}
 }

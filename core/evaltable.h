@@ -42,6 +42,9 @@ struct evaltable {
 	char **descriptions;  /* per row, NULL when none */
 	int *var_width;       /* widest value (display columns) per variable */
 	struct evaltable_cell *cells; /* per row */
+	/* a comparison: the same rows through another model or version */
+	struct evaltable_cell *cmp;   /* per row, NULL without one */
+	char *cmp_label;
 };
 
 /* A table of rows (copied: rows may be freed after). Caller frees with
@@ -49,10 +52,16 @@ struct evaltable {
 struct evaltable *evaltable_new(const struct testrows *rows);
 void evaltable_free(struct evaltable *t);
 
-/* A row was queued again: its old result is cleared (grade too). */
+/* Compare with label (copied; results cleared), or stop comparing (NULL). */
+void evaltable_set_compare(struct evaltable *t, const char *label);
+/* A row was queued again: its old results are cleared (grade too), the
+ * comparison's too. */
 void evaltable_set_pending(struct evaltable *t, size_t row);
-/* A result of row r->row arrived (r is copied). */
+/* A result of row r->row arrived (r is copied): column 0 is the table's
+ * own, column 1 the comparison's (ignored without one). */
 void evaltable_set_result(struct evaltable *t, const struct eval_result *r);
+/* 1 when both sides have a verdict for row and one passed, the other not. */
+int evaltable_differs(const struct evaltable *t, size_t row);
 /* Set the grade (0..5) of a row. */
 void evaltable_set_grade(struct evaltable *t, size_t row, int grade);
 /* Rows that ran and did not pass (failed, error, skipped, canceled):
@@ -65,7 +74,9 @@ struct evaltable_summary {
 	double cost_usd;
 	int cost_unknown;     /* some done row had no known price */
 };
+/* The summary of side 0 (the table's own) or 1 (the comparison). */
 void evaltable_summarize(const struct evaltable *t, struct evaltable_summary *s);
+void evaltable_summarize_side(const struct evaltable *t, int side, struct evaltable_summary *s);
 /* "3/4 75%  grade 4.0 (2)  $0.0012" (the header's summary) into out. */
 void evaltable_summary_text(const struct evaltable_summary *s, struct buf *out);
 
@@ -85,9 +96,12 @@ struct evaltable_layout {
 	size_t nshown;     /* variables shown from first_var */
 	int var_w[16];     /* their widths (at most 16 shown) */
 	int answer_w;
+	int cmp_answer_w;  /* the comparison's answer, 0 without one */
 };
 /* Lay the columns out for width columns, variables from first_var (kept
- * below nvars): as many as fit while the answer keeps ET_W_ANSWER_MIN. */
+ * below nvars): as many as fit while the answer keeps ET_W_ANSWER_MIN.
+ * With a comparison its mark, answer and checks follow the grade, the two
+ * answers sharing the room. */
 void evaltable_layout(const struct evaltable *t, int width, size_t first_var,
 		      struct evaltable_layout *out);
 

@@ -96,6 +96,7 @@ enum scope {
 	X(EVAL_RUN_ROW, EVAL, "eval-run-row", "run the selected row (the run key runs all rows)") \
 	X(EVAL_RERUN_FAILING, EVAL, "eval-rerun-failing", "run again the rows that did not pass (failed, errors...)") \
 	X(EVAL_OPEN_ROW, EVAL, "eval-open-row", "open the row: its answer and each assertion's reason") \
+	X(EVAL_COMPARE, EVAL, "eval-compare", "compare with another model or a logged version") \
 	X(EVAL_COLUMN_LEFT, EVAL, "eval-column-left", "scroll the variables left") \
 	X(EVAL_COLUMN_RIGHT, EVAL, "eval-column-right", "scroll the variables right") \
 	X(EVAL_GRADE_CLEAR, EVAL, "eval-grade-clear", "clear the selected answer's grade") \

@@ -121,6 +121,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_EVAL_RUN_ROW, "r" },
 	{ ACT_EVAL_RERUN_FAILING, "f" },
 	{ ACT_EVAL_OPEN_ROW, "<Enter>" },
+	{ ACT_EVAL_COMPARE, "c" },
 	{ ACT_EVAL_COLUMN_LEFT, "<Left> h" },
 	{ ACT_EVAL_COLUMN_RIGHT, "<Right> l" },
 	{ ACT_EVAL_GRADE_CLEAR, "0" },

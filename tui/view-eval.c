@@ -31,10 +31,15 @@ struct evalrun {
 	struct eval *e;
 	struct session *sess;   /* the snapshot the run sends: edits go on meanwhile */
 	unsigned char *only;    /* the rows this run covers */
-	long long run_id;       /* in the run log */
+	long long run_id[2];    /* in the run log, per column */
 	char version[RUNLOG_VERSION_ID_SIZE];
 	char *preset_path;
 	long long t0;
+	/* the comparison: another model, or a version from the run log */
+	char *cmp_label;        /* NULL: none */
+	char *cmp_model;        /* the model to compare with, or NULL */
+	char cmp_version[RUNLOG_VERSION_ID_SIZE];
+	struct preset *cmp_preset; /* the version's, NULL for a model */
 	/* the view */
 	size_t sel, top, first_var;
 };
@@ -64,8 +69,20 @@ static void run_close(struct app *a, struct evalrun *ev, int canceled)
 		.passed = (long)p.passed, .failed = (long)p.failed, .errors = (long)p.errors,
 		.skipped = (long)(p.skipped + p.canceled), .total = (long)p.total, .cost_usd = p.spent_usd,
 	};
-	if (ev->run_id > 0)
-		runlog_eval_finish(a->log, ev->run_id, &sum);
+	/* one summary per column in the log: counted from the table */
+	for (int c = 0; c < 2; c++) {
+		if (ev->run_id[c] <= 0)
+			continue;
+		struct evaltable_summary ts;
+		evaltable_summarize_side(ev->table, c, &ts);
+		struct runlog_eval_summary cs = {
+			.passed = (long)ts.passed, .failed = (long)ts.failed, .errors = (long)ts.errors,
+			.skipped = (long)ts.other, .total = (long)(ts.done + ts.pending),
+			.cost_usd = ts.cost_usd,
+		};
+		runlog_eval_finish(a->log, ev->run_id[c], ev->cmp_label ? &cs : &sum);
+		ev->run_id[c] = 0;
+	}
 	eval_free(ev->e);
 	ev->e = NULL;
 	session_free(ev->sess);
@@ -93,11 +110,24 @@ void view_eval_pass(struct app *a)
 	}
 }
 
+static void compare_clear(struct evalrun *ev)
+{
+	free(ev->cmp_label);
+	free(ev->cmp_model);
+	preset_free(ev->cmp_preset);
+	ev->cmp_label = ev->cmp_model = NULL;
+	ev->cmp_preset = NULL;
+	ev->cmp_version[0] = 0;
+	if (ev->table)
+		evaltable_set_compare(ev->table, NULL);
+}
+
 void view_eval_free(struct app *a)
 {
 	if (!a->eval)
 		return;
 	run_close(a, a->eval, 1);
+	compare_clear(a->eval);
 	evalrun_rows_free(a->eval);
 	free(a->eval);
 	a->eval = NULL;
@@ -140,6 +170,8 @@ static void load_rows(struct app *a, struct evalrun *ev)
 					     "(a list, or a .csv, .jsonl or .yaml file)");
 	}
 	ev->table = evaltable_new(ev->rows);
+	if (ev->cmp_label)
+		evaltable_set_compare(ev->table, ev->cmp_label);
 	if (ev->sel >= ev->table->nrows)
 		ev->sel = ev->table->nrows ? ev->table->nrows - 1 : 0;
 	if (ev->first_var >= ev->table->nvars)
@@ -169,10 +201,10 @@ static void on_result(void *ud, const struct eval_result *r)
 		a->session_cost += r->cost_usd;
 	else if (r->message_json)
 		a->session_cost_unknown = 1;
-	if (ev->run_id > 0) {
+	if (r->column < 2 && ev->run_id[r->column] > 0) {
 		char *aj = eval_report_checks_json(r);
 		struct runlog_eval_row er = {
-			.run_id = ev->run_id,
+			.run_id = ev->run_id[r->column],
 			.row = (long)r->row,
 			.repeat = (long)r->repeat,
 			.description = ev->rows->v[r->row].description,
@@ -181,7 +213,7 @@ static void on_result(void *ud, const struct eval_result *r)
 			.answer_id = r->answer_id,
 		};
 		long long id = runlog_eval_result(a->log, &er);
-		if (id > 0 && r->row < ev->table->nrows)
+		if (id > 0 && r->row < ev->table->nrows && r->column == 0)
 			ev->table->cells[r->row].result_id = id;
 		free(aj);
 	}
@@ -241,7 +273,15 @@ static void run_rows(struct app *a, unsigned char *only)
 	ev->e = eval_new(a->loop, &a->cfg, &opt, &hooks);
 	const char *model = ev->sess->model ? ev->sess->model : "";
 	eval_add_column(ev->e, model, ev->sess, NULL, ev->version, ev->preset_path);
-	ev->run_id = runlog_eval_start(a->log, ev->version, ev->preset_path, model);
+	ev->run_id[0] = runlog_eval_start(a->log, ev->version, ev->preset_path, model);
+	if (ev->cmp_label) {
+		/* the same rows through the other model, or the logged version */
+		const struct session *cs = ev->cmp_preset ? preset_session(ev->cmp_preset) : ev->sess;
+		const char *cm = ev->cmp_model ? ev->cmp_model : (cs->model ? cs->model : "");
+		const char *cv = ev->cmp_preset ? ev->cmp_version : ev->version;
+		eval_add_column(ev->e, ev->cmp_label, cs, ev->cmp_model, cv, ev->preset_path);
+		ev->run_id[1] = runlog_eval_start(a->log, cv, ev->preset_path, cm);
+	}
 	ev->only = only;
 	eval_set_rows(ev->e, ev->rows, only);
 	for (size_t i = 0; i < ev->table->nrows; i++)
@@ -253,6 +293,63 @@ static void run_rows(struct app *a, unsigned char *only)
 	/* results reported at once (a body that cannot be built) come through
 	 * on_result now: the table is ready for them */
 	eval_start(ev->e);
+}
+
+static int is_version_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 4 || n > 8)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return 0;
+	return 1;
+}
+
+void view_eval_compare(struct app *a, const char *what)
+{
+	if (!a->eval)
+		a->eval = xcalloc(1, sizeof *a->eval);
+	struct evalrun *ev = a->eval;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "an evaluation is running: compare when it is done");
+		return;
+	}
+	compare_clear(ev);
+	size_t n = strlen(what);
+	while (n && what[n - 1] == ' ')
+		n--;
+	while (*what == ' ')
+		what++, n--;
+	if (!n) {
+		app_message(a, 0, "no comparison");
+		app_dirty(a);
+		return;
+	}
+	char *w = xstrndup(what, n);
+	char *text = is_version_id(w) ? runlog_version_text(a->log, w) : NULL;
+	if (text) {
+		struct diag_list d;
+		diag_list_init(&d);
+		ev->cmp_preset = preset_load_string(w, text, strlen(text), &d);
+		diag_list_done(&d);
+		runlog_version_id(text, ev->cmp_version); /* the whole id, w may be a prefix */
+		free(text);
+		if (!ev->cmp_preset) {
+			app_message(a, 1, "version %s cannot be read as a preset", w);
+			free(w);
+			return;
+		}
+		ev->cmp_label = xasprintf("version %s", ev->cmp_version);
+	} else {
+		ev->cmp_model = xstrdup(w);
+		ev->cmp_label = xstrdup(w);
+	}
+	if (ev->table)
+		evaltable_set_compare(ev->table, ev->cmp_label);
+	app_message(a, 0, "comparing with %s: %s runs both", ev->cmp_label, keymap_label(ACT_RUN));
+	free(w);
+	app_dirty(a);
 }
 
 static void grade(struct app *a, int g)
@@ -286,6 +383,8 @@ static void detail_line(struct textbuf *t, const char *s, size_t n)
 		attr = LA_REMOVED;
 	else if (n >= 6 && strncmp(s, "Error:", 6) == 0)
 		attr = LA_ERROR;
+	else if (n >= 2 && strncmp(s, "@@", 2) == 0)
+		attr = LA_META;
 	textbuf_append_line(t, s, n, attr);
 }
 
@@ -312,6 +411,14 @@ static void open_row(struct app *a, struct evalpane *vp)
 		buf_puts(&b, c->detail ? c->detail : "");
 	} else {
 		buf_puts(&b, c->state == ET_PENDING ? "(running)\n" : "(not run yet)\n");
+	}
+	if (t->cmp) {
+		const struct evaltable_cell *k = &t->cmp[ev->sel];
+		buf_printf(&b, "\n@@ %s: %s\n\n", t->cmp_label,
+			   k->state == ET_DONE ? eval_outcome_name(k->outcome)
+			   : k->state == ET_PENDING ? "(running)" : "(not run yet)");
+		if (k->state == ET_DONE)
+			buf_puts(&b, k->detail ? k->detail : "");
 	}
 	textbuf_free(vp->detail);
 	vp->detail = textbuf_new();
@@ -343,9 +450,24 @@ static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 	buf_init(&b, 0);
 	struct evaltable_summary s;
 	evaltable_summarize(ev->table, &s);
-	buf_printf(&b, "%s  %zu rows  ", a->sess->model ? a->sess->model : "(no model)", s.rows);
+	buf_printf(&b, "%s%s  %zu rows  ", ev->cmp_label ? "A: " : "",
+		   a->sess->model ? a->sess->model : "(no model)", s.rows);
 	evaltable_summary_text(&s, &b);
 	text_draw(r.y, r.x, r.w, buf_str(&b), b.len, LA_BOLD);
+	if (ev->cmp_label && ev->table->cmp && r.h > 3) {
+		/* each side its own header */
+		evaltable_summarize_side(ev->table, 1, &s);
+		size_t differ = 0;
+		for (size_t i = 0; i < ev->table->nrows; i++)
+			differ += (size_t)evaltable_differs(ev->table, i);
+		buf_clear(&b);
+		buf_printf(&b, "B: %s  ", ev->cmp_label);
+		evaltable_summary_text(&s, &b);
+		buf_printf(&b, "  %zu verdicts differ (\u2260)", differ);
+		text_draw(r.y + 1, r.x, r.w, buf_str(&b), b.len, LA_BOLD);
+		r.y++;
+		r.h--;
+	}
 	if (r.h < 2)
 		goto out;
 	if (!ev->table->nrows) {
@@ -446,6 +568,10 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 	}
 	case ACT_EVAL_OPEN_ROW:
 		open_row(a, vp);
+		return 1;
+	case ACT_EVAL_COMPARE:
+		app_prompt_line(a, PF_EVAL_COMPARE, ev->cmp_model ? ev->cmp_model : ev->cmp_version,
+				"Compare with (a model, or a version id from History; empty: none): ");
 		return 1;
 	case ACT_EVAL_COLUMN_LEFT:
 		if (ev->first_var)

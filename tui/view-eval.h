@@ -19,6 +19,10 @@ int view_eval_running(const struct app *a);
 /* The status line's state while a run goes on ("eval 3/10 ..."); 0 when
  * none runs. */
 int view_eval_status(struct app *a, char *out, size_t n);
+/* Compare with what (a model id, or a version id of the run log; "" stops
+ * comparing): its answers and verdicts beside the table's own at the next
+ * run. */
+void view_eval_compare(struct app *a, const char *what);
 /* At exit: cancel a run (finished rows stay in the log), free the rows. */
 void view_eval_free(struct app *a);
 

@@ -156,6 +156,49 @@ static void test_layout(void)
 	testrows_free(r);
 }
 
+static void test_compare(void)
+{
+	struct testrows *r = rows_of("[{\"vars\":{\"x\":\"a\"}},{\"vars\":{\"x\":\"b\"}}]");
+	struct evaltable *t = evaltable_new(r);
+	struct eval_result res = { .row = 0, .outcome = EVAL_PASSED, .output = "yes", .latency_ms = 1 };
+	res.column = 1; /* no comparison yet: ignored */
+	evaltable_set_result(t, &res);
+	CHECK_INT(t->cells[0].state, ET_EMPTY);
+	evaltable_set_compare(t, "claude-other");
+	res.column = 0;
+	evaltable_set_result(t, &res);
+	res.column = 1, res.outcome = EVAL_FAILED, res.output = "no";
+	evaltable_set_result(t, &res);
+	CHECK_STR(t->cmp[0].first_line, "no");
+	CHECK(evaltable_differs(t, 0));
+	CHECK(!evaltable_differs(t, 1)); /* not run */
+	struct evaltable_summary a, b;
+	evaltable_summarize_side(t, 0, &a);
+	evaltable_summarize_side(t, 1, &b);
+	CHECK_INT(a.passed, 1);
+	CHECK_INT(b.failed, 1);
+	struct evaltable_layout l;
+	evaltable_layout(t, 100, 0, &l);
+	CHECK(l.cmp_answer_w >= ET_W_ANSWER_MIN / 2);
+	struct buf buf;
+	buf_init(&buf, 0);
+	evaltable_header_line(t, &l, &buf);
+	CHECK(strstr(buf_str(&buf), "claude-other") != NULL);
+	int hw = textwrap_width(buf_str(&buf), buf.len);
+	CHECK(hw <= 100);
+	const char *row = line_of(t, &l, 0, &buf);
+	CHECK(strstr(row, "\u2260 no") != NULL);
+	CHECK_INT(textwrap_width(row, buf.len), hw);
+	evaltable_set_pending(t, 0);
+	CHECK_INT(t->cmp[0].state, ET_PENDING);
+	evaltable_set_compare(t, NULL);
+	CHECK(t->cmp == NULL);
+	evaltable_set_compare(t, "again"); /* freed with the table */
+	buf_done(&buf);
+	evaltable_free(t);
+	testrows_free(r);
+}
+
 int main(void)
 {
 	setlocale(LC_CTYPE, "C.UTF-8"); /* wide characters count two columns */
@@ -163,5 +206,6 @@ int main(void)
 	RUN(test_results_and_summary);
 	RUN(test_pad);
 	RUN(test_layout);
+	RUN(test_compare);
 	return tap_done();
 }
