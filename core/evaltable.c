@@ -6,6 +6,7 @@
 #include "core/utf8.h"
 #include "core/util.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ struct evaltable *evaltable_new(const struct testrows *rows)
 	t->values = xcalloc(n * t->nvars + 1, sizeof *t->values);
 	t->descriptions = xcalloc(n + 1, sizeof *t->descriptions);
 	t->cells = xcalloc(n + 1, sizeof *t->cells);
+	t->json_index = xcalloc(n + 1, sizeof *t->json_index);
 	t->var_width = xcalloc(t->nvars + 1, sizeof *t->var_width);
 	for (size_t v = 0; v < t->nvars; v++)
 		t->var_width[v] = first_line_width(t->varnames[v]);
@@ -60,6 +62,12 @@ struct evaltable *evaltable_new(const struct testrows *rows)
 		const struct testrow *row = &rows->v[r];
 		if (row->description)
 			t->descriptions[r] = xstrdup(row->description);
+		long k;
+		char end;
+		t->json_index[r] = row->path && sscanf(row->path, "tests[%ld%c", &k, &end) == 2 &&
+						   end == ']'
+					   ? k
+					   : -1;
 		for (size_t v = 0; v < t->nvars; v++) {
 			const char *val = testrow_var(row, t->varnames[v]);
 			t->values[r * t->nvars + v] = xstrdup(val ? val : "");
@@ -114,6 +122,7 @@ void evaltable_free(struct evaltable *t)
 	free(t->varnames);
 	free(t->values);
 	free(t->descriptions);
+	free(t->json_index);
 	free(t->cells);
 	free(t->var_width);
 	free(t);
@@ -409,4 +418,107 @@ void evaltable_row_line(const struct evaltable *t, const struct evaltable_layout
 		checks_text(&t->cmp[row], s, sizeof s);
 		evaltable_pad(out, s, ET_W_CHECKS);
 	}
+}
+
+void evaltable_take_results(struct evaltable *dst, struct evaltable *src, const long *map)
+{
+	for (size_t r = 0; r < src->nrows; r++) {
+		long d = map[r];
+		if (d < 0 || (size_t)d >= dst->nrows)
+			continue;
+		cell_clear(&dst->cells[d]);
+		dst->cells[d] = src->cells[r];
+		memset(&src->cells[r], 0, sizeof src->cells[r]);
+		if (dst->cmp && src->cmp) {
+			cell_clear(&dst->cmp[d]);
+			dst->cmp[d] = src->cmp[r];
+			memset(&src->cmp[r], 0, sizeof src->cmp[r]);
+		}
+	}
+}
+
+/* The tests: list parsed, or NULL with *error. */
+static cJSON *rows_list(const char *tests_json, char **error)
+{
+	cJSON *a = tests_json ? cJSON_Parse(tests_json) : cJSON_CreateArray();
+	if (!cJSON_IsArray(a)) {
+		cJSON_Delete(a);
+		*error = xstrdup("the rows are in a file (tests: names it): edit that file");
+		return NULL;
+	}
+	return a;
+}
+
+static char *rows_done(cJSON *a)
+{
+	char *out = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return out;
+}
+
+char *evaltable_json_delete_row(const char *tests_json, long index, char **error)
+{
+	cJSON *a = rows_list(tests_json, error);
+	if (!a)
+		return NULL;
+	if (index < 0 || index >= cJSON_GetArraySize(a)) {
+		cJSON_Delete(a);
+		*error = xasprintf("no row %ld in tests:", index + 1);
+		return NULL;
+	}
+	cJSON_DeleteItemFromArray(a, (int)index);
+	return rows_done(a);
+}
+
+char *evaltable_json_add_row(const char *tests_json, long after, const char *const *names,
+			     size_t n, char **error)
+{
+	cJSON *a = rows_list(tests_json, error);
+	if (!a)
+		return NULL;
+	if (after < -1 || after >= cJSON_GetArraySize(a)) {
+		cJSON_Delete(a);
+		*error = xasprintf("no row %ld in tests:", after + 1);
+		return NULL;
+	}
+	cJSON *row = cJSON_CreateObject();
+	cJSON *vars = cJSON_AddObjectToObject(row, "vars");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddStringToObject(vars, names[i], "");
+	/* rebuilt in order: cJSON_InsertItemInArray fails in some cJSON releases */
+	cJSON *out = cJSON_CreateArray();
+	if (after < 0)
+		cJSON_AddItemToArray(out, row);
+	for (long i = 0; cJSON_GetArraySize(a) > 0; i++) {
+		cJSON_AddItemToArray(out, cJSON_DetachItemFromArray(a, 0));
+		if (i == after)
+			cJSON_AddItemToArray(out, row);
+	}
+	cJSON_Delete(a);
+	return rows_done(out);
+}
+
+char *evaltable_json_set_var(const char *tests_json, long index, const char *name,
+			     const char *value, char **error)
+{
+	cJSON *a = rows_list(tests_json, error);
+	if (!a)
+		return NULL;
+	cJSON *row = index >= 0 ? cJSON_GetArrayItem(a, (int)index) : NULL;
+	if (!cJSON_IsObject(row)) {
+		cJSON_Delete(a);
+		*error = xasprintf("no row %ld in tests:", index + 1);
+		return NULL;
+	}
+	cJSON *vars = cJSON_GetObjectItemCaseSensitive(row, "vars");
+	if (!cJSON_IsObject(vars)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(row, "vars");
+		vars = cJSON_AddObjectToObject(row, "vars");
+	}
+	cJSON *v = cJSON_CreateString(value);
+	if (cJSON_GetObjectItemCaseSensitive(vars, name))
+		cJSON_ReplaceItemInObjectCaseSensitive(vars, name, v);
+	else
+		cJSON_AddItemToObject(vars, name, v);
+	return rows_done(a);
 }

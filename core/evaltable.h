@@ -40,6 +40,8 @@ struct evaltable {
 	size_t nrows;
 	char **values;        /* nrows x nvars, "" when a row has none */
 	char **descriptions;  /* per row, NULL when none */
+	long *json_index;     /* per row: its index in the preset's tests: list,
+			       * -1 for a file's rows (not editable here) */
 	int *var_width;       /* widest value (display columns) per variable */
 	struct evaltable_cell *cells; /* per row */
 	/* a comparison: the same rows through another model or version */
@@ -79,6 +81,24 @@ void evaltable_summarize(const struct evaltable *t, struct evaltable_summary *s)
 void evaltable_summarize_side(const struct evaltable *t, int side, struct evaltable_summary *s);
 /* "3/4 75%  grade 4.0 (2)  $0.0012" (the header's summary) into out. */
 void evaltable_summary_text(const struct evaltable_summary *s, struct buf *out);
+
+/* Move the results of src's rows into dst (a table of the same rows after
+ * an edit): map[i] is src row i's row in dst, or -1 (dropped). The
+ * comparison moves too when both have one. */
+void evaltable_take_results(struct evaltable *dst, struct evaltable *src, const long *map);
+
+/* Editing the preset's rows: tests_json is the session's tests: (a JSON
+ * list of row objects); index a row's json_index. Each returns the new
+ * tests: JSON (malloc'd), or NULL with *error (malloc'd) when tests: is
+ * not a list or index is out of range. */
+char *evaltable_json_delete_row(const char *tests_json, long index, char **error);
+/* A new row after index (-1: first; tests_json NULL: a new list) whose
+ * vars are names[0..n) with empty values. */
+char *evaltable_json_add_row(const char *tests_json, long after, const char *const *names,
+			     size_t n, char **error);
+/* Set the row's vars.name to value (the vars map is made when missing). */
+char *evaltable_json_set_var(const char *tests_json, long index, const char *name,
+			     const char *value, char **error);
 
 /* Columns after the variables, fixed widths (the answer takes the rest). */
 enum {

@@ -97,6 +97,10 @@ enum scope {
 	X(EVAL_RERUN_FAILING, EVAL, "eval-rerun-failing", "run again the rows that did not pass (failed, errors...)") \
 	X(EVAL_OPEN_ROW, EVAL, "eval-open-row", "open the row: its answer and each assertion's reason") \
 	X(EVAL_COMPARE, EVAL, "eval-compare", "compare with another model or a logged version") \
+	X(EVAL_EDIT_CELL, EVAL, "eval-edit-cell", "edit the selected row's first shown variable") \
+	X(EVAL_ADD_ROW, EVAL, "eval-add-row", "add a row after the selected one") \
+	X(EVAL_DELETE_ROW, EVAL, "eval-delete-row", "delete the selected row") \
+	X(EVAL_UNDO, EVAL, "eval-undo", "undo the last row edit (cell, add, delete)") \
 	X(EVAL_COLUMN_LEFT, EVAL, "eval-column-left", "scroll the variables left") \
 	X(EVAL_COLUMN_RIGHT, EVAL, "eval-column-right", "scroll the variables right") \
 	X(EVAL_GRADE_CLEAR, EVAL, "eval-grade-clear", "clear the selected answer's grade") \

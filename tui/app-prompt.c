@@ -158,6 +158,10 @@ static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 		if (yes && text && *text)
 			views_export_write(a, text);
 		break;
+	case PF_EVAL_EDIT:
+		if (yes)
+			view_eval_edit_cell(a, text ? text : "");
+		break;
 	case PF_EVAL_COMPARE:
 		if (yes)
 			view_eval_compare(a, text ? text : "");

@@ -40,6 +40,12 @@ struct evalrun {
 	char *cmp_model;        /* the model to compare with, or NULL */
 	char cmp_version[RUNLOG_VERSION_ID_SIZE];
 	struct preset *cmp_preset; /* the version's, NULL for a model */
+	/* the last row edit, for undo: tests: before it, and where each row
+	 * of the edited table was before it (-1: new) */
+	int can_undo;
+	char *undo_tests;
+	long *undo_map;
+	char *edit_var;         /* the variable the edit prompt is for */
 	/* the view */
 	size_t sel, top, first_var;
 };
@@ -122,10 +128,21 @@ static void compare_clear(struct evalrun *ev)
 		evaltable_set_compare(ev->table, NULL);
 }
 
+static void undo_clear(struct evalrun *ev)
+{
+	free(ev->undo_tests);
+	free(ev->undo_map);
+	ev->undo_tests = NULL;
+	ev->undo_map = NULL;
+	ev->can_undo = 0;
+}
+
 void view_eval_free(struct app *a)
 {
 	if (!a->eval)
 		return;
+	undo_clear(a->eval);
+	free(a->eval->edit_var);
 	run_close(a, a->eval, 1);
 	compare_clear(a->eval);
 	evalrun_rows_free(a->eval);
@@ -352,6 +369,172 @@ void view_eval_compare(struct app *a, const char *what)
 	app_dirty(a);
 }
 
+/* The session's tests: becomes tests (taken); the rows are read again
+ * and keep their results: map[i] is old row i's new index (-1: gone);
+ * back[j] (taken) new row j's old index, kept for undo. */
+static void rows_edited(struct app *a, char *tests, const long *map, long *back, const char *msg)
+{
+	struct evalrun *ev = a->eval;
+	undo_clear(ev);
+	ev->undo_tests = a->sess->tests_json;
+	ev->undo_map = back;
+	ev->can_undo = 1;
+	a->sess->tests_json = tests;
+	app_changed(a);
+	struct evaltable *old = ev->table;
+	ev->table = NULL; /* kept from load_rows' free: its results move over */
+	load_rows(a, ev);
+	evaltable_take_results(ev->table, old, map);
+	evaltable_free(old);
+	if (ev->sel >= ev->table->nrows)
+		ev->sel = ev->table->nrows ? ev->table->nrows - 1 : 0;
+	app_message(a, 0, "%s (%s undoes; %s saves the preset)", msg, keymap_label(ACT_EVAL_UNDO),
+		    keymap_label(ACT_SAVE));
+}
+
+/* Rows can be edited: no run, and the rows are the preset's own list. */
+static int editable(struct app *a, int need_row)
+{
+	struct evalrun *ev = a->eval;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "an evaluation is running: edit the rows when it is done");
+		return 0;
+	}
+	if (need_row && (!ev->table->nrows || ev->table->json_index[ev->sel] < 0)) {
+		app_message(a, 1, ev->table->nrows ? "this row is in a file (tests: names it): edit that file"
+						   : "no row");
+		return 0;
+	}
+	return 1;
+}
+
+static void edit_failed(struct app *a, char *err)
+{
+	app_message(a, 1, "%s", err ? err : "cannot edit the rows");
+	free(err);
+}
+
+static void add_row(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (!editable(a, 0))
+		return;
+	size_t n = ev->table->nrows;
+	long after = n ? ev->table->json_index[ev->sel] : -1;
+	if (n && after < 0) {
+		app_message(a, 1, "this row is in a file (tests: names it): edit that file");
+		return;
+	}
+	/* the new row asks for the table's variables, or the prompt's */
+	const char *const *names = (const char *const *)(n ? ev->table->varnames : a->varnames);
+	size_t nn = n ? ev->table->nvars : a->nvarnames;
+	char *err = NULL;
+	char *t = evaltable_json_add_row(a->sess->tests_json, after, names, nn, &err);
+	if (!t) {
+		edit_failed(a, err);
+		return;
+	}
+	size_t at = n ? ev->sel + 1 : 0;
+	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + 2, sizeof *back);
+	for (size_t i = 0; i < n; i++)
+		map[i] = (long)(i < at ? i : i + 1);
+	for (size_t j = 0; j < n + 1; j++)
+		back[j] = j < at ? (long)j : j == at ? -1 : (long)j - 1;
+	rows_edited(a, t, map, back, "row added");
+	free(map);
+	ev->sel = at < ev->table->nrows ? at : ev->sel;
+}
+
+static void delete_row(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (!editable(a, 1))
+		return;
+	char *err = NULL;
+	char *t = evaltable_json_delete_row(a->sess->tests_json, ev->table->json_index[ev->sel], &err);
+	if (!t) {
+		edit_failed(a, err);
+		return;
+	}
+	size_t n = ev->table->nrows, at = ev->sel;
+	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + 1, sizeof *back);
+	for (size_t i = 0; i < n; i++)
+		map[i] = i < at ? (long)i : i == at ? -1 : (long)i - 1;
+	for (size_t j = 0; j + 1 < n; j++)
+		back[j] = (long)(j < at ? j : j + 1);
+	char msg[64];
+	snprintf(msg, sizeof msg, "row %zu deleted", at + 1);
+	rows_edited(a, t, map, back, msg);
+	free(map);
+}
+
+static void edit_cell(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (!editable(a, 1))
+		return;
+	if (!ev->table->nvars) {
+		app_message(a, 1, "this row has no variables to edit");
+		return;
+	}
+	const char *name = ev->table->varnames[ev->first_var];
+	str_set(&ev->edit_var, name);
+	app_prompt_line(a, PF_EVAL_EDIT, ev->table->values[ev->sel * ev->table->nvars + ev->first_var],
+			"Row %zu, %s: ", ev->sel + 1, name);
+}
+
+void view_eval_edit_cell(struct app *a, const char *value)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev || !ev->edit_var || !editable(a, 1))
+		return;
+	char *err = NULL;
+	char *t = evaltable_json_set_var(a->sess->tests_json, ev->table->json_index[ev->sel],
+					 ev->edit_var, value, &err);
+	if (!t) {
+		edit_failed(a, err);
+		return;
+	}
+	/* the edited row's result no longer answers it: only the others move */
+	size_t n = ev->table->nrows;
+	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + 1, sizeof *back);
+	for (size_t i = 0; i < n; i++) {
+		map[i] = i == ev->sel ? -1 : (long)i;
+		back[i] = map[i];
+	}
+	char msg[96];
+	snprintf(msg, sizeof msg, "row %zu: %s changed", ev->sel + 1, ev->edit_var);
+	rows_edited(a, t, map, back, msg);
+	free(map);
+}
+
+static void undo_edit(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev->can_undo) {
+		app_message(a, 0, "no row edit to undo");
+		return;
+	}
+	if (!editable(a, 0))
+		return;
+	long *back = ev->undo_map;
+	free(a->sess->tests_json);
+	a->sess->tests_json = ev->undo_tests;
+	ev->undo_tests = NULL;
+	ev->undo_map = NULL;
+	ev->can_undo = 0;
+	app_changed(a);
+	struct evaltable *old = ev->table;
+	ev->table = NULL;
+	load_rows(a, ev);
+	evaltable_take_results(ev->table, old, back);
+	evaltable_free(old);
+	free(back);
+	if (ev->sel >= ev->table->nrows)
+		ev->sel = ev->table->nrows ? ev->table->nrows - 1 : 0;
+	app_message(a, 0, "row edit undone");
+}
+
 static void grade(struct app *a, int g)
 {
 	struct evalrun *ev = a->eval;
@@ -572,6 +755,18 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 	case ACT_EVAL_COMPARE:
 		app_prompt_line(a, PF_EVAL_COMPARE, ev->cmp_model ? ev->cmp_model : ev->cmp_version,
 				"Compare with (a model, or a version id from History; empty: none): ");
+		return 1;
+	case ACT_EVAL_EDIT_CELL:
+		edit_cell(a);
+		return 1;
+	case ACT_EVAL_ADD_ROW:
+		add_row(a);
+		return 1;
+	case ACT_EVAL_DELETE_ROW:
+		delete_row(a);
+		return 1;
+	case ACT_EVAL_UNDO:
+		undo_edit(a);
 		return 1;
 	case ACT_EVAL_COLUMN_LEFT:
 		if (ev->first_var)

@@ -23,6 +23,9 @@ int view_eval_status(struct app *a, char *out, size_t n);
  * comparing): its answers and verdicts beside the table's own at the next
  * run. */
 void view_eval_compare(struct app *a, const char *what);
+/* The edit-cell prompt was answered: the selected row's variable gets
+ * value (the preset's tests: changes; undoable in the view). */
+void view_eval_edit_cell(struct app *a, const char *value);
 /* At exit: cancel a run (finished rows stay in the log), free the rows. */
 void view_eval_free(struct app *a);
 

@@ -34,6 +34,17 @@ check_eq "grade: every result has its answer, recorded by the workbench" \
 check_contains "grade: the assertions with their reasons" \
 	"$(sql 'select assertions from eval_results where row_index = 2')" "expected exactly"
 
+# ---- rows edited in the view are the preset's: saved with Ctrl-S ------------------
+cp "$PWB_ROOT/tests/tui/eval.yaml" edit.yaml
+printf '<F11>\nj\ne\n<C-u>\nNice\n<Enter>\na\ne\nOslo\n<Enter>\n<Right>\ne\nNorway\n<Enter>\nj\nj\nd\n<Esc>\n<C-s>\n<C-q>\n' >edit.script
+"$PWB" --script edit.script edit.yaml </dev/null >out.txt 2>err.txt
+check_eq "edit: the script ran" "$?" 0
+check_eq "edit: the saved preset is valid" "$("$PWB" validate edit.yaml >/dev/null 2>&1; echo $?)" 0
+rows=$("$PWB" eval edit.yaml --json 2>/dev/null | jget - '[r["vars"]["city"] + "/" + r["vars"]["country"] for r in sorted(d["results"], key=lambda r: r["row"])]')
+check_eq "edit: the saved rows (a cell changed, a row added, one deleted)" "$rows" \
+	'["Paris/France","Nice/France","Oslo/Norway","Berlin/Germany"]'
+check_contains "edit: the row's own assertions kept" "$(cat edit.yaml)" "value: LYON"
+
 # ---- 10,000 rows, eight variables ---------------------------------------------
 "$PYTHON" - <<'PY'
 with open("rows.csv", "w") as f:

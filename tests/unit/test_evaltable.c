@@ -199,6 +199,57 @@ static void test_compare(void)
 	testrows_free(r);
 }
 
+static void test_json_edits(void)
+{
+	char *err = NULL;
+	const char *rows = "[{\"vars\":{\"x\":\"a\"}},{\"description\":\"b\",\"vars\":{\"x\":\"b\"}}]";
+	char *t = evaltable_json_set_var(rows, 1, "x", "B \"quoted\"", &err);
+	CHECK_STR(t, "[{\"vars\":{\"x\":\"a\"}},{\"description\":\"b\",\"vars\":{\"x\":\"B \\\"quoted\\\"\"}}]");
+	free(t);
+	t = evaltable_json_set_var("[{}]", 0, "y", "1", &err); /* vars made */
+	CHECK_STR(t, "[{\"vars\":{\"y\":\"1\"}}]");
+	free(t);
+	const char *names[] = { "x", "y" };
+	t = evaltable_json_add_row(rows, 0, names, 2, &err);
+	CHECK_STR(t, "[{\"vars\":{\"x\":\"a\"}},{\"vars\":{\"x\":\"\",\"y\":\"\"}},{\"description\":\"b\",\"vars\":{\"x\":\"b\"}}]");
+	free(t);
+	t = evaltable_json_add_row(NULL, -1, names, 1, &err); /* no tests: yet */
+	CHECK_STR(t, "[{\"vars\":{\"x\":\"\"}}]");
+	free(t);
+	t = evaltable_json_delete_row(rows, 0, &err);
+	CHECK_STR(t, "[{\"description\":\"b\",\"vars\":{\"x\":\"b\"}}]");
+	free(t);
+	CHECK(evaltable_json_delete_row(rows, 2, &err) == NULL);
+	CHECK_STR(err, "no row 3 in tests:");
+	free(err);
+	err = NULL;
+	CHECK(evaltable_json_set_var("\"rows.csv\"", 0, "x", "1", &err) == NULL);
+	CHECK(err && strstr(err, "file") != NULL);
+	free(err);
+}
+
+static void test_take_results(void)
+{
+	struct testrows *r = rows_of("[{\"vars\":{\"x\":\"a\"}},{\"vars\":{\"x\":\"b\"}},{\"vars\":{\"x\":\"c\"}}]");
+	struct evaltable *t = evaltable_new(r);
+	CHECK_INT(t->json_index[2], 2);
+	struct eval_result res = { .row = 2, .outcome = EVAL_PASSED, .output = "c!", .latency_ms = 1 };
+	evaltable_set_result(t, &res);
+	evaltable_set_grade(t, 2, 5);
+	/* row 0 deleted: row 2 becomes row 1 */
+	struct testrows *r2 = rows_of("[{\"vars\":{\"x\":\"b\"}},{\"vars\":{\"x\":\"c\"}}]");
+	struct evaltable *t2 = evaltable_new(r2);
+	long map[3] = { -1, 0, 1 };
+	evaltable_take_results(t2, t, map);
+	CHECK_STR(t2->cells[1].first_line, "c!");
+	CHECK_INT(t2->cells[1].grade, 5);
+	CHECK_INT(t2->cells[0].state, ET_EMPTY);
+	evaltable_free(t);
+	evaltable_free(t2);
+	testrows_free(r);
+	testrows_free(r2);
+}
+
 int main(void)
 {
 	setlocale(LC_CTYPE, "C.UTF-8"); /* wide characters count two columns */
@@ -207,5 +258,7 @@ int main(void)
 	RUN(test_pad);
 	RUN(test_layout);
 	RUN(test_compare);
+	RUN(test_json_edits);
+	RUN(test_take_results);
 	return tap_done();
 }
