@@ -32,6 +32,7 @@ struct evalrun {
 	struct session *sess;   /* the snapshot the run sends: edits go on meanwhile */
 	unsigned char *only;    /* the rows this run covers */
 	long long run_id[2];    /* in the run log, per column */
+	struct runlog_eval_summary sum[2]; /* what each column's rows came to */
 	char version[RUNLOG_VERSION_ID_SIZE];
 	char *preset_path;
 	long long t0;
@@ -71,22 +72,9 @@ static void run_close(struct app *a, struct evalrun *ev, int canceled)
 		return;
 	struct eval_progress p;
 	eval_progress(ev->e, &p);
-	struct runlog_eval_summary sum = {
-		.passed = (long)p.passed, .failed = (long)p.failed, .errors = (long)p.errors,
-		.skipped = (long)(p.skipped + p.canceled), .total = (long)p.total, .cost_usd = p.spent_usd,
-	};
-	/* one summary per column in the log: counted from the table */
 	for (int c = 0; c < 2; c++) {
-		if (ev->run_id[c] <= 0)
-			continue;
-		struct evaltable_summary ts;
-		evaltable_summarize_side(ev->table, c, &ts);
-		struct runlog_eval_summary cs = {
-			.passed = (long)ts.passed, .failed = (long)ts.failed, .errors = (long)ts.errors,
-			.skipped = (long)ts.other, .total = (long)(ts.done + ts.pending),
-			.cost_usd = ts.cost_usd,
-		};
-		runlog_eval_finish(a->log, ev->run_id[c], ev->cmp_label ? &cs : &sum);
+		if (ev->run_id[c] > 0)
+			runlog_eval_finish(a->log, ev->run_id[c], &ev->sum[c]);
 		ev->run_id[c] = 0;
 	}
 	eval_free(ev->e);
@@ -214,6 +202,16 @@ static void on_result(void *ud, const struct eval_result *r)
 	struct app *a = ud;
 	struct evalrun *ev = a->eval;
 	evaltable_set_result(ev->table, r);
+	if (r->column < 2) {
+		struct runlog_eval_summary *k = &ev->sum[r->column];
+		k->total++;
+		k->passed += r->outcome == EVAL_PASSED;
+		k->failed += r->outcome == EVAL_FAILED;
+		k->errors += r->outcome == EVAL_ERROR;
+		k->skipped += r->outcome == EVAL_SKIPPED || r->outcome == EVAL_CANCELED;
+		if (r->cost_known)
+			k->cost_usd += r->cost_usd;
+	}
 	if (r->cost_known)
 		a->session_cost += r->cost_usd;
 	else if (r->message_json)
@@ -290,6 +288,7 @@ static void run_rows(struct app *a, unsigned char *only)
 	ev->e = eval_new(a->loop, &a->cfg, &opt, &hooks);
 	const char *model = ev->sess->model ? ev->sess->model : "";
 	eval_add_column(ev->e, model, ev->sess, NULL, ev->version, ev->preset_path);
+	memset(ev->sum, 0, sizeof ev->sum);
 	ev->run_id[0] = runlog_eval_start(a->log, ev->version, ev->preset_path, model);
 	if (ev->cmp_label) {
 		/* the same rows through the other model, or the logged version */
