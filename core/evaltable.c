@@ -437,6 +437,37 @@ void evaltable_take_results(struct evaltable *dst, struct evaltable *src, const 
 	}
 }
 
+static const char *value_of(const struct evaltable *t, size_t row, const char *name)
+{
+	for (size_t v = 0; v < t->nvars; v++)
+		if (strcmp(t->varnames[v], name) == 0)
+			return t->values[row * t->nvars + v];
+	return "";
+}
+
+static int same_row(const struct evaltable *a, const struct evaltable *b, size_t r)
+{
+	if (!str_eq(a->descriptions[r], b->descriptions[r]))
+		return 0;
+	for (size_t v = 0; v < a->nvars; v++)
+		if (strcmp(a->values[r * a->nvars + v], value_of(b, r, a->varnames[v])) != 0)
+			return 0;
+	for (size_t v = 0; v < b->nvars; v++)
+		if (strcmp(b->values[r * b->nvars + v], value_of(a, r, b->varnames[v])) != 0)
+			return 0;
+	return 1;
+}
+
+void evaltable_take_same(struct evaltable *dst, struct evaltable *src)
+{
+	size_t n = src->nrows;
+	long *map = xcalloc(n + 1, sizeof *map);
+	for (size_t r = 0; r < n; r++)
+		map[r] = r < dst->nrows && same_row(dst, src, r) ? (long)r : -1;
+	evaltable_take_results(dst, src, map);
+	free(map);
+}
+
 /* The tests: list parsed, or NULL with *error. */
 static cJSON *rows_list(const char *tests_json, char **error)
 {

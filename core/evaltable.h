@@ -87,6 +87,12 @@ void evaltable_summary_text(const struct evaltable_summary *s, struct buf *out);
  * comparison moves too when both have one. */
 void evaltable_take_results(struct evaltable *dst, struct evaltable *src, const long *map);
 
+/* Move the results of src's rows into dst's rows at the same index that
+ * are the same row (description and every variable's value): the rows
+ * read again (the view reopened, the preset's tests: edited elsewhere)
+ * keep what they had. */
+void evaltable_take_same(struct evaltable *dst, struct evaltable *src);
+
 /* Editing the preset's rows: tests_json is the session's tests: (a JSON
  * list of row objects); index a row's json_index. Each returns the new
  * tests: JSON (malloc'd), or NULL with *error (malloc'd) when tests: is

@@ -192,9 +192,16 @@ void view_eval_open(struct app *a)
 				  keymap_label(ACT_RUN), keymap_label(ACT_EVAL_RUN_ROW),
 				  keymap_label(ACT_EVAL_RERUN_FAILING), keymap_label(ACT_EVAL_OPEN_ROW),
 				  keymap_label(ACT_CLOSE));
-	/* a run holds its rows; otherwise the preset's tests: may have changed */
-	if (!view_eval_running(a))
+	/* a run holds its rows; otherwise the preset's tests: may have changed,
+	 * and the rows that did not keep their results */
+	if (!view_eval_running(a)) {
+		struct evaltable *old = a->eval->table;
+		a->eval->table = NULL;
 		load_rows(a, a->eval);
+		if (old)
+			evaltable_take_same(a->eval->table, old);
+		evaltable_free(old);
+	}
 }
 
 static void on_result(void *ud, const struct eval_result *r)

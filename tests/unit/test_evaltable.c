@@ -244,6 +244,16 @@ static void test_take_results(void)
 	CHECK_STR(t2->cells[1].first_line, "c!");
 	CHECK_INT(t2->cells[1].grade, 5);
 	CHECK_INT(t2->cells[0].state, ET_EMPTY);
+	/* read again: the same rows keep their results, a changed one not */
+	struct testrows *r3 = rows_of("[{\"vars\":{\"x\":\"b\"}},{\"vars\":{\"x\":\"C\"}}]");
+	struct evaltable *t3 = evaltable_new(r3);
+	res.row = 0, res.output = "b!";
+	evaltable_set_result(t2, &res);
+	evaltable_take_same(t3, t2);
+	CHECK_STR(t3->cells[0].first_line, "b!");
+	CHECK_INT(t3->cells[1].state, ET_EMPTY);
+	evaltable_free(t3);
+	testrows_free(r3);
 	evaltable_free(t);
 	evaltable_free(t2);
 	testrows_free(r);
