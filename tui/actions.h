@@ -97,6 +97,7 @@ enum scope {
 	X(EVAL_RERUN_FAILING, EVAL, "eval-rerun-failing", "run again the rows that did not pass (failed, errors...)") \
 	X(EVAL_OPEN_ROW, EVAL, "eval-open-row", "open the row: its answer and each assertion's reason") \
 	X(EVAL_COMPARE, EVAL, "eval-compare", "compare with another model or a logged version") \
+	X(EVAL_DIFFER_FIRST, EVAL, "eval-differ-first", "rows whose verdicts differ first (again: in order)") \
 	X(EVAL_EDIT_CELL, EVAL, "eval-edit-cell", "edit the selected row's first shown variable") \
 	X(EVAL_ADD_ROW, EVAL, "eval-add-row", "add a row after the selected one") \
 	X(EVAL_DELETE_ROW, EVAL, "eval-delete-row", "delete the selected row") \

@@ -122,6 +122,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_EVAL_RERUN_FAILING, "f" },
 	{ ACT_EVAL_OPEN_ROW, "<Enter>" },
 	{ ACT_EVAL_COMPARE, "c" },
+	{ ACT_EVAL_DIFFER_FIRST, "o" },
 	{ ACT_EVAL_EDIT_CELL, "e" },
 	{ ACT_EVAL_ADD_ROW, "a" },
 	{ ACT_EVAL_DELETE_ROW, "d" },

@@ -47,9 +47,39 @@ struct evalrun {
 	char *undo_tests;
 	long *undo_map;
 	char *edit_var;         /* the variable the edit prompt is for */
-	/* the view */
+	/* the view: sel is a row, top a position in the shown order */
 	size_t sel, top, first_var;
+	int differ_first;       /* rows whose verdicts differ shown first */
+	size_t *order, *pos;    /* position -> row, row -> position (differ_first) */
 };
+
+/* The shown order: with differ_first, the rows whose verdicts differ, then
+ * the others, each in row order (O(rows): rebuilt per frame and key). */
+static void order_build(struct evalrun *ev)
+{
+	size_t n = ev->table ? ev->table->nrows : 0;
+	if (!ev->differ_first || !n)
+		return;
+	ev->order = xrealloc(ev->order, n * sizeof *ev->order);
+	ev->pos = xrealloc(ev->pos, n * sizeof *ev->pos);
+	size_t k = 0;
+	for (int pass = 1; pass >= 0; pass--)
+		for (size_t r = 0; r < n; r++)
+			if (evaltable_differs(ev->table, r) == pass)
+				ev->order[k++] = r;
+	for (size_t p = 0; p < n; p++)
+		ev->pos[ev->order[p]] = p;
+}
+
+static size_t pos_of(const struct evalrun *ev, size_t row)
+{
+	return ev->differ_first && ev->table->nrows ? ev->pos[row] : row;
+}
+
+static size_t row_at(const struct evalrun *ev, size_t p)
+{
+	return ev->differ_first && ev->table->nrows ? ev->order[p] : p;
+}
 
 /* The pane's own state: the open row, shown over the table. */
 struct evalpane {
@@ -112,6 +142,7 @@ static void compare_clear(struct evalrun *ev)
 	ev->cmp_label = ev->cmp_model = NULL;
 	ev->cmp_preset = NULL;
 	ev->cmp_version[0] = 0;
+	ev->differ_first = 0;
 	if (ev->table)
 		evaltable_set_compare(ev->table, NULL);
 }
@@ -131,6 +162,8 @@ void view_eval_free(struct app *a)
 		return;
 	undo_clear(a->eval);
 	free(a->eval->edit_var);
+	free(a->eval->order);
+	free(a->eval->pos);
 	run_close(a, a->eval, 1);
 	compare_clear(a->eval);
 	evalrun_rows_free(a->eval);
@@ -652,7 +685,8 @@ static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 		buf_clear(&b);
 		buf_printf(&b, "B: %s  ", ev->cmp_label);
 		evaltable_summary_text(&s, &b);
-		buf_printf(&b, "  %zu verdicts differ (\u2260)", differ);
+		buf_printf(&b, "  %zu verdicts differ (\u2260)%s", differ,
+			   ev->differ_first ? ", shown first" : "");
 		text_draw(r.y + 1, r.x, r.w, buf_str(&b), b.len, LA_BOLD);
 		r.y++;
 		r.h--;
@@ -677,17 +711,19 @@ static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 	text_draw(r.y + 1, r.x, r.w, buf_str(&b), b.len, LA_META);
 	/* only the visible rows: the cost of a frame does not grow with the table */
 	size_t h = r.h > 2 ? (size_t)(r.h - 2) : 0;
-	if (ev->sel < ev->top)
-		ev->top = ev->sel;
-	if (h && ev->sel >= ev->top + h)
-		ev->top = ev->sel - h + 1;
+	order_build(ev);
+	size_t sp = pos_of(ev, ev->sel);
+	if (sp < ev->top)
+		ev->top = sp;
+	if (h && sp >= ev->top + h)
+		ev->top = sp - h + 1;
 	for (size_t i = 0; i < h; i++) {
-		size_t row = ev->top + i;
 		int y = r.y + 2 + (int)i;
-		if (row >= ev->table->nrows) {
+		if (ev->top + i >= ev->table->nrows) {
 			text_draw(y, r.x, r.w, "", 0, 0);
 			continue;
 		}
+		size_t row = row_at(ev, ev->top + i);
 		buf_clear(&b);
 		buf_puts(&b, row == ev->sel ? "\u25b8 " : "  ");
 		evaltable_row_line(ev->table, &l, row, &b);
@@ -709,6 +745,8 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 	struct evalrun *ev = a->eval;
 	size_t n = ev->table->nrows;
 	size_t page = p->r.h > 3 ? (size_t)(p->r.h - 3) : 1;
+	order_build(ev);
+	size_t sp = n ? pos_of(ev, ev->sel) : 0;
 	if (vp->detail) {
 		int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
 		switch (act) {
@@ -788,25 +826,34 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 	case ACT_EVAL_GRADE_3: grade(a, 3); return 1;
 	case ACT_EVAL_GRADE_4: grade(a, 4); return 1;
 	case ACT_EVAL_GRADE_5: grade(a, 5); return 1;
+	case ACT_EVAL_DIFFER_FIRST:
+		if (!ev->cmp_label) {
+			app_message(a, 0, "no comparison: %s adds one", keymap_label(ACT_EVAL_COMPARE));
+			return 1;
+		}
+		ev->differ_first = !ev->differ_first;
+		ev->top = 0;
+		return 1;
+	/* the cursor moves through the shown order */
 	case ACT_SCROLL_UP:
-		if (ev->sel)
-			ev->sel--;
+		if (sp)
+			ev->sel = row_at(ev, sp - 1);
 		return 1;
 	case ACT_SCROLL_DOWN:
-		if (ev->sel + 1 < n)
-			ev->sel++;
+		if (sp + 1 < n)
+			ev->sel = row_at(ev, sp + 1);
 		return 1;
 	case ACT_SCROLL_PAGE_UP:
-		ev->sel = ev->sel > page ? ev->sel - page : 0;
+		ev->sel = row_at(ev, sp > page ? sp - page : 0);
 		return 1;
 	case ACT_SCROLL_PAGE_DOWN:
-		ev->sel = ev->sel + page < n ? ev->sel + page : (n ? n - 1 : 0);
+		ev->sel = row_at(ev, sp + page < n ? sp + page : (n ? n - 1 : 0));
 		return 1;
 	case ACT_SCROLL_TOP:
-		ev->sel = 0;
+		ev->sel = row_at(ev, 0);
 		return 1;
 	case ACT_SCROLL_BOTTOM:
-		ev->sel = n ? n - 1 : 0;
+		ev->sel = row_at(ev, n ? n - 1 : 0);
 		return 1;
 	default:
 		return 0;
