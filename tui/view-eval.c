@@ -46,6 +46,8 @@ struct evalrun {
 	int can_undo;
 	char *undo_tests;
 	long *undo_map;
+	struct evaltable *undo_table; /* the table before it: the results the
+				       * edit dropped (a deleted row's) */
 	char *edit_var;         /* the variable the edit prompt is for */
 	/* the view: sel is a row, top a position in the shown order */
 	size_t sel, top, first_var;
@@ -151,8 +153,10 @@ static void undo_clear(struct evalrun *ev)
 {
 	free(ev->undo_tests);
 	free(ev->undo_map);
+	evaltable_free(ev->undo_table);
 	ev->undo_tests = NULL;
 	ev->undo_map = NULL;
+	ev->undo_table = NULL;
 	ev->can_undo = 0;
 }
 
@@ -424,7 +428,7 @@ static void rows_edited(struct app *a, char *tests, const long *map, long *back,
 	ev->table = NULL; /* kept from load_rows' free: its results move over */
 	load_rows(a, ev);
 	evaltable_take_results(ev->table, old, map);
-	evaltable_free(old);
+	ev->undo_table = old; /* what is left in it: the dropped results */
 	if (ev->sel >= ev->table->nrows)
 		ev->sel = ev->table->nrows ? ev->table->nrows - 1 : 0;
 	app_message(a, 0, "%s (%s undoes; %s saves the preset)", msg, keymap_label(ACT_EVAL_UNDO),
@@ -556,19 +560,25 @@ static void undo_edit(struct app *a)
 	}
 	if (!editable(a, 0))
 		return;
-	long *back = ev->undo_map;
 	free(a->sess->tests_json);
 	a->sess->tests_json = ev->undo_tests;
 	ev->undo_tests = NULL;
-	ev->undo_map = NULL;
-	ev->can_undo = 0;
 	app_changed(a);
 	struct evaltable *old = ev->table;
 	ev->table = NULL;
 	load_rows(a, ev);
-	evaltable_take_results(ev->table, old, back);
+	/* the results since the edit, then what the edit dropped */
+	evaltable_take_results(ev->table, old, ev->undo_map);
 	evaltable_free(old);
-	free(back);
+	struct evaltable *before = ev->undo_table;
+	if (before && before->nrows == ev->table->nrows) {
+		long *map = xcalloc(before->nrows + 1, sizeof *map);
+		for (size_t i = 0; i < before->nrows; i++)
+			map[i] = ev->table->cells[i].state == ET_EMPTY ? (long)i : -1;
+		evaltable_take_results(ev->table, before, map);
+		free(map);
+	}
+	undo_clear(ev);
 	if (ev->sel >= ev->table->nrows)
 		ev->sel = ev->table->nrows ? ev->table->nrows - 1 : 0;
 	app_message(a, 0, "row edit undone");
