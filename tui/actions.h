@@ -112,6 +112,7 @@ enum scope {
 	X(EVAL_GRADE_5, EVAL, "eval-grade-5", "grade the selected answer 5 (excellent)") \
 	X(HISTORY_DIFF, HISTORY, "history-diff", "the selected version's diff against the working text") \
 	X(HISTORY_RESTORE, HISTORY, "history-restore", "restore the selected version into the editors") \
+	X(HISTORY_ANSWERS, HISTORY, "history-answers", "the selected version's answers in the run log") \
 	X(HISTORY_UNDO, HISTORY, "history-undo", "undo the last restore (back to the text before it)")
 
 enum action {

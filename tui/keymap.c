@@ -137,6 +137,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_EVAL_GRADE_5, "5" },
 	{ ACT_HISTORY_DIFF, "<Enter>" },
 	{ ACT_HISTORY_RESTORE, "r" },
+	{ ACT_HISTORY_ANSWERS, "a" },
 	{ ACT_HISTORY_UNDO, "u" },
 };
 

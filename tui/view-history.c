@@ -61,9 +61,10 @@ static void when(const char *created_at, char *out, size_t n)
 void view_history_open(struct app *a)
 {
 	struct historyview *h = a->view.priv;
-	a->view.title = xasprintf("History: this preset's versions (%s diff, %s restore, %s undo, %s closes)",
+	a->view.title = xasprintf("History: %s diff, %s restore, %s undo, %s answers, %s closes",
 				  keymap_label(ACT_HISTORY_DIFF), keymap_label(ACT_HISTORY_RESTORE),
-				  keymap_label(ACT_HISTORY_UNDO), keymap_label(ACT_CLOSE));
+				  keymap_label(ACT_HISTORY_UNDO), keymap_label(ACT_HISTORY_ANSWERS),
+				  keymap_label(ACT_CLOSE));
 	if (!a->log) {
 		h->empty = xstrdup("The run log is off (PWB_LOG=off) or could not be opened: no history.");
 		return;
@@ -122,6 +123,47 @@ static void show_diff(struct app *a, struct historyview *h)
 	free(d);
 	free(cur);
 	free(old);
+}
+
+/* How far back the answers of a version are looked for: the log's
+ * latest answers (a version's answers are recent ones in practice). */
+enum { HISTORY_ANSWERS_SCAN = 2000 };
+
+static void show_answers(struct app *a, struct historyview *h)
+{
+	const struct runlog_version_line *v = &h->v[h->sel];
+	struct runlog_answer_line *l = NULL;
+	size_t n = 0;
+	if (runlog_latest(a->log, HISTORY_ANSWERS_SCAN, &l, &n) != 0) {
+		app_message(a, 1, "the run log cannot be read: %s", runlog_error(a->log));
+		return;
+	}
+	char *path = logcall_preset_path(a->preset);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "@@ answers of version %s, newest first; %s: back to the list\n", v->id,
+		   keymap_label(ACT_CLOSE));
+	size_t shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!str_eq(l[i].version_id, v->id) || !str_eq(l[i].preset_path, path))
+			continue;
+		char t[32];
+		when(l[i].created_at, t, sizeof t);
+		buf_printf(&b, "#%lld  %s  %s  %s  $%.5f%s  %s\n", l[i].id, t,
+			   l[i].command ? l[i].command : "-", l[i].outcome ? l[i].outcome : "-",
+			   l[i].cost_usd, l[i].cached ? " cached" : "",
+			   l[i].first_line ? l[i].first_line : "");
+		shown++;
+	}
+	if (!shown)
+		buf_puts(&b, "(none among the log's latest answers)\n");
+	else
+		buf_printf(&b, "\n%zu answer%s; pwb log show ID prints one in full\n", shown,
+			   shown == 1 ? "" : "s");
+	fill_detail(h, buf_str(&b));
+	buf_done(&b);
+	free(path);
+	runlog_answer_lines_free(l, n);
 }
 
 /* Put the session of text into the app's preset (its file stays), keeping
@@ -278,6 +320,10 @@ static int history_action(struct app *a, struct pane *p, enum action act)
 	case ACT_HISTORY_RESTORE:
 		if (h->n)
 			restore(a, h);
+		return 1;
+	case ACT_HISTORY_ANSWERS:
+		if (h->n)
+			show_answers(a, h);
 		return 1;
 	case ACT_HISTORY_UNDO:
 		undo_restore(a);
