@@ -164,6 +164,9 @@ debug: $(B)/debug/pwb $(debug_UNIT_BIN)
 check-layering:
 	@if grep -nE '#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/|tui/)' core/*.c core/*.h; then \
 		echo "core/ must not include curses or tui/ headers"; exit 1; fi
+	@if grep -nE '#[[:space:]]*include[[:space:]]*[<"](cli/|tui/)' core/*.c core/*.h tui/*.c tui/*.h | \
+		grep -vE '^tui/[^:]*:[0-9]+:#[[:space:]]*include[[:space:]]*"tui/'; then \
+		echo "core/ and tui/ must not include cli/ headers (the front ends share only core/)"; exit 1; fi
 
 test-deps:
 	@sh scripts/test-deps.sh

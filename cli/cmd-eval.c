@@ -259,7 +259,7 @@ static void on_result(void *ud, const struct eval_result *res)
 		r->write_failed = 1;
 	if (r->log && r->run_ids[res->column] > 0) {
 		const struct testrow *row = &r->rows->v[res->row];
-		char *aj = eval_report_checks_json(res);
+		char *aj = eval_checks_json(res);
 		struct runlog_eval_row er = {
 			.run_id = r->run_ids[res->column],
 			.row = (long)res->row,

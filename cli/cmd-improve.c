@@ -287,7 +287,7 @@ static void on_result(void *ud, const struct eval_result *res)
 	if (res->column < 2 && res->repeat == 0)
 		c->outcome[res->column][res->row] = res->outcome == EVAL_PASSED;
 	if (c->log && c->run_ids[res->column] > 0) {
-		char *aj = eval_report_checks_json(res);
+		char *aj = eval_checks_json(res);
 		struct runlog_eval_row er = {
 			.run_id = c->run_ids[res->column],
 			.row = (long)res->row,

@@ -117,34 +117,6 @@ static cJSON *usage_obj(const struct eval_result *res)
 	return o;
 }
 
-static cJSON *checks_array(const struct eval_result *res)
-{
-	cJSON *as = cJSON_CreateArray();
-	for (size_t i = 0; i < res->nchecks; i++) {
-		const struct eval_check *k = &res->checks[i];
-		cJSON *a = cJSON_CreateObject();
-		char *type = xasprintf("%s%s", k->assertion->negate ? "not-" : "", k->assertion->type);
-		cJSON_AddStringToObject(a, "type", type);
-		free(type);
-		cJSON_AddItemToObject(a, "value", raw_or_null(k->assertion->value_json));
-		if (k->assertion->has_threshold)
-			cJSON_AddNumberToObject(a, "threshold", k->assertion->threshold);
-		cJSON_AddBoolToObject(a, "pass", k->pass);
-		cJSON_AddNumberToObject(a, "score", k->score);
-		cJSON_AddStringToObject(a, "reason", k->reason ? k->reason : "");
-		cJSON_AddItemToArray(as, a);
-	}
-	return as;
-}
-
-char *eval_report_checks_json(const struct eval_result *res)
-{
-	cJSON *as = checks_array(res);
-	char *s = cJSON_PrintUnformatted(as);
-	cJSON_Delete(as);
-	return s;
-}
-
 static cJSON *result_object(const struct eval_report *r, const struct eval_result *res)
 {
 	const struct eval_report_column *c = &r->cols[res->column];
@@ -174,7 +146,9 @@ static cJSON *result_object(const struct eval_report *r, const struct eval_resul
 		cJSON_AddNumberToObject(o, "latency_ms", (double)res->latency_ms);
 	else
 		cJSON_AddNullToObject(o, "latency_ms");
-	cJSON_AddItemToObject(o, "assertions", checks_array(res));
+	char *checks = eval_checks_json(res);
+	cJSON_AddItemToObject(o, "assertions", raw_or_null(checks));
+	free(checks);
 	if (res->error) {
 		cJSON *e = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(e, "type", res->error->type ? res->error->type : "error");

@@ -48,10 +48,6 @@ void eval_report_print(struct eval_report *r, FILE *out, int tty, int width);
  * "baseline": {...}|null}. */
 void eval_report_json(struct eval_report *r, FILE *out);
 
-/* A result's checks as a JSON array of {type, value, pass, score,
- * reason} (what the run log keeps). malloc'd. */
-char *eval_report_checks_json(const struct eval_result *res);
-
 /* Counts over everything taken. */
 struct eval_report_counts {
 	size_t passed, failed, errors, skipped, canceled, expired;

@@ -97,6 +97,29 @@ const char *eval_outcome_name(enum eval_outcome o)
 	return "error";
 }
 
+char *eval_checks_json(const struct eval_result *r)
+{
+	cJSON *as = cJSON_CreateArray();
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct eval_check *k = &r->checks[i];
+		cJSON *a = cJSON_CreateObject();
+		char *type = xasprintf("%s%s", k->assertion->negate ? "not-" : "", k->assertion->type);
+		cJSON_AddStringToObject(a, "type", type);
+		free(type);
+		cJSON *v = k->assertion->value_json ? cJSON_Parse(k->assertion->value_json) : NULL;
+		cJSON_AddItemToObject(a, "value", v ? v : cJSON_CreateNull());
+		if (k->assertion->has_threshold)
+			cJSON_AddNumberToObject(a, "threshold", k->assertion->threshold);
+		cJSON_AddBoolToObject(a, "pass", k->pass);
+		cJSON_AddNumberToObject(a, "score", k->score);
+		cJSON_AddStringToObject(a, "reason", k->reason ? k->reason : "");
+		cJSON_AddItemToArray(as, a);
+	}
+	char *s = cJSON_PrintUnformatted(as);
+	cJSON_Delete(as);
+	return s;
+}
+
 static void config_copy(struct api_config *dst, const struct api_config *src)
 {
 	*dst = *src;

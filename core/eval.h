@@ -60,6 +60,10 @@ struct eval_result {
 	long long answer_id;        /* in the run log; 0 when not recorded */
 };
 
+/* A result's checks as a JSON array of {type, value, threshold?, pass,
+ * score, reason}: what -o files and the run log keep. malloc'd. */
+char *eval_checks_json(const struct eval_result *r);
+
 struct eval_options {
 	int concurrency;            /* calls in flight at most (>= 1) */
 	int repeat;                 /* each row this many times (>= 1) */

@@ -2,7 +2,6 @@
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
-#include "cli/eval-report.h"
 #include "core/diag.h"
 #include "core/eval.h"
 #include "core/evalrows.h"
@@ -261,7 +260,7 @@ static void on_result(void *ud, const struct eval_result *r)
 	else if (r->message_json)
 		a->session_cost_unknown = 1;
 	if (r->column < 2 && ev->run_id[r->column] > 0) {
-		char *aj = eval_report_checks_json(r);
+		char *aj = eval_checks_json(r);
 		struct runlog_eval_row er = {
 			.run_id = ev->run_id[r->column],
 			.row = (long)r->row,
