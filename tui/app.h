@@ -85,6 +85,12 @@ struct answer {
 	long cur_index;
 	long long t_start, t_first;
 	long out_chars;
+	/* retries made before this answer, and why ("HTTP 429 rate_limit_error,
+	 * ..."; malloc'd, NULL when none): once the answer starts they become
+	 * its one line above the text (run.c) */
+	int retries;
+	char *retry_why;
+	int retries_folded;
 };
 
 enum run_state { RS_IDLE, RS_ESTIMATING, RS_SENDING, RS_STREAMING, RS_RETRYING };

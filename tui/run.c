@@ -52,11 +52,16 @@ void answer_free(struct answer *ans)
 	free(ans->model);
 	free(ans->stop_reason);
 	free(ans->error);
+	free(ans->retry_why);
 	free(ans);
 }
 
 static void answer_push(struct app *a, struct answer *ans)
 {
+	/* a failed run is shown until the next one, never kept as an answer */
+	if (a->nanswers && a->answers[a->nanswers - 1]->error) {
+		answer_free(a->answers[--a->nanswers]);
+	}
 	a->answers = xrealloc(a->answers, (a->nanswers + 1) * sizeof *a->answers);
 	a->answers[a->nanswers++] = ans;
 	a->shown = a->nanswers - 1;
@@ -101,6 +106,20 @@ static void append_pretty_json(struct answer *ans, const char *json)
 	cJSON_Delete(j);
 }
 
+/* The answer starts after retries: the attempts' lines give way to one
+ * line saying how many and why (a fresh view: lines only ever append). */
+static void fold_retries(struct answer *ans)
+{
+	if (!ans->retries || ans->retries_folded)
+		return;
+	ans->retries_folded = 1;
+	textbuf_free(ans->view);
+	ans->view = textbuf_new();
+	ans->view->readonly = 1;
+	line(ans, LA_META, "after %d %s (%s)", ans->retries, ans->retries == 1 ? "retry" : "retries",
+	     ans->retry_why ? ans->retry_why : "?");
+}
+
 /* A new block starts: a separating header for thinking and tool_use. */
 static void block_start(struct answer *ans, const char *type, const char *name, const char *id)
 {
@@ -136,6 +155,7 @@ static void on_event(void *ud, const struct stream_event *ev)
 	switch (ev->kind) {
 	case STREAM_EV_MESSAGE_START:
 		a->run.state = RS_STREAMING;
+		fold_retries(ans);
 		app_message(a, 0, "streaming (%s cancels)", keymap_label(ACT_CANCEL));
 		if (st && stream_model(st))
 			str_set(&ans->model, stream_model(st));
@@ -194,6 +214,20 @@ static void on_retry(void *ud, int attempt, long delay_ms, const struct api_erro
 		struct answer *ans = a->answers[a->nanswers - 1];
 		line(ans, LA_ERROR, "attempt %d: %s", attempt, d);
 		line(ans, LA_META, "retrying in %.1fs (retry %d)", delay_ms / 1000.0, attempt);
+		ans->retries = attempt;
+		char *reason = why && why->http_status
+				       ? xasprintf("HTTP %ld %s", why->http_status, why->type ? why->type : "error")
+				       : xstrdup(why && why->type ? why->type : "failed");
+		/* each reason once: "HTTP 429 rate_limit_error, HTTP 529 overloaded_error" */
+		if (!ans->retry_why) {
+			ans->retry_why = reason;
+			reason = NULL;
+		} else if (!strstr(ans->retry_why, reason)) {
+			char *both = xasprintf("%s, %s", ans->retry_why, reason);
+			free(ans->retry_why);
+			ans->retry_why = both;
+		}
+		free(reason);
 	}
 	app_message(a, 1, "%s; retrying in %lds", d, (delay_ms + 999) / 1000);
 	free(d);
