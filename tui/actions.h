@@ -48,6 +48,7 @@ enum scope {
 	X(FOCUS_MESSAGES, GLOBAL, "focus-messages", "focus the messages") \
 	X(FOCUS_PARAMS, GLOBAL, "focus-params", "focus the parameters") \
 	X(FOCUS_RESPONSE, GLOBAL, "focus-response", "focus the response") \
+	X(RECORD_ANSWER, GLOBAL, "record-answer", "record the shown answer as the preset's response:") \
 	X(LEFT, TEXT, "left", "cursor left") \
 	X(RIGHT, TEXT, "right", "cursor right") \
 	X(UP, TEXT, "up", "cursor up (previous turn at the top)") \

@@ -91,6 +91,7 @@ struct answer {
 	int retries;
 	char *retry_why;
 	int retries_folded;
+	char *body;          /* the request that got it, as sent (NULL: unknown) */
 };
 
 enum run_state { RS_IDLE, RS_ESTIMATING, RS_SENDING, RS_STREAMING, RS_RETRYING };
@@ -228,6 +229,9 @@ struct app {
 	int comments_ok;          /* the user agreed to drop the file's comments */
 	int bad_utf8_told;        /* said once that a kept answer had invalid UTF-8 */
 	char *default_path;       /* FILE given but not there yet: save goes here */
+	/* the request body the session's response: answers (as loaded, or the
+	 * answer recorded with ACT_RECORD_ANSWER); NULL: none or unknown */
+	char *response_for;
 };
 
 /* Set the message line (printf-style); error marks it as an error. */

@@ -73,6 +73,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_FOCUS_MESSAGES, "<M-2>" },
 	{ ACT_FOCUS_PARAMS, "<M-3>" },
 	{ ACT_FOCUS_RESPONSE, "<M-4>" },
+	{ ACT_RECORD_ANSWER, "<M-r>" },
 	{ ACT_LEFT, "<Left> <C-b>" },
 	{ ACT_RIGHT, "<Right> <C-f>" },
 	{ ACT_UP, "<Up>" },

@@ -7,6 +7,7 @@
 #include "core/keys.h"
 #include "core/logcall.h"
 #include "core/loop.h"
+#include "core/replay.h"
 #include "core/request.h"
 #include "core/session.h"
 #include "core/util.h"
@@ -53,6 +54,7 @@ void answer_free(struct answer *ans)
 	free(ans->stop_reason);
 	free(ans->error);
 	free(ans->retry_why);
+	free(ans->body);
 	free(ans);
 }
 
@@ -449,6 +451,7 @@ void run_send(struct app *a)
 	redact_stream_init(&ans->rs, a->key);
 	ans->t_start = app_now(a);
 	str_set(&ans->model, a->sess->model);
+	ans->body = xstrdup(body);
 	answer_push(a, ans);
 	struct api_call_hooks h = { .on_event = on_event, .on_retry = on_retry, .on_done = on_done,
 				    .ud = a };
@@ -678,6 +681,8 @@ void run_done(struct app *a)
 	a->run.log_body = NULL;
 	free(a->run.log_path);
 	a->run.log_path = NULL;
+	free(a->response_for);
+	a->response_for = NULL;
 	runlog_close(a->log);
 	a->log = NULL;
 }
@@ -720,17 +725,71 @@ static void answer_fill(struct answer *ans, cJSON *content)
 	}
 }
 
+/* The body the editors would send now (streaming, as run_send builds
+ * it), or NULL when it cannot be built. malloc'd. */
+static char *current_body(struct app *a)
+{
+	app_sync(a);
+	struct diag_list d;
+	diag_list_init(&d);
+	char *body = request_build(a->sess, REQUEST_MESSAGES, 1, &d);
+	diag_list_done(&d);
+	return body;
+}
+
+int run_response_stale(struct app *a)
+{
+	if (!a->sess || !a->sess->response_json || !a->response_for)
+		return 0;
+	char *now = current_body(a);
+	int stale = now && strcmp(now, a->response_for) != 0;
+	free(now);
+	return stale;
+}
+
+void run_record_answer(struct app *a)
+{
+	struct answer *ans = app_answer(a);
+	if (!ans || !ans->done || ans->error || ans->canceled || !ans->message_json) {
+		app_message(a, 1, "no complete answer to record (%s)",
+			    !ans ? "no answer yet" : !ans->done ? "it is still running"
+			    : ans->error ? "the run failed" : ans->canceled ? "it was canceled" : "no message");
+		return;
+	}
+	char *resp = replay_response_from_message(ans->message_json, NULL);
+	if (!resp) {
+		app_message(a, 1, "the answer has no content to record");
+		return;
+	}
+	free(a->sess->response_json);
+	a->sess->response_json = resp;
+	free(a->response_for);
+	a->response_for = ans->body ? xstrdup(ans->body) : NULL;
+	app_changed(a);
+	if (run_response_stale(a))
+		app_message(a, 1, "recorded as response:, but the prompt changed since this answer: "
+			    "replay will ask the new prompt (%s saves)", keymap_label(ACT_SAVE));
+	else
+		app_message(a, 0, "recorded the shown answer as the preset's response: (%s saves)",
+			    keymap_label(ACT_SAVE));
+}
+
 void run_load_recorded(struct app *a)
 {
+	free(a->response_for);
+	a->response_for = NULL;
 	const char *rj = a->sess ? a->sess->response_json : NULL;
 	if (!rj)
 		return;
+	/* the file's response answers the file's prompt, as loaded */
+	a->response_for = current_body(a);
 	cJSON *j = cJSON_Parse(rj);
 	if (!j)
 		return;
 	struct answer *ans = answer_new();
 	ans->done = 1;
 	ans->follow = 0;
+	ans->body = a->response_for ? xstrdup(a->response_for) : NULL;
 	line(ans, LA_META, "(recorded in the preset)");
 	answer_fill(ans, cJSON_GetObjectItemCaseSensitive(j, "content"));
 	cJSON *sr = cJSON_GetObjectItemCaseSensitive(j, "stop_reason");

@@ -29,5 +29,12 @@ void answer_free(struct answer *ans);
 void run_load_recorded(struct app *a);
 /* Append the shown answer as an assistant turn and open a user turn. */
 void run_keep_answer(struct app *a);
+/* Record the shown (complete) answer as the session's response: (as pwb
+ * run --record does; saved with the preset), remembering the request it
+ * answered. */
+void run_record_answer(struct app *a);
+/* 1 when the session's response: was recorded for another request than
+ * the one the editors hold now (the user is told on save). */
+int run_response_stale(struct app *a);
 
 #endif
