@@ -92,6 +92,7 @@ struct answer {
 	char *retry_why;
 	int retries_folded;
 	char *body;          /* the request that got it, as sent (NULL: unknown) */
+	char *meta;          /* its first line: prompt version and parameters */
 };
 
 enum run_state { RS_IDLE, RS_ESTIMATING, RS_SENDING, RS_STREAMING, RS_RETRYING };

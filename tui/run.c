@@ -13,6 +13,7 @@
 #include "core/util.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ void answer_free(struct answer *ans)
 	free(ans->error);
 	free(ans->retry_why);
 	free(ans->body);
+	free(ans->meta);
 	free(ans);
 }
 
@@ -108,6 +110,29 @@ static void append_pretty_json(struct answer *ans, const char *json)
 	cJSON_Delete(j);
 }
 
+/* Which prompt and parameters produced an answer, in one line: "prompt
+ * 1a2b3c4d, claude-sonnet-4-5, max_tokens 256, temperature 0.3". version
+ * may be "" (no log). malloc'd. */
+static char *answer_meta(const char *version, const char *body)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (version && *version)
+		buf_printf(&b, "prompt %s", version);
+	cJSON *j = body ? cJSON_Parse(body) : NULL;
+	cJSON *model = cJSON_GetObjectItemCaseSensitive(j, "model");
+	cJSON *mt = cJSON_GetObjectItemCaseSensitive(j, "max_tokens");
+	cJSON *temp = cJSON_GetObjectItemCaseSensitive(j, "temperature");
+	if (cJSON_IsString(model))
+		buf_printf(&b, "%s%s", b.len ? ", " : "", model->valuestring);
+	if (cJSON_IsNumber(mt))
+		buf_printf(&b, "%smax_tokens %.0f", b.len ? ", " : "", mt->valuedouble);
+	if (cJSON_IsNumber(temp))
+		buf_printf(&b, "%stemperature %g", b.len ? ", " : "", temp->valuedouble);
+	cJSON_Delete(j);
+	return buf_take(&b);
+}
+
 /* The answer starts after retries: the attempts' lines give way to one
  * line saying how many and why (a fresh view: lines only ever append). */
 static void fold_retries(struct answer *ans)
@@ -118,6 +143,8 @@ static void fold_retries(struct answer *ans)
 	textbuf_free(ans->view);
 	ans->view = textbuf_new();
 	ans->view->readonly = 1;
+	if (ans->meta)
+		line(ans, LA_META, "%s", ans->meta);
 	line(ans, LA_META, "after %d %s (%s)", ans->retries, ans->retries == 1 ? "retry" : "retries",
 	     ans->retry_why ? ans->retry_why : "?");
 }
@@ -452,6 +479,8 @@ void run_send(struct app *a)
 	ans->t_start = app_now(a);
 	str_set(&ans->model, a->sess->model);
 	ans->body = xstrdup(body);
+	ans->meta = answer_meta(a->run.log_version, body);
+	line(ans, LA_META, "%s", ans->meta);
 	answer_push(a, ans);
 	struct api_call_hooks h = { .on_event = on_event, .on_retry = on_retry, .on_done = on_done,
 				    .ud = a };
@@ -774,7 +803,7 @@ void run_record_answer(struct app *a)
 			    keymap_label(ACT_SAVE));
 }
 
-void run_load_recorded(struct app *a)
+static void load_response(struct app *a)
 {
 	free(a->response_for);
 	a->response_for = NULL;
@@ -807,6 +836,83 @@ void run_load_recorded(struct app *a)
 	cJSON_Delete(msg);
 	cJSON_Delete(j);
 	answer_push(a, ans);
+}
+
+static void usage_from_json(struct usage *u, const char *json)
+{
+	usage_init(u);
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
+	static const struct {
+		const char *name;
+		size_t off;
+	} f[] = {
+		{ "input_tokens", offsetof(struct usage, input_tokens) },
+		{ "output_tokens", offsetof(struct usage, output_tokens) },
+		{ "cache_creation_input_tokens", offsetof(struct usage, cache_creation_input_tokens) },
+		{ "cache_read_input_tokens", offsetof(struct usage, cache_read_input_tokens) },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(j, f[i].name);
+		if (cJSON_IsNumber(v))
+			*(long *)((char *)u + f[i].off) = (long)v->valuedouble;
+	}
+	cJSON_Delete(j);
+}
+
+/* The answers are not lost with the session: the run log keeps every
+ * one, so the preset's latest come back (newest last) after a quit, a
+ * crash or a restore. Their cost is not this session's. */
+enum { ANSWERS_FROM_LOG = 20 };
+
+static void load_logged_answers(struct app *a)
+{
+	char *path = a->log ? logcall_preset_path(a->preset) : NULL;
+	if (!path)
+		return;
+	struct runlog_preset_answer *l = NULL;
+	size_t n = 0;
+	if (runlog_preset_answers(a->log, path, ANSWERS_FROM_LOG, &l, &n) < 0)
+		app_message(a, 1, "the answers in the run log were not read: %s", runlog_error(a->log));
+	for (size_t i = 0; i < n; i++) {
+		cJSON *msg = l[i].message_json ? cJSON_Parse(l[i].message_json) : NULL;
+		if (!msg)
+			continue;
+		struct answer *ans = answer_new();
+		ans->done = 1;
+		ans->follow = 0;
+		ans->body = l[i].body ? xstrdup(l[i].body) : NULL;
+		ans->meta = answer_meta(l[i].version_id, l[i].body);
+		line(ans, LA_META, "%s", ans->meta);
+		answer_fill(ans, cJSON_GetObjectItemCaseSensitive(msg, "content"));
+		cJSON *sr = cJSON_GetObjectItemCaseSensitive(msg, "stop_reason");
+		if (cJSON_IsString(sr))
+			str_set(&ans->stop_reason, sr->valuestring);
+		cJSON *model = cJSON_GetObjectItemCaseSensitive(msg, "model");
+		str_set(&ans->model, cJSON_IsString(model) ? model->valuestring : l[i].model);
+		textbuf_append_line(ans->view, "", 0, 0);
+		/* "2026-11-30T03:00:00.123Z" reads as "2026-11-30 03:00" */
+		const char *at = l[i].created_at && strlen(l[i].created_at) >= 16 ? l[i].created_at : NULL;
+		line(ans, LA_META, "stop_reason: %s%s%.10s%s%.5s%s", ans->stop_reason ? ans->stop_reason : "?",
+		     at ? " (from the run log, " : "", at ? at : "", at ? " " : "", at ? at + 11 : "",
+		     at ? ")" : "");
+		ans->message_json = xstrdup(l[i].message_json);
+		usage_from_json(&ans->usage, l[i].usage_json);
+		double usd;
+		if (ans->usage.input_tokens >= 0 && ans->model && cost_of_usage(ans->model, &ans->usage, &usd)) {
+			ans->cost_known = 1;
+			ans->cost = usd;
+		}
+		cJSON_Delete(msg);
+		answer_push(a, ans);
+	}
+	runlog_preset_answers_free(l, n);
+	free(path);
+}
+
+void run_load_recorded(struct app *a)
+{
+	load_response(a);
+	load_logged_answers(a);
 }
 
 /* s with every invalid UTF-8 sequence replaced by U+FFFD (as the stream

@@ -25,7 +25,8 @@ void run_done(struct app *a);
 void run_log_open(struct app *a);
 /* Answers. */
 void answer_free(struct answer *ans);
-/* Show the preset's recorded response (if any) as the first answer. */
+/* Show the preset's recorded response (if any) as the first answer, then
+ * the preset's latest answers from the run log (newest last, shown). */
 void run_load_recorded(struct app *a);
 /* Append the shown answer as an assistant turn and open a user turn. */
 void run_keep_answer(struct app *a);
