@@ -85,8 +85,149 @@ void app_turn_remove(struct app *a, size_t at)
 	a->nturns--;
 }
 
+/* --- undoable turn operations ------------------------------------------- */
+
+enum { TURN_UNDO_MAX = 100 };
+
+/* Changes whenever a turn's text does (a text edit since a turn operation
+ * means the text's undo comes first). */
+static unsigned long turn_text_gens(const struct app *a)
+{
+	unsigned long sum = a->nturns;
+	for (size_t i = 0; i < a->nturns; i++)
+		sum = sum * 31 + a->turns[i].ed->gen;
+	return sum;
+}
+
+static void turn_undo_free_entry(struct turn_undo *u)
+{
+	if (u->kind == TU_DELETE) {
+		free(u->turn.role);
+		textbuf_free(u->turn.ed);
+	}
+}
+
+static struct turn_undo *turn_undo_push(struct app *a, int kind, size_t i, size_t j)
+{
+	if (a->nturn_undo == TURN_UNDO_MAX) {
+		turn_undo_free_entry(&a->turn_undo[0]);
+		memmove(a->turn_undo, a->turn_undo + 1, (a->nturn_undo - 1) * sizeof *a->turn_undo);
+		a->nturn_undo--;
+	}
+	if (a->nturn_undo == a->aturn_undo) {
+		a->aturn_undo = a->aturn_undo ? a->aturn_undo * 2 : 8;
+		a->turn_undo = xrealloc(a->turn_undo, a->aturn_undo * sizeof *a->turn_undo);
+	}
+	struct turn_undo *u = &a->turn_undo[a->nturn_undo++];
+	memset(u, 0, sizeof *u);
+	u->kind = kind;
+	u->i = i;
+	u->j = j;
+	return u;
+}
+
+void app_turn_undo_clear(struct app *a)
+{
+	for (size_t k = 0; k < a->nturn_undo; k++)
+		turn_undo_free_entry(&a->turn_undo[k]);
+	free(a->turn_undo);
+	a->turn_undo = NULL;
+	a->nturn_undo = a->aturn_undo = 0;
+}
+
+void app_turn_delete(struct app *a, size_t at)
+{
+	if (at >= a->nturns)
+		return;
+	struct turn_undo *u = turn_undo_push(a, TU_DELETE, at, at);
+	u->turn = a->turns[at];
+	memmove(a->turns + at, a->turns + at + 1, (a->nturns - at - 1) * sizeof *a->turns);
+	a->nturns--;
+	if (a->cur_turn >= a->nturns && a->cur_turn > 0)
+		a->cur_turn--;
+	u->text_gens = turn_text_gens(a);
+	app_changed(a);
+}
+
+static void swap_turns(struct app *a, size_t i, size_t j)
+{
+	struct turn tmp = a->turns[i];
+	a->turns[i] = a->turns[j];
+	a->turns[j] = tmp;
+	a->turns[i].synced_gen = a->turns[j].synced_gen = (unsigned long)-1;
+}
+
+void app_turn_move(struct app *a, size_t i, size_t j)
+{
+	if (i == j || i >= a->nturns || j >= a->nturns)
+		return;
+	swap_turns(a, i, j);
+	a->cur_turn = j;
+	turn_undo_push(a, TU_MOVE, i, j)->text_gens = turn_text_gens(a);
+	app_changed(a);
+}
+
+static void switch_role(struct turn *t)
+{
+	const char *nr = strcmp(t->role, "user") == 0 ? "assistant" : "user";
+	free(t->role);
+	t->role = xstrdup(nr);
+	t->synced_gen = (unsigned long)-1;
+}
+
+void app_turn_switch_role(struct app *a, size_t at)
+{
+	if (at >= a->nturns)
+		return;
+	switch_role(&a->turns[at]);
+	turn_undo_push(a, TU_ROLE, at, at)->text_gens = turn_text_gens(a);
+	app_changed(a);
+}
+
+int app_turn_undo(struct app *a, int fresh_only)
+{
+	if (!a->nturn_undo)
+		return 0;
+	struct turn_undo *u = &a->turn_undo[a->nturn_undo - 1];
+	if (fresh_only && u->text_gens != turn_text_gens(a))
+		return 0;
+	const char *what = "";
+	switch (u->kind) {
+	case TU_DELETE:
+		if (u->i > a->nturns)
+			u->i = a->nturns;
+		if (a->nturns == a->aturns) {
+			a->aturns = a->aturns ? a->aturns * 2 : 8;
+			a->turns = xrealloc(a->turns, a->aturns * sizeof *a->turns);
+		}
+		memmove(a->turns + u->i + 1, a->turns + u->i, (a->nturns - u->i) * sizeof *a->turns);
+		a->turns[u->i] = u->turn;
+		a->turns[u->i].synced_gen = (unsigned long)-1;
+		a->nturns++;
+		u->kind = TU_MOVE; /* the turn now belongs to the list again */
+		what = "deleted turn back";
+		break;
+	case TU_MOVE:
+		if (u->i < a->nturns && u->j < a->nturns)
+			swap_turns(a, u->i, u->j);
+		what = "turn moved back";
+		break;
+	case TU_ROLE:
+		if (u->i < a->nturns)
+			switch_role(&a->turns[u->i]);
+		what = "role switched back";
+		break;
+	}
+	a->cur_turn = u->i < a->nturns ? u->i : a->nturns ? a->nturns - 1 : 0;
+	a->nturn_undo--;
+	app_changed(a);
+	app_message(a, 0, "undone: %s", what);
+	return 1;
+}
+
 void app_load_session(struct app *a)
 {
+	app_turn_undo_clear(a);
 	struct session *s = a->sess;
 	while (a->nturns)
 		app_turn_remove(a, a->nturns - 1);

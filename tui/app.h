@@ -64,6 +64,14 @@ struct turn {
 	unsigned long synced_gen;
 };
 
+/* One undoable turn operation (app-session.c). */
+struct turn_undo {
+	enum { TU_DELETE, TU_MOVE, TU_ROLE } kind;
+	size_t i, j;             /* the turn's index (a move: from i to j) */
+	struct turn turn;        /* TU_DELETE: the deleted turn, owned here */
+	unsigned long text_gens; /* the turns' text generations after it */
+};
+
 /* One answer of this session, shown in the response pane. */
 struct answer {
 	struct textbuf *view; /* rendered lines (read-only) */
@@ -233,6 +241,9 @@ struct app {
 	/* the request body the session's response: answers (as loaded, or the
 	 * answer recorded with ACT_RECORD_ANSWER); NULL: none or unknown */
 	char *response_for;
+	/* deleted, moved and role-switched turns, undoable (app-session.c) */
+	struct turn_undo *turn_undo;
+	size_t nturn_undo, aturn_undo;
 };
 
 /* Set the message line (printf-style); error marks it as an error. */
@@ -317,6 +328,17 @@ void app_stdin_watch(struct app *a, int on);
 struct turn *app_turn_insert(struct app *a, size_t at, const char *role, const char *text,
 			     int json);
 void app_turn_remove(struct app *a, size_t at);
+/* The user's turn operations, each one undo step: delete (the turn is
+ * kept for undo), move turn i to j (neighbours), switch the role. */
+void app_turn_delete(struct app *a, size_t at);
+void app_turn_move(struct app *a, size_t i, size_t j);
+void app_turn_switch_role(struct app *a, size_t at);
+/* Undo the latest turn operation; when fresh_only, only if no text of a
+ * turn changed since (else the text's own undo comes first). Returns 1
+ * when something was undone. */
+int app_turn_undo(struct app *a, int fresh_only);
+/* Forget the turn operations (a new session, exit). */
+void app_turn_undo_clear(struct app *a);
 
 /* The answer shown (NULL when none). */
 struct answer *app_answer(struct app *a);
