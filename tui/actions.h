@@ -49,6 +49,8 @@ enum scope {
 	X(FOCUS_PARAMS, GLOBAL, "focus-params", "focus the parameters") \
 	X(FOCUS_RESPONSE, GLOBAL, "focus-response", "focus the response") \
 	X(RECORD_ANSWER, GLOBAL, "record-answer", "record the shown answer as the preset's response:") \
+	X(COPY_ANSWER, GLOBAL, "copy-answer", "copy the shown answer's text (OSC 52)") \
+	X(COPY_CODE, GLOBAL, "copy-code", "copy a code block of the answer (again: the next)") \
 	X(LEFT, TEXT, "left", "cursor left") \
 	X(RIGHT, TEXT, "right", "cursor right") \
 	X(UP, TEXT, "up", "cursor up (previous turn at the top)") \

@@ -267,6 +267,12 @@ void app_do_action(struct app *a, enum action act)
 	case ACT_RECORD_ANSWER:
 		run_record_answer(a);
 		break;
+	case ACT_COPY_ANSWER:
+		run_copy_answer(a, 0);
+		break;
+	case ACT_COPY_CODE:
+		run_copy_answer(a, 1);
+		break;
 	case ACT_EXTERNAL_EDITOR:
 		app_external_edit(a);
 		break;

@@ -101,6 +101,9 @@ struct answer {
 	int retries_folded;
 	char *body;          /* the request that got it, as sent (NULL: unknown) */
 	char *meta;          /* its first line: prompt version and parameters */
+	char *prefill;       /* the assistant text it continues (sent), or NULL */
+	int prefill_shown;
+	int code_pick;       /* the code block copy-code copies next */
 };
 
 enum run_state { RS_IDLE, RS_ESTIMATING, RS_SENDING, RS_STREAMING, RS_RETRYING };

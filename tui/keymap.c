@@ -74,6 +74,8 @@ static const struct default_binding defaults[] = {
 	{ ACT_FOCUS_PARAMS, "<M-3>" },
 	{ ACT_FOCUS_RESPONSE, "<M-4>" },
 	{ ACT_RECORD_ANSWER, "<M-r>" },
+	{ ACT_COPY_ANSWER, "<M-c>" },
+	{ ACT_COPY_CODE, "<M-C>" },
 	{ ACT_LEFT, "<Left> <C-b>" },
 	{ ACT_RIGHT, "<Right> <C-f>" },
 	{ ACT_UP, "<Up>" },

@@ -2,6 +2,7 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "tui/app.h"
+#include "tui/display.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
 #include "core/keys.h"
@@ -57,6 +58,7 @@ void answer_free(struct answer *ans)
 	free(ans->retry_why);
 	free(ans->body);
 	free(ans->meta);
+	free(ans->prefill);
 	free(ans);
 }
 
@@ -133,6 +135,62 @@ static char *answer_meta(const char *version, const char *body)
 	return buf_take(&b);
 }
 
+/* The prefill a body sends: the text of its last message when that is an
+ * assistant turn (a string, or its last text block). malloc'd or NULL. */
+static char *body_prefill(const char *body)
+{
+	cJSON *j = body ? cJSON_Parse(body) : NULL;
+	cJSON *msgs = cJSON_GetObjectItemCaseSensitive(j, "messages");
+	cJSON *last = cJSON_IsArray(msgs) ? cJSON_GetArrayItem(msgs, cJSON_GetArraySize(msgs) - 1) : NULL;
+	cJSON *role = cJSON_GetObjectItemCaseSensitive(last, "role");
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(last, "content");
+	const char *text = NULL;
+	if (cJSON_IsString(role) && strcmp(role->valuestring, "assistant") == 0) {
+		if (cJSON_IsString(content)) {
+			text = content->valuestring;
+		} else {
+			cJSON *b;
+			cJSON_ArrayForEach(b, content)
+			{
+				cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text");
+				if (cJSON_IsString(t))
+					text = t->valuestring;
+			}
+		}
+	}
+	char *out = text && *text ? xstrdup(text) : NULL;
+	cJSON_Delete(j);
+	return out;
+}
+
+/* The lines an answer opens with: which prompt and parameters, and the
+ * prefill it continues (its end quoted, where the model took over). */
+static void header_lines(struct answer *ans)
+{
+	if (ans->meta)
+		line(ans, LA_META, "%s", ans->meta);
+	if (ans->prefill) {
+		size_t n = strlen(ans->prefill);
+		const char *tail = ans->prefill;
+		/* the end is what marks the seam: at most 40 bytes of it, whole characters */
+		if (n > 40) {
+			tail = ans->prefill + n - 40;
+			while ((*tail & 0xc0) == 0x80)
+				tail++;
+		}
+		struct buf q;
+		buf_init(&q, 0);
+		for (const char *c = tail; *c; c++)
+			if (*c == '\n')
+				buf_puts(&q, "\\n");
+			else
+				buf_append(&q, c, 1);
+		line(ans, LA_META, "prefill (yours, %zu bytes) ends \"%s%s\"; the model's text follows it",
+		     n, tail != ans->prefill ? "..." : "", buf_str(&q));
+		buf_done(&q);
+	}
+}
+
 /* The answer starts after retries: the attempts' lines give way to one
  * line saying how many and why (a fresh view: lines only ever append). */
 static void fold_retries(struct answer *ans)
@@ -143,8 +201,7 @@ static void fold_retries(struct answer *ans)
 	textbuf_free(ans->view);
 	ans->view = textbuf_new();
 	ans->view->readonly = 1;
-	if (ans->meta)
-		line(ans, LA_META, "%s", ans->meta);
+	header_lines(ans);
 	line(ans, LA_META, "after %d %s (%s)", ans->retries, ans->retries == 1 ? "retry" : "retries",
 	     ans->retry_why ? ans->retry_why : "?");
 }
@@ -196,6 +253,12 @@ static void on_event(void *ud, const struct stream_event *ev)
 			stream_block(st, ev->index, &b);
 		block_start(ans, ev->block_type, b.name, b.id);
 		ans->cur_index = (long)ev->index;
+		if (ans->prefill && !ans->prefill_shown && ev->block_type &&
+		    strcmp(ev->block_type, "text") == 0) {
+			/* the continuation reads on from the prefill, as one text */
+			ans->prefill_shown = 1;
+			textbuf_append(ans->view, ans->prefill, strlen(ans->prefill), LA_TEXT);
+		}
 		break;
 	}
 	case STREAM_EV_TEXT:
@@ -480,7 +543,8 @@ void run_send(struct app *a)
 	str_set(&ans->model, a->sess->model);
 	ans->body = xstrdup(body);
 	ans->meta = answer_meta(a->run.log_version, body);
-	line(ans, LA_META, "%s", ans->meta);
+	ans->prefill = body_prefill(body);
+	header_lines(ans);
 	answer_push(a, ans);
 	struct api_call_hooks h = { .on_event = on_event, .on_retry = on_retry, .on_done = on_done,
 				    .ud = a };
@@ -996,4 +1060,134 @@ void run_keep_answer(struct app *a)
 		a->bad_utf8_told = 1;
 		app_message(a, 1, "the answer had text that is not valid UTF-8: kept with U+FFFD (\xef\xbf\xbd) in its place");
 	}
+}
+
+/* --- copying the answer ------------------------------------------------------------ */
+
+/* The answer's text as the user reads it: the prefill, then its text
+ * blocks. malloc'd; NULL when it has no text. */
+static char *answer_text(const struct answer *ans)
+{
+	cJSON *j = ans->message_json ? cJSON_Parse(ans->message_json) : NULL;
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(j, "content");
+	struct buf b;
+	buf_init(&b, 0);
+	if (ans->prefill)
+		buf_puts(&b, ans->prefill);
+	int any = ans->prefill != NULL;
+	cJSON *blk;
+	cJSON_ArrayForEach(blk, content)
+	{
+		cJSON *type = cJSON_GetObjectItemCaseSensitive(blk, "type");
+		cJSON *tx = cJSON_GetObjectItemCaseSensitive(blk, "text");
+		if (cJSON_IsString(type) && strcmp(type->valuestring, "text") == 0 && cJSON_IsString(tx)) {
+			buf_puts(&b, tx->valuestring);
+			any = 1;
+		}
+	}
+	cJSON_Delete(j);
+	if (!any) {
+		buf_done(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+/* A fenced code block's opening line: up to 3 spaces, then 3 or more ` or
+ * ~; *fence gets the run's character and *len its length. */
+static int fence_open(const char *s, size_t n, char *fence, size_t *len, const char **info)
+{
+	size_t i = 0;
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	if (i >= n || (s[i] != '`' && s[i] != '~'))
+		return 0;
+	size_t k = i;
+	while (k < n && s[k] == s[i])
+		k++;
+	if (k - i < 3)
+		return 0;
+	*fence = s[i];
+	*len = k - i;
+	*info = s + k;
+	return 1;
+}
+
+/* The k-th fenced code block of text (0-based): its body into out (the
+ * lines between the fences) and its language into lang. Returns how many
+ * blocks the text has. */
+static size_t code_block(const char *text, size_t k, struct buf *out, char *lang, size_t nlang)
+{
+	size_t count = 0;
+	int in = 0;
+	char fence = 0;
+	size_t flen = 0;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char f;
+		size_t l;
+		const char *info;
+		if (!in && fence_open(p, n, &f, &l, &info)) {
+			in = 1;
+			fence = f;
+			flen = l;
+			if (count == k) {
+				while (info < p + n && *info == ' ')
+					info++;
+				size_t il = 0;
+				while (info + il < p + n && info[il] != ' ' && il + 1 < nlang)
+					il++;
+				snprintf(lang, nlang, "%.*s", (int)il, info);
+			}
+		} else if (in && fence_open(p, n, &f, &l, &info) && f == fence && l >= flen) {
+			in = 0;
+			count++;
+		} else if (in && count == k) {
+			buf_append(out, p, n);
+			buf_append(out, "\n", 1);
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return count + (in ? 1 : 0); /* an unclosed block runs to the end */
+}
+
+void run_copy_answer(struct app *a, int code)
+{
+	struct answer *ans = app_answer(a);
+	char *text = ans ? answer_text(ans) : NULL;
+	if (!text) {
+		app_message(a, 1, "%s", !ans ? "no answer to copy" : !ans->done ? "the answer is not complete yet"
+					 : "the shown answer has no text to copy");
+		free(text);
+		return;
+	}
+	if (!code) {
+		display_osc52(text, strlen(text));
+		app_message(a, 0, "copied the answer's text (%zu bytes) with OSC 52", strlen(text));
+		free(text);
+		return;
+	}
+	struct buf out;
+	buf_init(&out, 0);
+	char lang[32] = "";
+	size_t n = code_block(text, 0, &out, lang, sizeof lang);
+	if (!n) {
+		app_message(a, 1, "the shown answer has no code block (%s copies its text)",
+			    keymap_label(ACT_COPY_ANSWER));
+	} else {
+		size_t k = (size_t)ans->code_pick % n;
+		buf_clear(&out);
+		lang[0] = 0;
+		code_block(text, k, &out, lang, sizeof lang);
+		display_osc52(buf_str(&out), out.len);
+		app_message(a, 0, "copied code block %zu/%zu%s%s%s (%zu bytes) with OSC 52%s", k + 1, n,
+			    *lang ? " (" : "", lang, *lang ? ")" : "", out.len,
+			    n > 1 ? "; again: the next" : "");
+		ans->code_pick = (int)((k + 1) % n);
+	}
+	buf_done(&out);
+	free(text);
 }

@@ -34,6 +34,9 @@ void run_keep_answer(struct app *a);
  * run --record does; saved with the preset), remembering the request it
  * answered. */
 void run_record_answer(struct app *a);
+/* Copy the shown answer's text (its prefill first) with OSC 52; with
+ * code, one fenced code block of it instead: the next one each time. */
+void run_copy_answer(struct app *a, int code);
 /* 1 when the session's response: was recorded for another request than
  * the one the editors hold now (the user is told on save). */
 int run_response_stale(struct app *a);
