@@ -93,6 +93,7 @@ enum scope {
 	X(EXPORT_LANG, EXPORT, "export-lang", "next language (C, Python, JavaScript, curl)") \
 	X(EXPORT_WRITE, EXPORT, "export-write", "write the snippet to a file") \
 	X(EXPORT_COPY, EXPORT, "export-copy", "copy the snippet to the clipboard (OSC 52)") \
+	X(EXPORT_STREAM, EXPORT, "export-stream", "switch the request between streaming and not") \
 	X(LIST_CHOOSE, LIST, "choose", "take the selected item")
 
 enum action {

@@ -118,6 +118,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_EXPORT_LANG, "l <Right>" },
 	{ ACT_EXPORT_WRITE, "w" },
 	{ ACT_EXPORT_COPY, "c" },
+	{ ACT_EXPORT_STREAM, "s" },
 	{ ACT_LIST_CHOOSE, "<Enter>" },
 };
 

@@ -63,7 +63,7 @@ check_screen "typing: the text appears" main "Say hello to {{who}}. Please be br
 # export view: copy with OSC 52 lands in tmux's buffer with set-clipboard on
 tm set -s set-clipboard on
 tm send-keys -t main F3
-check_screen "export: the view shows the request as curl" main "base_url="
+check_screen "export: the view opens on the request in C, as pwb export" main "Export: C (libcurl + cJSON), not streaming"
 tm send-keys -t main c
 check_screen "export: copy confirmed" main "copied"
 got=""
