@@ -80,6 +80,7 @@ enum scope {
 	X(TURN_UP, MESSAGES, "turn-up", "move this turn up") \
 	X(TURN_DOWN, MESSAGES, "turn-down", "move this turn down") \
 	X(TURN_ROLE, MESSAGES, "turn-role", "switch this turn between user and assistant") \
+	X(ATTACH, MESSAGES, "attach", "attach an image or a PDF file to this user turn") \
 	X(FIELD_EDIT, PARAMS, "field-edit", "edit the selected parameter (model: choose from the list)") \
 	X(FIELD_CLEAR, PARAMS, "field-clear", "unset the selected parameter") \
 	X(HELP_ALT, BROWSE, "help-alt", "show this help (outside text)") \

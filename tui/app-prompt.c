@@ -157,6 +157,10 @@ static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 		if (yes && text && *text)
 			views_export_write(a, text);
 		break;
+	case PF_ATTACH:
+		if (yes && text && *text)
+			app_turn_attach(a, text);
+		break;
 	case PF_NONE:
 		break;
 	}

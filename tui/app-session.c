@@ -2,10 +2,14 @@
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "core/preset.h"
+#include "core/request.h"
 #include "core/session.h"
 #include "core/util.h"
 #include "core/vars.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,6 +227,82 @@ int app_turn_undo(struct app *a, int fresh_only)
 	app_changed(a);
 	app_message(a, 0, "undone: %s", what);
 	return 1;
+}
+
+/* --- attachments ---------------------------------------------------------- */
+
+/* path as the preset reads it: relative to its folder when the file is
+ * inside it, else absolute. malloc'd. */
+static char *path_for_preset(const struct app *a, const char *path)
+{
+	const char *base = a->sess->base_dir;
+	if (!base || !strcmp(base, "."))
+		return xstrdup(path);
+	char *full = realpath(path, NULL);
+	char *dir = realpath(base, NULL);
+	char *out = NULL;
+	size_t n = dir ? strlen(dir) : 0;
+	if (full && dir && !strncmp(full, dir, n) && full[n] == '/')
+		out = xstrdup(full + n + 1);
+	else
+		out = xstrdup(full ? full : path);
+	free(full);
+	free(dir);
+	return out;
+}
+
+void app_turn_attach(struct app *a, const char *path)
+{
+	if (!a->nturns || strcmp(a->turns[a->cur_turn].role, "user") != 0) {
+		app_message(a, 1, "not attached: a file goes in a user turn (put the cursor in one)");
+		return;
+	}
+	/* the first bytes say what it is; the size is checked when it is sent */
+	FILE *f = fopen(path, "rbe");
+	unsigned char magic[16];
+	size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+	if (f)
+		fclose(f);
+	const char *mt = f ? request_sniff_media_type(magic, got) : NULL;
+	if (!f || !mt) {
+		app_message(a, 1, "not attached: %s %s", path,
+			    !f ? strerror(errno) : "is not a PNG, JPEG, GIF or WebP image, nor a PDF");
+		return;
+	}
+	int image = !strncmp(mt, "image/", 6);
+	struct turn *t = &a->turns[a->cur_turn];
+	char *text = textbuf_text(t->ed);
+	cJSON *arr = t->json ? cJSON_Parse(text) : cJSON_CreateArray();
+	if (!cJSON_IsArray(arr)) {
+		app_message(a, 1, "not attached: this turn's content blocks are not valid JSON; fix them first");
+		cJSON_Delete(arr);
+		free(text);
+		return;
+	}
+	if (!t->json && *text) {
+		cJSON *tb = cJSON_CreateObject();
+		cJSON_AddStringToObject(tb, "type", "text");
+		cJSON_AddStringToObject(tb, "text", text);
+		cJSON_AddItemToArray(arr, tb);
+	}
+	char *stored = path_for_preset(a, path);
+	cJSON *blk = cJSON_CreateObject();
+	cJSON_AddStringToObject(blk, "type", image ? "image" : "document");
+	cJSON_AddStringToObject(blk, "path", stored);
+	cJSON_AddItemToArray(arr, blk);
+	char *json = cJSON_PrintUnformatted(arr);
+	char *pretty = pretty_json(json);
+	textbuf_set_text(t->ed, pretty);
+	t->json = 1;
+	t->synced_gen = (unsigned long)-1;
+	app_changed(a);
+	app_message(a, 0, "attached %s as %s (%s); it is read when the request is sent", stored,
+		    image ? "an image" : "a document", mt);
+	free(pretty);
+	cJSON_free(json);
+	cJSON_Delete(arr);
+	free(stored);
+	free(text);
 }
 
 void app_load_session(struct app *a)

@@ -267,6 +267,9 @@ void app_do_action(struct app *a, enum action act)
 	case ACT_RECORD_ANSWER:
 		run_record_answer(a);
 		break;
+	case ACT_ATTACH:
+		app_prompt_line(a, PF_ATTACH, "", "Attach an image or PDF (path): ");
+		break;
 	case ACT_COPY_ANSWER:
 		run_copy_answer(a, 0);
 		break;

@@ -114,7 +114,7 @@ enum prompt_kind { PR_NONE, PR_YESNO, PR_CHOICE, PR_LINE };
 enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
-	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR,
+	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR, PF_ATTACH,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
@@ -342,6 +342,12 @@ void app_turn_switch_role(struct app *a, size_t at);
 int app_turn_undo(struct app *a, int fresh_only);
 /* Forget the turn operations (a new session, exit). */
 void app_turn_undo_clear(struct app *a);
+/* Attach the file at path (typed: relative to the current folder) to the
+ * current user turn as {type: image|document, path: ...} (the path as the
+ * preset will read it, relative to its folder); the turn becomes content
+ * blocks. The kind comes from the file's first bytes; the request reads
+ * the file when it is sent (core/request.h). */
+void app_turn_attach(struct app *a, const char *path);
 
 /* The answer shown (NULL when none). */
 struct answer *app_answer(struct app *a);

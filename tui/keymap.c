@@ -105,6 +105,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_TURN_UP, "<M-p>" },
 	{ ACT_TURN_DOWN, "<M-n>" },
 	{ ACT_TURN_ROLE, "<M-t>" },
+	{ ACT_ATTACH, "<M-i>" },
 	{ ACT_FIELD_EDIT, "<Enter>" },
 	{ ACT_FIELD_CLEAR, "<Del>" },
 	{ ACT_HELP_ALT, "?" },
