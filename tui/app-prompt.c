@@ -194,6 +194,10 @@ void app_prompt_key(struct app *a, int key)
 		prompt_answer(a, 0, NULL, 0);
 		return;
 	}
+	if (key == K_TAB && a->prompt.pf == PF_ATTACH) {
+		app_prompt_complete_path(a);
+		return;
+	}
 	enum action act = keymap_lookup(&keymap_chains[CHAIN_FIELD], key);
 	if (act == ACT_NEWLINE) {
 		char *t = textbuf_text(a->prompt.ed);

@@ -7,11 +7,13 @@
 #include "core/util.h"
 #include "core/vars.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -303,6 +305,64 @@ void app_turn_attach(struct app *a, const char *path)
 	cJSON_Delete(arr);
 	free(stored);
 	free(text);
+}
+
+void app_prompt_complete_path(struct app *a)
+{
+	char *typed = textbuf_text(a->prompt.ed);
+	const char *slash = strrchr(typed, '/');
+	char *dir = slash ? xstrndup(typed, (size_t)(slash - typed) + 1) : xstrdup("");
+	const char *prefix = slash ? slash + 1 : typed;
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(*dir ? dir : ".");
+	char *common = NULL;
+	size_t nmatch = 0;
+	struct buf list;
+	buf_init(&list, 0);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, plen) != 0 || !strcmp(e->d_name, ".") ||
+		    !strcmp(e->d_name, "..") || (!plen && e->d_name[0] == '.'))
+			continue;
+		nmatch++;
+		if (list.len < 200)
+			buf_printf(&list, "%s%s", list.len ? "  " : "", e->d_name);
+		if (!common) {
+			common = xstrdup(e->d_name);
+		} else {
+			size_t k = 0;
+			while (common[k] && common[k] == e->d_name[k])
+				k++;
+			common[k] = 0;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (!nmatch) {
+		free(a->prompt.text);
+		a->prompt.text = xasprintf("Attach (no file starts with %s): ", typed);
+	} else {
+		char *done = xasprintf("%s%s", dir, common);
+		struct stat st;
+		int is_dir = nmatch == 1 && stat(done, &st) == 0 && S_ISDIR(st.st_mode);
+		char *line = xasprintf("%s%s", done, is_dir ? "/" : "");
+		textbuf_set_text(a->prompt.ed, line);
+		textbuf_cursor_end(a->prompt.ed);
+		/* the question shows the choices (a message would hide under it) */
+		free(a->prompt.text);
+		if (nmatch > 1)
+			a->prompt.text = xasprintf("Attach (%zu match: %.60s%s): ", nmatch, buf_str(&list),
+						   list.len > 60 ? "..." : "");
+		else
+			a->prompt.text = xstrdup(ATTACH_QUESTION);
+		free(line);
+		free(done);
+	}
+	buf_done(&list);
+	free(common);
+	free(dir);
+	free(typed);
+	app_dirty(a);
 }
 
 void app_load_session(struct app *a)

@@ -268,7 +268,7 @@ void app_do_action(struct app *a, enum action act)
 		run_record_answer(a);
 		break;
 	case ACT_ATTACH:
-		app_prompt_line(a, PF_ATTACH, "", "Attach an image or PDF (path): ");
+		app_prompt_line(a, PF_ATTACH, "", "%s", ATTACH_QUESTION);
 		break;
 	case ACT_COPY_ANSWER:
 		run_copy_answer(a, 0);

@@ -348,6 +348,11 @@ void app_turn_undo_clear(struct app *a);
  * blocks. The kind comes from the file's first bytes; the request reads
  * the file when it is sent (core/request.h). */
 void app_turn_attach(struct app *a, const char *path);
+/* Tab in a path prompt: complete the typed path to the longest name the
+ * matching files share (a folder gets its "/"); several are listed on the
+ * message line. */
+void app_prompt_complete_path(struct app *a);
+#define ATTACH_QUESTION "Attach an image or PDF (path, Tab completes): "
 
 /* The answer shown (NULL when none). */
 struct answer *app_answer(struct app *a);

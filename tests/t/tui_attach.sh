@@ -23,6 +23,10 @@ server_start '[{"fixture":"stream_text_basic.sse"}]' || done_testing
 )
 rc=$?
 if [ "$rc" = 0 ]; then ok "script ran"; else not_ok "script ran (exit $rc)" "$(head -20 "$T/stderr")"; fi
+check_contains "Tab completes the one name that matches" "$(tail -n 1 "$T/out/completed.screen")" \
+	"(path, Tab completes): cat.png"
+check_contains "Tab shows the names when several match" "$(tail -n 1 "$T/out/choices.screen")" \
+	"Attach (2 match: spec.pdf  state): s"
 st=$(cat "$T/out/attached.state" 2>/dev/null)
 check_contains "the turn holds the image by path" "$st" '"type":"image","path":"cat.png"'
 check_contains "and the PDF as a document" "$st" '"type":"document","path":"spec.pdf"'
