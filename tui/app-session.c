@@ -307,6 +307,11 @@ void app_turn_attach(struct app *a, const char *path)
 	free(text);
 }
 
+static int cmp_names(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
 void app_prompt_complete_path(struct app *a)
 {
 	char *typed = textbuf_text(a->prompt.ed);
@@ -315,51 +320,55 @@ void app_prompt_complete_path(struct app *a)
 	const char *prefix = slash ? slash + 1 : typed;
 	size_t plen = strlen(prefix);
 	DIR *d = opendir(*dir ? dir : ".");
-	char *common = NULL;
-	size_t nmatch = 0;
-	struct buf list;
-	buf_init(&list, 0);
+	char **names = NULL;
+	size_t n = 0;
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		if (strncmp(e->d_name, prefix, plen) != 0 || !strcmp(e->d_name, ".") ||
 		    !strcmp(e->d_name, "..") || (!plen && e->d_name[0] == '.'))
 			continue;
-		nmatch++;
-		if (list.len < 200)
-			buf_printf(&list, "%s%s", list.len ? "  " : "", e->d_name);
-		if (!common) {
-			common = xstrdup(e->d_name);
-		} else {
-			size_t k = 0;
-			while (common[k] && common[k] == e->d_name[k])
-				k++;
-			common[k] = 0;
-		}
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup(e->d_name);
 	}
 	if (d)
 		closedir(d);
-	if (!nmatch) {
-		free(a->prompt.text);
+	free(a->prompt.text);
+	if (!n) {
 		a->prompt.text = xasprintf("Attach (no file starts with %s): ", typed);
 	} else {
-		char *done = xasprintf("%s%s", dir, common);
+		qsort(names, n, sizeof *names, cmp_names);
+		/* the longest start they share */
+		size_t k = strlen(names[0]);
+		for (size_t i = 1; i < n; i++) {
+			size_t j = 0;
+			while (j < k && names[i][j] == names[0][j])
+				j++;
+			k = j;
+		}
+		char *done = xasprintf("%s%.*s", dir, (int)k, names[0]);
 		struct stat st;
-		int is_dir = nmatch == 1 && stat(done, &st) == 0 && S_ISDIR(st.st_mode);
+		int is_dir = n == 1 && stat(done, &st) == 0 && S_ISDIR(st.st_mode);
 		char *line = xasprintf("%s%s", done, is_dir ? "/" : "");
 		textbuf_set_text(a->prompt.ed, line);
 		textbuf_cursor_end(a->prompt.ed);
 		/* the question shows the choices (a message would hide under it) */
-		free(a->prompt.text);
-		if (nmatch > 1)
-			a->prompt.text = xasprintf("Attach (%zu match: %.60s%s): ", nmatch, buf_str(&list),
+		if (n > 1) {
+			struct buf list;
+			buf_init(&list, 0);
+			for (size_t i = 0; i < n && list.len < 60; i++)
+				buf_printf(&list, "%s%s", i ? "  " : "", names[i]);
+			a->prompt.text = xasprintf("Attach (%zu match: %.60s%s): ", n, buf_str(&list),
 						   list.len > 60 ? "..." : "");
-		else
+			buf_done(&list);
+		} else {
 			a->prompt.text = xstrdup(ATTACH_QUESTION);
+		}
 		free(line);
 		free(done);
 	}
-	buf_done(&list);
-	free(common);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	free(dir);
 	free(typed);
 	app_dirty(a);
