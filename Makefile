@@ -218,9 +218,11 @@ fuzz: fuzz-build
 
 install: $(PWB_BIN) man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/pwb/presets \
+		$(DESTDIR)$(DATADIR)/pwb/presets/meta \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(PWB_BIN) $(DESTDIR)$(BINDIR)/pwb
 	install -m 644 presets/*.yaml $(DESTDIR)$(DATADIR)/pwb/presets/
+	install -m 644 presets/meta/*.yaml $(DESTDIR)$(DATADIR)/pwb/presets/meta/
 	install -m 644 doc/pwb.1 $(DESTDIR)$(MANDIR)/man1/pwb.1
 	install -m 644 doc/pwb-preset.5 $(DESTDIR)$(MANDIR)/man5/pwb-preset.5
 
@@ -228,7 +230,9 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pwb $(DESTDIR)$(MANDIR)/man1/pwb.1 \
 		$(DESTDIR)$(MANDIR)/man5/pwb-preset.5
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/pwb/presets/,$(notdir $(wildcard presets/*.yaml)))
-	-rmdir $(DESTDIR)$(DATADIR)/pwb/presets $(DESTDIR)$(DATADIR)/pwb 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/pwb/presets/meta/,$(notdir $(wildcard presets/meta/*.yaml)))
+	-rmdir $(DESTDIR)$(DATADIR)/pwb/presets/meta $(DESTDIR)$(DATADIR)/pwb/presets \
+		$(DESTDIR)$(DATADIR)/pwb 2>/dev/null
 
 print-cflags:
 	@echo $(REL_CFLAGS) $(CPPFLAGS) $(CFLAGS)

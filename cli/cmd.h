@@ -13,6 +13,8 @@ int cmd_export(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+int cmd_improve(int argc, char **argv);
 
 /* Exit codes. */
 enum {

@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{ "eval", cmd_eval, "run the test rows and check every answer (assertions)" },
 	{ "log", cmd_log, "list recorded answers and preset versions, show, diff" },
 	{ "batch", cmd_batch, "list, inspect, cancel Message Batches; stream their results" },
+	{ "generate", cmd_generate, "write a new preset (prompt, variables, test rows) for a task" },
+	{ "improve", cmd_improve, "propose a better version of a preset from its failing rows" },
 };
 
 static void usage(FILE *out)

@@ -968,15 +968,16 @@ static void refuse_timer_fn(void *ud)
 	finish(c, API_FAIL_PROTOCOL);
 }
 
-struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
-				enum api_endpoint ep, const char *body, int stream,
-				const struct api_call_hooks *hooks)
+/* A call that owns body (malloc'd, or NULL). */
+static struct api_call *call_start(struct loop *loop, const struct api_config *cfg,
+				   enum api_endpoint ep, char *body, int stream,
+				   const struct api_call_hooks *hooks)
 {
 	struct api_call *c = xcalloc(1, sizeof *c);
 	c->loop = loop;
 	config_copy(&c->cfg, cfg);
 	c->ep = ep;
-	c->body = xstrdup(ep == API_MODELS ? NULL : body);
+	c->body = body;
 	c->want_stream = ep == API_MESSAGES && stream;
 	if (hooks)
 		c->hooks = *hooks;
@@ -1038,12 +1039,26 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 	return c;
 }
 
+struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
+				enum api_endpoint ep, const char *body, int stream,
+				const struct api_call_hooks *hooks)
+{
+	return call_start(loop, cfg, ep, ep == API_MODELS ? NULL : xstrdup(body), stream, hooks);
+}
+
 struct api_call *api_call_start_path(struct loop *loop, const struct api_config *cfg,
 				     const char *path, const char *body,
 				     const struct api_call_hooks *hooks)
 {
+	return api_call_start_path_take(loop, cfg, path, xstrdup(body), hooks);
+}
+
+struct api_call *api_call_start_path_take(struct loop *loop, const struct api_config *cfg,
+					  const char *path, char *body,
+					  const struct api_call_hooks *hooks)
+{
 	start_path = path && *path == '/' ? path : "/";
-	struct api_call *c = api_call_start(loop, cfg, API_PATH, body, 0, hooks);
+	struct api_call *c = call_start(loop, cfg, API_PATH, body, 0, hooks);
 	start_path = "/";
 	return c;
 }

@@ -111,6 +111,11 @@ struct api_call *api_call_start(struct loop *loop, const struct api_config *cfg,
 struct api_call *api_call_start_path(struct loop *loop, const struct api_config *cfg,
 				     const char *path, const char *body,
 				     const struct api_call_hooks *hooks);
+/* The same taking body (malloc'd, or NULL): a large body (a batch of up to
+ * 256 MB) is not held twice. */
+struct api_call *api_call_start_path_take(struct loop *loop, const struct api_config *cfg,
+					  const char *path, char *body,
+					  const struct api_call_hooks *hooks);
 /* Cancel at any moment; the partial message is kept and the call is done
  * with API_FAIL_CANCELED. */
 void api_call_cancel(struct api_call *c);

@@ -711,8 +711,9 @@ static void op_refuse_fn(void *ud)
 	op_finish(op, API_FAIL_PROTOCOL);
 }
 
+/* body, when not NULL, is taken (malloc'd). */
 static struct batch_op *op_start(struct loop *loop, const struct api_config *cfg, enum op_kind kind,
-				 const char *path, const char *body, batch_op_done_fn done, void *ud,
+				 const char *path, char *body, batch_op_done_fn done, void *ud,
 				 int (*on_bytes)(void *, const char *, size_t))
 {
 	struct batch_op *op = xcalloc(1, sizeof *op);
@@ -722,6 +723,7 @@ static struct batch_op *op_start(struct loop *loop, const struct api_config *cfg
 	op->ud = ud;
 	op->on_bytes = on_bytes;
 	if (!path) {
+		free(body);
 		op->error = xstrdup("protocol: not a valid batch id");
 		op->refuse_timer = loop_add_timer(loop, 0, op_refuse_fn, op);
 		return op;
@@ -734,7 +736,7 @@ static struct batch_op *op_start(struct loop *loop, const struct api_config *cfg
 		 * a stall is still caught by the idle timeout. */
 		c.timeout_ms = 0;
 	}
-	op->call = api_call_start_path(loop, &c, path, body, &h);
+	op->call = api_call_start_path_take(loop, &c, path, body, &h);
 	return op;
 }
 
@@ -746,7 +748,14 @@ static char *id_path(const char *id, const char *suffix)
 struct batch_op *batch_create(struct loop *loop, const struct api_config *cfg, const char *body,
 			      batch_op_done_fn done, void *ud)
 {
-	return op_start(loop, cfg, OP_CREATE, "/v1/messages/batches", body ? body : "", done, ud, NULL);
+	return batch_create_take(loop, cfg, xstrdup(body ? body : ""), done, ud);
+}
+
+struct batch_op *batch_create_take(struct loop *loop, const struct api_config *cfg, char *body,
+				   batch_op_done_fn done, void *ud)
+{
+	return op_start(loop, cfg, OP_CREATE, "/v1/messages/batches", body ? body : xstrdup(""), done,
+			ud, NULL);
 }
 
 struct batch_op *batch_get(struct loop *loop, const struct api_config *cfg, const char *id,
@@ -762,7 +771,7 @@ struct batch_op *batch_cancel(struct loop *loop, const struct api_config *cfg, c
 			      batch_op_done_fn done, void *ud)
 {
 	char *path = id_path(id, "/cancel");
-	struct batch_op *op = op_start(loop, cfg, OP_CANCEL, path, "", done, ud, NULL);
+	struct batch_op *op = op_start(loop, cfg, OP_CANCEL, path, xstrdup(""), done, ud, NULL);
 	free(path);
 	return op;
 }
@@ -1123,6 +1132,16 @@ struct batch_run *batch_run_create(struct loop *loop, const struct api_config *c
 	struct batch_run *r = run_new(loop, cfg, opts, hooks);
 	r->phase = BATCH_PHASE_CREATING;
 	r->op = batch_create(loop, &r->cfg, body, run_created, r);
+	return r;
+}
+
+struct batch_run *batch_run_create_take(struct loop *loop, const struct api_config *cfg, char *body,
+					const struct batch_run_options *opts,
+					const struct batch_run_hooks *hooks)
+{
+	struct batch_run *r = run_new(loop, cfg, opts, hooks);
+	r->phase = BATCH_PHASE_CREATING;
+	r->op = batch_create_take(loop, &r->cfg, body, run_created, r);
 	return r;
 }
 

@@ -136,6 +136,9 @@ typedef void (*batch_op_done_fn)(void *ud, struct batch_op *op);
  * [A-Za-z0-9_-]); a bad one fails with API_FAIL_PROTOCOL from the loop. */
 struct batch_op *batch_create(struct loop *loop, const struct api_config *cfg, const char *body,
 			      batch_op_done_fn done, void *ud);
+/* The same taking body (malloc'd): a body of up to 256 MB is not held twice. */
+struct batch_op *batch_create_take(struct loop *loop, const struct api_config *cfg, char *body,
+				   batch_op_done_fn done, void *ud);
 struct batch_op *batch_get(struct loop *loop, const struct api_config *cfg, const char *id,
 			   batch_op_done_fn done, void *ud);
 struct batch_op *batch_cancel(struct loop *loop, const struct api_config *cfg, const char *id,
@@ -212,6 +215,10 @@ struct batch_run_hooks {
 struct batch_run *batch_run_create(struct loop *loop, const struct api_config *cfg,
 				   const char *body, const struct batch_run_options *opts,
 				   const struct batch_run_hooks *hooks);
+/* The same taking body (malloc'd). */
+struct batch_run *batch_run_create_take(struct loop *loop, const struct api_config *cfg, char *body,
+					const struct batch_run_options *opts,
+					const struct batch_run_hooks *hooks);
 /* Resume an existing batch: poll (the first at once), then results. */
 struct batch_run *batch_run_resume(struct loop *loop, const struct api_config *cfg,
 				   const char *batch_id, const struct batch_run_options *opts,

@@ -371,7 +371,8 @@ static struct run_slot *slot_new(struct evalbatch *b)
 	return s;
 }
 
-static void start_slot(struct evalbatch *b, struct run_slot *s, const char *body, const char *resume_id)
+/* body (malloc'd) is taken: a batch's JSON is held once. */
+static void start_slot(struct evalbatch *b, struct run_slot *s, char *body, const char *resume_id)
 {
 	struct batch_run_options o = {
 		.poll_ms = b->poll_ms,
@@ -389,7 +390,7 @@ static void start_slot(struct evalbatch *b, struct run_slot *s, const char *body
 	if (resume_id)
 		s->run = batch_run_resume(b->loop, &b->cfg, resume_id, &o, &h);
 	else
-		s->run = batch_run_create(b->loop, &b->cfg, body, &o, &h);
+		s->run = batch_run_create_take(b->loop, &b->cfg, body, &o, &h);
 }
 
 /* The builder's source: every cell not covered by a resumed batch. */
@@ -454,7 +455,6 @@ static void create_next(struct evalbatch *b)
 	runlog_batch_record(b->log, &rb);
 	free(ij);
 	start_slot(b, s, body, NULL);
-	free(body);
 }
 
 /* ---- starting: resume, then create -------------------------------------------- */

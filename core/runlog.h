@@ -105,6 +105,23 @@ long long runlog_eval_result(struct runlog *log, const struct runlog_eval_row *r
  * such result). */
 int runlog_set_grade(struct runlog *log, long long result_id, int grade);
 
+/* One row's result of an eval run, as recorded (`pwb improve` reads the
+ * last eval of a version). Strings malloc'd, NULL when not recorded. */
+struct runlog_eval_result_line {
+	long row, repeat;
+	char *description;
+	char *vars_json;
+	char *outcome;
+	char *assertions_json;
+	char *message_json;      /* the answer's Message; NULL when none */
+};
+/* The results of the newest finished eval run of version_id, in row order
+ * into a malloc'd array (runlog_eval_result_lines_free); *run_id gets the
+ * run (0, and count 0, when the version has none or log is NULL). 0 or -1. */
+int runlog_last_eval_results(struct runlog *log, const char *version_id, long long *run_id,
+			     struct runlog_eval_result_line **out, size_t *count);
+void runlog_eval_result_lines_free(struct runlog_eval_result_line *lines, size_t count);
+
 /* For `pwb log`: one line per answer. */
 struct runlog_answer_line {
 	long long id;

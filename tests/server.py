@@ -87,7 +87,13 @@ store, configured by the script key "batches" (an object, all optional):
         "existing": 0,         ended batches present before any create
                                (msgbatch_old_NNN), for list paging
         "get_faults": [529],   statuses answered by the first status GETs
-        "usage": {"input_tokens": 10, "output_tokens": 5}}}
+        "usage": {"input_tokens": 10, "output_tokens": 5},
+        "answer_size": 6000,   a succeeded answer's text cut or padded
+                               (with "." ) to this many characters (make
+                               bench: large results from small requests)
+        "sizes": false}}       true: each MessageBatch also carries
+                               "_create_bytes", the size of its create body
+                               (not an API field; make bench reports it)
 Create validates as the API does (400 invalid_request_error: requests a
 non-empty list of at most max_requests; custom_id 1-64 of [A-Za-z0-9_-]
 and unique; params an object with model, max_tokens and messages) and
@@ -557,7 +563,8 @@ class BatchStore:
 
     def view(self, b, host):
         ended = b["state"] == "ended"
-        return {
+        extra = {"_create_bytes": b.get("body_bytes", 0)} if self.config.get("sizes") else {}
+        return dict(extra, **{
             "id": b["id"], "type": "message_batch", "processing_status": b["state"],
             "request_counts": self.counts(b),
             "created_at": b["created"],
@@ -567,16 +574,19 @@ class BatchStore:
             "archived_at": None,
             "results_url": ("http://%s/v1/messages/batches/%s/results" % (host, b["id"])
                             if ended else None),
-        }
+        })
 
     def result_line(self, b, cid, params):
         kind, o = self.outcome(b, cid)
         if kind == "succeeded":
             usage = dict(self.config.get("usage", {"input_tokens": 10, "output_tokens": 5}))
+            text = "batch: " + batch_last_user_text(params)
+            size = self.config.get("answer_size")
+            if size is not None:
+                text = text[:int(size)].ljust(int(size), ".")
             msg = {"id": "msg_batch_%s_%s" % (b["id"][-4:], cid), "type": "message",
                    "role": "assistant", "model": params.get("model"),
-                   "content": [{"type": "text",
-                                "text": "batch: " + batch_last_user_text(params)}],
+                   "content": [{"type": "text", "text": text}],
                    "stop_reason": "end_turn", "stop_sequence": None,
                    "usage": dict(usage, service_tier="batch")}
             result = {"type": "succeeded", "message": msg}
@@ -699,7 +709,8 @@ def batch_create(handler, store, parsed, body_len, host):
     with store.lock:
         bid = "msgbatch_test%04d" % (store.seq + 1)
         b = {"id": bid, "requests": [(r["custom_id"], r["params"]) for r in parsed["requests"]],
-             "state": "in_progress", "polls_left": int(cfg.get("polls", 1)), "canceled": False}
+             "state": "in_progress", "polls_left": int(cfg.get("polls", 1)), "canceled": False,
+             "body_bytes": body_len}
         store.add(b)
         view = store.view(b, host)
     return batch_send_json(handler, 200, view)

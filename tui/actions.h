@@ -13,7 +13,9 @@
 	X(PARAMS, "params", "Parameters pane") \
 	X(BROWSE, "browse", "Response pane, help, export, replay and lists") \
 	X(EXPORT, "export", "Export view") \
-	X(LIST, "list", "Lists (open preset, choose model)")
+	X(LIST, "list", "Lists (open preset, choose model)") \
+	X(EVAL, "eval", "Evaluate view (the test rows and their results)") \
+	X(HISTORY, "history", "History view (this preset's versions in the run log)")
 
 enum scope {
 #define SCOPE_ENUM(e, n, h) SCOPE_##e,
@@ -95,7 +97,30 @@ enum scope {
 	X(EXPORT_WRITE, EXPORT, "export-write", "write the snippet to a file") \
 	X(EXPORT_COPY, EXPORT, "export-copy", "copy the snippet to the clipboard (OSC 52)") \
 	X(EXPORT_STREAM, EXPORT, "export-stream", "switch the request between streaming and not") \
-	X(LIST_CHOOSE, LIST, "choose", "take the selected item")
+	X(LIST_CHOOSE, LIST, "choose", "take the selected item") \
+	X(EVALUATE, GLOBAL, "evaluate", "the Evaluate view: the test rows, run and graded") \
+	X(HISTORY, GLOBAL, "history", "the History view: this preset's versions in the run log") \
+	X(EVAL_RUN_ROW, EVAL, "eval-run-row", "run the selected row (the run key runs all rows)") \
+	X(EVAL_RERUN_FAILING, EVAL, "eval-rerun-failing", "run again the rows that did not pass (failed, errors...)") \
+	X(EVAL_OPEN_ROW, EVAL, "eval-open-row", "open the row: its answer and each assertion's reason") \
+	X(EVAL_COMPARE, EVAL, "eval-compare", "compare with another model or a logged version") \
+	X(EVAL_DIFFER_FIRST, EVAL, "eval-differ-first", "rows whose verdicts differ first (again: in order)") \
+	X(EVAL_EDIT_CELL, EVAL, "eval-edit-cell", "edit the selected row's first shown variable") \
+	X(EVAL_ADD_ROW, EVAL, "eval-add-row", "add a row after the selected one") \
+	X(EVAL_DELETE_ROW, EVAL, "eval-delete-row", "delete the selected row") \
+	X(EVAL_UNDO, EVAL, "eval-undo", "undo the last row edit (cell, add, delete)") \
+	X(EVAL_COLUMN_LEFT, EVAL, "eval-column-left", "scroll the variables left") \
+	X(EVAL_COLUMN_RIGHT, EVAL, "eval-column-right", "scroll the variables right") \
+	X(EVAL_GRADE_CLEAR, EVAL, "eval-grade-clear", "clear the selected answer's grade") \
+	X(EVAL_GRADE_1, EVAL, "eval-grade-1", "grade the selected answer 1 (poor)") \
+	X(EVAL_GRADE_2, EVAL, "eval-grade-2", "grade the selected answer 2") \
+	X(EVAL_GRADE_3, EVAL, "eval-grade-3", "grade the selected answer 3") \
+	X(EVAL_GRADE_4, EVAL, "eval-grade-4", "grade the selected answer 4") \
+	X(EVAL_GRADE_5, EVAL, "eval-grade-5", "grade the selected answer 5 (excellent)") \
+	X(HISTORY_DIFF, HISTORY, "history-diff", "the selected version's diff against the working text") \
+	X(HISTORY_RESTORE, HISTORY, "history-restore", "restore the selected version into the editors") \
+	X(HISTORY_ANSWERS, HISTORY, "history-answers", "the selected version's answers in the run log") \
+	X(HISTORY_UNDO, HISTORY, "history-undo", "undo the last restore (back to the text before it)")
 
 enum action {
 	ACT_NONE,

@@ -1,4 +1,5 @@
 /* The question on the message line: asking, keys while it is open, and the continuation of what asked (app.h). */
+#include "tui/view-eval.h"
 #include "tui/app.h"
 #include "core/utf8.h"
 #include "tui/autosave.h"
@@ -160,6 +161,14 @@ static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 	case PF_ATTACH:
 		if (yes && text && *text)
 			app_turn_attach(a, text);
+		break;
+	case PF_EVAL_EDIT:
+		if (yes)
+			view_eval_edit_cell(a, text ? text : "");
+		break;
+	case PF_EVAL_COMPARE:
+		if (yes)
+			view_eval_compare(a, text ? text : "");
 		break;
 	case PF_NONE:
 		break;

@@ -6,6 +6,7 @@
 #include "tui/pane-params.h"
 #include "tui/run.h"
 #include "tui/views.h"
+#include "tui/view-eval.h"
 #include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
@@ -34,7 +35,8 @@ const char *app_key_source(const struct app *a)
 
 int app_busy(const struct app *a)
 {
-	return a->run.call != NULL || a->run.aux != NULL || a->run.replay != NULL || a->ext.pid > 0;
+	return a->run.call != NULL || a->run.aux != NULL || a->run.replay != NULL || a->ext.pid > 0 ||
+	       view_eval_running(a);
 }
 
 void app_dirty(struct app *a)
@@ -74,7 +76,10 @@ void app_open_view(struct app *a, enum view_kind k)
 {
 	app_close_view(a);
 	a->view_kind = k;
-	a->view.ops = (k == VIEW_OPEN || k == VIEW_MODEL) ? &pane_list_ops : &pane_view_ops;
+	a->view.ops = (k == VIEW_OPEN || k == VIEW_MODEL) ? &pane_list_ops
+		      : k == VIEW_EVAL				 ? &pane_eval_ops
+		      : k == VIEW_HISTORY			 ? &pane_history_ops
+								 : &pane_view_ops;
 	a->view.priv = xcalloc(1, a->view.ops->private_size);
 	views_open(a, k);
 	app_dirty(a);
@@ -243,6 +248,12 @@ void app_do_action(struct app *a, enum action act)
 	case ACT_EXPORT:
 		app_open_view(a, VIEW_EXPORT);
 		break;
+	case ACT_EVALUATE:
+		app_open_view(a, VIEW_EVAL);
+		break;
+	case ACT_HISTORY:
+		app_open_view(a, VIEW_HISTORY);
+		break;
 	case ACT_REPLAY:
 		app_open_view(a, VIEW_REPLAY);
 		break;
@@ -312,6 +323,7 @@ void app_do_action(struct app *a, enum action act)
 void app_pass(struct app *a)
 {
 	run_pass(a);
+	view_eval_pass(a);
 	/* validation walks the whole session: once typing pauses, not per key */
 	if (a->diags_stale && (a->script_mode || app_now(a) - a->last_change >= FRAME_VALIDATE_DEBOUNCE_MS ||
 			       app_now(a) < a->last_change)) {

@@ -23,6 +23,7 @@ struct preset;
 struct session;
 struct loop;
 struct replay;
+struct evalrun;
 
 struct rect {
 	int y, x, h, w;
@@ -55,7 +56,7 @@ struct pane {
 enum pane_id { PANE_SYSTEM, PANE_MESSAGES, PANE_PARAMS, PANE_RESPONSE, NPANES };
 
 extern const struct pane_ops pane_system_ops, pane_messages_ops, pane_params_ops,
-	pane_response_ops, pane_view_ops, pane_list_ops;
+	pane_response_ops, pane_view_ops, pane_list_ops, pane_eval_ops, pane_history_ops;
 
 struct turn {
 	char *role;          /* "user" or "assistant" */
@@ -114,10 +115,11 @@ enum prompt_kind { PR_NONE, PR_YESNO, PR_CHOICE, PR_LINE };
 enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
-	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR, PF_ATTACH,
+	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR, PF_EVAL_COMPARE, PF_EVAL_EDIT, PF_ATTACH,
 };
 
-enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL };
+enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL, VIEW_EVAL,
+		 VIEW_HISTORY };
 
 /* A request, an estimate, the model list or a replay in flight, and what
  * the last response said about limits: changes with every loop pass. */
@@ -247,6 +249,9 @@ struct app {
 	/* deleted, moved and role-switched turns, undoable (app-session.c) */
 	struct turn_undo *turn_undo;
 	size_t nturn_undo, aturn_undo;
+
+	struct evalrun *eval;     /* the Evaluate view's rows and run (view-eval.c), NULL until opened */
+	char *restore_undo;       /* the session text before a History restore (view-history.c) */
 };
 
 /* Set the message line (printf-style); error marks it as an error. */

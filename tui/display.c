@@ -2,6 +2,7 @@
 #include "core/utf8.h"
 #include "tui/app.h"
 #include "tui/editor.h"
+#include "tui/view-eval.h"
 #include "core/preset.h"
 #include "core/session.h"
 #include "core/util.h"
@@ -263,7 +264,9 @@ static void status_state(struct app *a, char *out, size_t n)
 {
 	struct answer *ans = app_answer(a);
 	int live = a->run.call && (!ans || a->shown + 1 == a->nanswers);
-	if (a->run.replay) {
+	if (view_eval_status(a, out, n)) {
+		/* an evaluation's progress */
+	} else if (a->run.replay) {
 		snprintf(out, n, "replaying");
 	} else if (a->run.state == RS_ESTIMATING) {
 		snprintf(out, n, "estimating");

@@ -1,6 +1,7 @@
 #include "tui/frame.h"
 #include "tui/app.h"
 #include "tui/display.h"
+#include "tui/view-eval.h"
 #include "core/loop.h"
 
 #include <time.h>
@@ -32,14 +33,15 @@ void frame_step(struct app *a, long max_wait_ms)
 {
 	long wait = max_wait_ms;
 	draw_if_due(a, &wait);
-	if ((a->run.state == RS_RETRYING || a->run.state == RS_STREAMING) && wait > FRAME_STREAM_POLL_MS)
+	if ((a->run.state == RS_RETRYING || a->run.state == RS_STREAMING || view_eval_running(a)) &&
+	    wait > FRAME_STREAM_POLL_MS)
 		wait = FRAME_STREAM_POLL_MS;
 	if (a->diags_stale && wait > FRAME_VALIDATE_DEBOUNCE_MS)
 		wait = FRAME_VALIDATE_DEBOUNCE_MS;
 	loop_once(a->loop, wait);
 	app_pass(a);
-	if (a->run.state == RS_RETRYING)
-		app_dirty(a); /* the countdown */
+	if (a->run.state == RS_RETRYING || view_eval_running(a))
+		app_dirty(a); /* the countdown, the evaluation's ETA */
 	wait = 0;
 	draw_if_due(a, &wait);
 }

@@ -40,6 +40,8 @@ const struct scope_chain keymap_chains[CHAIN_COUNT] = {
 	[CHAIN_BROWSE] = { .name = "response", .s = { SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 2 },
 	[CHAIN_EXPORT] = { .name = "export", .s = { SCOPE_EXPORT, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
 	[CHAIN_LIST] = { .name = "list", .s = { SCOPE_LIST, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
+	[CHAIN_EVAL] = { .name = "evaluate", .s = { SCOPE_EVAL, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
+	[CHAIN_HISTORY] = { .name = "history", .s = { SCOPE_HISTORY, SCOPE_BROWSE, SCOPE_GLOBAL }, .n = 3 },
 };
 
 struct default_binding {
@@ -121,6 +123,29 @@ static const struct default_binding defaults[] = {
 	{ ACT_EXPORT_COPY, "c" },
 	{ ACT_EXPORT_STREAM, "s" },
 	{ ACT_LIST_CHOOSE, "<Enter>" },
+	{ ACT_EVALUATE, "<F11> <M-v>" },
+	{ ACT_HISTORY, "<F12> <M-h>" },
+	{ ACT_EVAL_RUN_ROW, "r" },
+	{ ACT_EVAL_RERUN_FAILING, "f" },
+	{ ACT_EVAL_OPEN_ROW, "<Enter>" },
+	{ ACT_EVAL_COMPARE, "c" },
+	{ ACT_EVAL_DIFFER_FIRST, "o" },
+	{ ACT_EVAL_EDIT_CELL, "e" },
+	{ ACT_EVAL_ADD_ROW, "a" },
+	{ ACT_EVAL_DELETE_ROW, "d" },
+	{ ACT_EVAL_UNDO, "u" },
+	{ ACT_EVAL_COLUMN_LEFT, "<Left> h" },
+	{ ACT_EVAL_COLUMN_RIGHT, "<Right> l" },
+	{ ACT_EVAL_GRADE_CLEAR, "0" },
+	{ ACT_EVAL_GRADE_1, "1" },
+	{ ACT_EVAL_GRADE_2, "2" },
+	{ ACT_EVAL_GRADE_3, "3" },
+	{ ACT_EVAL_GRADE_4, "4" },
+	{ ACT_EVAL_GRADE_5, "5" },
+	{ ACT_HISTORY_DIFF, "<Enter>" },
+	{ ACT_HISTORY_RESTORE, "r" },
+	{ ACT_HISTORY_ANSWERS, "a" },
+	{ ACT_HISTORY_UNDO, "u" },
 };
 
 #define MAX_KEYS 4

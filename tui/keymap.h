@@ -37,6 +37,8 @@ enum key_chain {
 	CHAIN_BROWSE,   /* response, help, replay */
 	CHAIN_EXPORT,   /* the export view */
 	CHAIN_LIST,     /* open a preset, choose a model */
+	CHAIN_EVAL,     /* the Evaluate view */
+	CHAIN_HISTORY,  /* the History view */
 	CHAIN_COUNT
 };
 extern const struct scope_chain keymap_chains[CHAIN_COUNT];

@@ -12,6 +12,8 @@
 #include "tui/keymap.h"
 #include "tui/run.h"
 #include "tui/views.h"
+#include "tui/view-eval.h"
+#include "tui/view-history.h"
 #include "tui/signals.h"
 #include "core/keys.h"
 #include "core/loop.h"
@@ -132,6 +134,8 @@ static int load_keymap(struct buf *err)
 
 static void app_free(struct app *a)
 {
+	view_eval_free(a);
+	view_history_free(a);
 	run_done(a);
 	views_replay_free(a);
 	app_close_view(a);

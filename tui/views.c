@@ -1,4 +1,6 @@
 #include "tui/views.h"
+#include "tui/view-eval.h"
+#include "tui/view-history.h"
 #include "tui/display.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
@@ -665,6 +667,12 @@ void views_open(struct app *a, enum view_kind k)
 		a->view.title = xasprintf("Choose a model: limits, USD/MTok in/out (%s takes it, %s closes)",
 					  keymap_label(ACT_LIST_CHOOSE), keymap_label(ACT_CLOSE));
 		model_fill(a, a->view.priv);
+		break;
+	case VIEW_EVAL:
+		view_eval_open(a);
+		break;
+	case VIEW_HISTORY:
+		view_history_open(a);
 		break;
 	case VIEW_NONE:
 		break;

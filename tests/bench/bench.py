@@ -56,6 +56,10 @@ PROMPTFOO_DIR = os.path.join(HERE, "promptfoo")  # pinned by its package-lock.js
 EVAL_CASE = "evaluation: pwb eval vs promptfoo"
 EVAL_ROWS = 1000
 EVAL_CONCURRENCY = (4, 16)
+BATCH_CASE = "evaluation through the Message Batches API (pwb eval --batch)"
+BATCH_ROWS = 10000
+BATCH_VALUE_BYTES = 5500   # a row's ticket: about 57 MB of create body for 10,000
+BATCH_ANSWER_BYTES = 5700  # an answer's text: about 60 MB of results for 10,000
 TUI_ROWS, TUI_COLS = 40, 120
 
 
@@ -744,6 +748,148 @@ class Bench:
         res["uptime_after"] = uptime()
         self.results[case] = res
 
+    # --- evaluation through the Message Batches API ------------------------
+    # BATCH_ROWS rows through `pwb eval --batch` on the test server's batch
+    # store (its own server, no request log: a create body of 57 MB would be
+    # logged twice per run). The server ends a batch at its first poll
+    # (polls 0) and pwb polls after 10 ms (--poll 0.01), so the wall time is
+    # pwb's and the server's work, not a scripted wait. Four shapes of the
+    # same 10,000 rows separate the two memory peaks the issue names: a
+    # large create body with small answers (the peak is the create step's),
+    # small requests with large answers (the peak is reading the results),
+    # both large (the whole run, with and without the run log), and both
+    # small (the process and its per-row state alone).
+    # A run is valid when pwb exited 0, its -o has one `passed` line per
+    # row with the row's own answer, and the server's list shows exactly
+    # the batches the split needs (one, here), all ended, whose requests
+    # add up to the rows, all succeeded.
+
+    def batch_bench(self):
+        case = BATCH_CASE
+        n = BATCH_ROWS
+        spec = importlib.util.spec_from_file_location(
+            "batch_rows", os.path.join(HERE, "batch", "rows.py"))
+        batch_rows = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(batch_rows)
+        tmp = os.path.join(self.tmp, "batch")
+        os.makedirs(tmp, exist_ok=True)
+        rows = {}
+        for size in (0, BATCH_VALUE_BYTES):
+            rows[size] = os.path.join(tmp, "rows-%d.csv" % size)
+            batch_rows.write_rows(n, size, rows[size])
+        server = Server(tmp)
+        preset = os.path.join(HERE, "batch", "batch.yaml")
+        out = os.path.join(tmp, "out.jsonl")
+        data = os.path.join(tmp, "xdg-data")
+        env = dict(self.env, ANTHROPIC_BASE_URL=server.url, XDG_DATA_HOME=data,
+                   XDG_STATE_HOME=os.path.join(tmp, "xdg-state"))
+        env.pop("PWB_LOG", None)
+        # (label, row value bytes, the server's answer_size or None: echo, --no-log)
+        shapes = [
+            ("large create body, small results", BATCH_VALUE_BYTES, 64, True),
+            ("small create body, large results", 0, BATCH_ANSWER_BYTES, True),
+            ("both large, --no-log", BATCH_VALUE_BYTES, None, True),
+            ("both large, run log on (the default)", BATCH_VALUE_BYTES, None, False),
+            ("both small (baseline)", 0, 64, True),
+        ]
+
+        def get_json(path):
+            req = urllib.request.Request(server.url + path, headers={"x-api-key": FAKE_KEY})
+            with urllib.request.urlopen(req, timeout=120) as r:
+                return json.load(r)
+
+        def results_bytes(bid):
+            req = urllib.request.Request(server.url + "/v1/messages/batches/%s/results" % bid,
+                                         headers={"x-api-key": FAKE_KEY})
+            total = 0
+            with urllib.request.urlopen(req, timeout=300) as r:
+                while True:
+                    chunk = r.read(1 << 20)
+                    if not chunk:
+                        return total
+                    total += len(chunk)
+
+        def check(r):
+            if r["status"] != 0:
+                return "exit status %d" % r["status"]
+            seen = bytearray(n)
+            try:
+                with open(out) as f:
+                    for line in f:
+                        o = json.loads(line)
+                        i = o.get("row")
+                        a = o.get("assertions") or []
+                        if not isinstance(i, int) or not 0 <= i < n or seen[i]:
+                            return "row %r missing, out of range or twice" % i
+                        seen[i] = 1
+                        if o.get("outcome") != "passed" or len(a) != 1 or not a[0].get("pass"):
+                            return "row %d: outcome %s" % (i, o.get("outcome"))
+                        if not (o.get("output") or "").startswith(
+                                batch_rows.PREFIX + batch_rows.tag(i)):
+                            return "row %d: not its own answer" % i
+            except (OSError, ValueError) as e:
+                return "-o output unreadable: %s" % e
+            if sum(seen) != n:
+                return "%d result lines, expected %d" % (sum(seen), n)
+            page = get_json("/v1/messages/batches?limit=1000")["data"]
+            if len(page) != 1:
+                return "the server saw %d creates, expected 1" % len(page)
+            total = sum(b["request_counts"]["succeeded"] for b in page)
+            if total != n or any(b["processing_status"] != "ended" for b in page):
+                return "the server's batches hold %d succeeded requests, expected %d" % (total, n)
+            r["batches"] = [(b["id"], b.get("_create_bytes", 0)) for b in page]
+            return None
+
+        runs_n = int(os.environ.get("BENCH_BATCH_RUNS", 3))
+        warm = int(os.environ.get("BENCH_BATCH_WARMUP", 1))
+        res = {"tools": {}, "invalid": [], "rows": n, "batch": True, "runs": runs_n,
+               "warmup": warm, "uptime_before": uptime(),
+               "what": "%d CSV rows, one contains assertion each; pwb eval --tests ROWS.csv "
+                       "--batch --poll 0.01 -o OUT.jsonl; the server ends each batch at its "
+                       "first poll; %d measured runs after %d warm-up per shape" % (
+                           n, runs_n, warm)}
+        try:
+            for label, value_bytes, answer, no_log in shapes:
+                script = {"polls": 0, "results_chunk": 1 << 20, "sizes": True}
+                if answer is not None:
+                    script["answer_size"] = answer
+                argv = [self.pwb, "eval", preset, "--tests", rows[value_bytes], "--batch",
+                        "--poll", "0.01", "-o", out] + (["--no-log"] if no_log else [])
+                got, sizes = [], {}
+                print("bench: batch: %s ..." % label, file=sys.stderr, flush=True)
+                for i in range(warm + runs_n):
+                    server.script({"batches": script})  # a new, empty batch store
+                    shutil.rmtree(data, ignore_errors=True)
+                    if os.path.exists(out):
+                        os.unlink(out)
+                    errs = os.path.join(tmp, "stderr.txt")
+                    open(errs, "w").close()
+                    r = measure(argv, dict(env, BENCH_STDERR=errs), server.pid,
+                                stdout_path=os.path.join(tmp, "stdout.txt"))
+                    why = check(r)
+                    if why and r["status"] != 0:
+                        with open(errs, errors="replace") as f:
+                            tail = [x for x in f.read().splitlines() if x.strip()][-1:]
+                        why += " (stderr: %s)" % (tail[0][:200] if tail else "empty")
+                    if why:
+                        res["invalid"].append({"tool": label, "run": i, "why": why})
+                        print("bench: batch: %s run %d invalid: %s" % (label, i, why),
+                              file=sys.stderr, flush=True)
+                        continue
+                    if not sizes:
+                        bid, create = r["batches"][0]
+                        sizes = {"create_bytes": create, "results_bytes": results_bytes(bid),
+                                 "out_bytes": os.path.getsize(out)}
+                    r.pop("batches", None)
+                    if i >= warm:
+                        got.append(r)
+                res["tools"][label] = dict({"runs": got, "stats": summarize(got),
+                                            "no_log": no_log}, **sizes)
+        finally:
+            server.stop()
+        res["uptime_after"] = uptime()
+        self.results[case] = res
+
     # --- report ----------------------------------------------------------
 
     def eval_table(self, case, res):
@@ -789,11 +935,48 @@ class Bench:
             out.append("")
         return "\n".join(out)
 
+    def batch_table(self, case, res):
+        """The batch case: one line per shape of the rows."""
+        n = res["rows"]
+        out = ["### %s" % case, "", res["what"] + ".", "",
+               "Load: `%s` before, `%s` after." % (res["uptime_before"], res["uptime_after"]),
+               "", "Each cell: min / median / max over the valid measured runs; create body "
+               "as the server received it, results as it serves them, both in MiB like the "
+               "RSS; server CPU: mean per run (clock ticks of 10 ms).", "",
+               "| shape | create body MiB | results MiB | wall s | rows/s | CPU s | peak RSS MiB "
+               "| server CPU s | valid runs |",
+               "|" + " --- |" * 9]
+
+        def sec(ms):
+            return "%.2f" % (ms / 1e3)
+        for name, t in res["tools"].items():
+            st, runs = t["stats"], t["runs"]
+            if not runs:
+                out.append("| %s | - | - | invalid | - | - | - | - | 0 |" % name)
+                continue
+            srv = [r["srv_cpu_ms"] for r in runs]
+            out.append("| %s | %.1f | %.1f | %s | %.0f | %s | %s | %s | %d |" % (
+                name, t.get("create_bytes", 0) / 1048576.0,
+                t.get("results_bytes", 0) / 1048576.0,
+                triple(st, "wall_ms", sec), n / (st["wall_ms"]["median"] / 1e3),
+                triple(st, "cpu_ms", sec), triple(st, "rss_kb", fmt_mb),
+                sec(sum(srv) / len(srv)), len(runs)))
+        out.append("")
+        if res["invalid"]:
+            out.append("Invalid runs (not in any figure):")
+            for x in res["invalid"]:
+                out.append("- %s, run %d: %s" % (x["tool"], x["run"], x["why"]))
+            out.append("")
+        return "\n".join(out)
+
     def tables(self):
         out = []
         for case, res in self.results.items():
             if res.get("eval"):
                 out.append(self.eval_table(case, res))
+                continue
+            if res.get("batch"):
+                out.append(self.batch_table(case, res))
                 continue
             tools = res["tools"]
             out.append("### %s" % case)
@@ -961,6 +1144,42 @@ def targets_table(results):
         per_row = ps["cpu_ms"]["median"] / results[case]["rows"]
         row("eval -j %d: pwb's CPU per row under 1 ms" % conc, "%.3f ms" % per_row,
             "yes" if per_row < 1 else "**no**")
+    case = BATCH_CASE
+    if case in results:
+        tools = results[case]["tools"]
+
+        def peak(label):
+            t = tools.get(label)
+            return t["stats"]["rss_kb"]["median"] / 1024.0 if t and t["runs"] else None
+        base = peak("both small (baseline)")
+        for label, what in (("large create body, small results", "the create step"),
+                            ("both large, --no-log", "the whole run")):
+            p = peak(label)
+            if p is None or base is None:
+                row("batch: peak RSS of %s within one create body + the baseline" % what,
+                    "no valid run", "**no**")
+                continue
+            body = tools[label]["create_bytes"] / 1048576.0
+            row("batch: peak RSS of %s within one create body + the baseline" % what,
+                "%.1f MiB against %.1f MiB of body + %.1f MiB of baseline: %.1f MiB over, "
+                "(RSS - baseline) = %.2fx the body" % (p, body, base, p - base - body,
+                                                      (p - base) / body),
+                "yes" if p <= base + body * 1.1 else "**no**")
+        p = peak("small create body, large results")
+        if p is not None and base is not None:
+            rb = tools["small create body, large results"]["results_bytes"] / 1048576.0
+            row("batch: reading the results never holds the file (peak RSS above the baseline "
+                "under 1/10 of it)", "%.1f MiB against the baseline's %.1f MiB, for a "
+                "%.1f MiB results file" % (p, base, rb),
+                "yes" if p - base < rb / 10 else "**no**")
+        t = tools.get("both large, run log on (the default)")
+        if t and t["runs"]:
+            row("batch: wall time, %d rows, start to results written (figure only)" % (
+                results[case]["rows"]),
+                "%s s with the run log, %s s with --no-log" % (
+                    fmt_ms(t["stats"]["wall_ms"]["median"] / 1e3),
+                    fmt_ms(tools["both large, --no-log"]["stats"]["wall_ms"]["median"] / 1e3)
+                    if tools.get("both large, --no-log", {}).get("runs") else "-"), "-")
     if not rows:
         return ""
     return "\n".join(["| target | measured (medians) | met |", "| --- | --- | --- |"] + rows)
@@ -1049,7 +1268,8 @@ def main():
              ("tui-start", lambda b: b.tui_start()),
              ("tui-keys", lambda b: b.tui_keys()),
              ("tui-stream", lambda b: b.tui_stream()),
-             ("eval", lambda b: b.eval_compare())]
+             ("eval", lambda b: b.eval_compare()),
+             ("batch", lambda b: b.batch_bench())]
     only = [c for c in args.only.split(",") if c]
     load_before = os.getloadavg()
     b = Bench(args, tmp)
@@ -1073,7 +1293,10 @@ def main():
                 args.runs, args.warmup,
                 "; the evaluation case: %d after %d (BENCH_EVAL_RUNS)" % (
                     b.results[EVAL_CASE]["runs"], b.results[EVAL_CASE]["warmup"])
-                if EVAL_CASE in b.results else ""),
+                if EVAL_CASE in b.results else "") + (
+                "; the batch case: %d after %d (BENCH_BATCH_RUNS)" % (
+                    b.results[BATCH_CASE]["runs"], b.results[BATCH_CASE]["warmup"])
+                if BATCH_CASE in b.results else ""),
             "Load average (1 min) before / after: %.2f / %.2f" % (load_before[0],
                                                                  os.getloadavg()[0])]
     head += ["Note: " + n for n in b.notes]

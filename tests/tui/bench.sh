@@ -24,6 +24,17 @@ open("small.yaml", "w").write("pwb: 1\nmodel: claude-sonnet-4-5\nmax_tokens: 256
 keys = ["<M-2>", "<M-<>", "<M->>"] + ["x", "@render"] * 1000 + ["<C-q>", "y"]
 open("keys.script", "w").write("\n".join(keys) + "\n")
 open("first.script", "w").write("@render\n<C-q>\n")
+# the Evaluate view with 10,000 rows of eight variables: a key moves the
+# selection and a frame is drawn
+with open("rows.csv", "w") as f:
+    f.write("a,b,c,d,e,f,g,h,__expected\n")
+    for i in range(10000):
+        f.write(",".join("%s%d" % (c, i) for c in "abcdefgh") + ",contains:x\n")
+open("eval.yaml", "w").write("pwb: 1\nmodel: claude-sonnet-4-5\nmax_tokens: 256\nmessages:\n"
+                             "  - role: user\n    content: \"{{a}} {{b}} {{c}} {{d}} {{e}} {{f}} {{g}} {{h}}\"\n"
+                             "tests: rows.csv\n")
+open("eval-open.script", "w").write("<F11>\n@render\n<C-q>\n")
+open("eval-keys.script", "w").write("\n".join(["<F11>", "@render"] + ["j", "@render"] * 1000 + ["<C-q>"]) + "\n")
 open("stream.script", "w").write("<C-r>\n@wait-idle\n<C-q>\n")
 PY
 best() { # best of 5 runs of "$@", in ms
@@ -41,6 +52,9 @@ echo "tui: terminal: virtual xterm-256color 80x24 (script mode, ncurses to /dev/
 echo "tui: start to first frame (and exit): ${first} ms"
 echo "tui: start with a $(($(wc -c <big.yaml) / 1024)) KB conversation: ${base} ms"
 echo "tui: per key press with a frame, 4 MB conversation: $(( (keys - base) * 1000 / 1000 )) us"
+eopen=$(best "$BIN" --script eval-open.script eval.yaml)
+ekeys=$(best "$BIN" --script eval-keys.script eval.yaml)
+echo "tui: Evaluate view, 10,000 rows: open ${eopen} ms, per key press with a frame $(( (ekeys - eopen) * 1000 / 1000 )) us"
 server_start '[{"generate":{"deltas":100000,"size":1}}]' >/dev/null
 write_preset p.yaml
 tui=$(best env PWB_TEST_CLOCK=1 "$BIN" --script stream.script p.yaml)

@@ -1,0 +1,555 @@
+#include "core/evaltable.h"
+#include "core/assert.h"
+#include "core/session.h"
+#include "core/testrows.h"
+#include "core/textwrap.h"
+#include "core/utf8.h"
+#include "core/util.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t var_index(struct evaltable *t, const char *name)
+{
+	for (size_t i = 0; i < t->nvars; i++)
+		if (strcmp(t->varnames[i], name) == 0)
+			return i;
+	t->varnames = xrealloc(t->varnames, (t->nvars + 1) * sizeof *t->varnames);
+	t->varnames[t->nvars] = xstrdup(name);
+	return t->nvars++;
+}
+
+static int char_width(uint32_t cp, int col)
+{
+	if (cp < 32 || cp == 127 || (cp >= 0x80 && cp < 0xa0) || utf8_is_bidi_control(cp))
+		return 1; /* shown as a space */
+	int w = textwrap_char_width(cp, col);
+	return w > 0 ? w : 0;
+}
+
+/* The display width of s's first line, control characters as one column. */
+static int first_line_width(const char *s)
+{
+	int w = 0;
+	size_t n = strcspn(s, "\n");
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_next(s + i, n - i, &cp);
+		w += char_width(cp, w);
+		i += k ? k : 1;
+	}
+	return w;
+}
+
+struct evaltable *evaltable_new(const struct testrows *rows)
+{
+	struct evaltable *t = xcalloc(1, sizeof *t);
+	size_t n = rows ? rows->n : 0;
+	for (size_t r = 0; r < n; r++)
+		for (size_t v = 0; v < rows->v[r].nvars; v++)
+			var_index(t, rows->v[r].vars[v].name);
+	t->nrows = n;
+	t->values = xcalloc(n * t->nvars + 1, sizeof *t->values);
+	t->descriptions = xcalloc(n + 1, sizeof *t->descriptions);
+	t->cells = xcalloc(n + 1, sizeof *t->cells);
+	t->json_index = xcalloc(n + 1, sizeof *t->json_index);
+	t->var_width = xcalloc(t->nvars + 1, sizeof *t->var_width);
+	for (size_t v = 0; v < t->nvars; v++)
+		t->var_width[v] = first_line_width(t->varnames[v]);
+	for (size_t r = 0; r < n; r++) {
+		const struct testrow *row = &rows->v[r];
+		if (row->description)
+			t->descriptions[r] = xstrdup(row->description);
+		long k;
+		char end;
+		t->json_index[r] = row->path && sscanf(row->path, "tests[%ld%c", &k, &end) == 2 &&
+						   end == ']'
+					   ? k
+					   : -1;
+		for (size_t v = 0; v < t->nvars; v++) {
+			const char *val = testrow_var(row, t->varnames[v]);
+			t->values[r * t->nvars + v] = xstrdup(val ? val : "");
+			int w = first_line_width(val ? val : "");
+			if (w > t->var_width[v])
+				t->var_width[v] = w;
+		}
+		t->cells[r].latency_ms = -1;
+	}
+	return t;
+}
+
+static void cell_clear(struct evaltable_cell *c)
+{
+	free(c->first_line);
+	free(c->detail);
+	memset(c, 0, sizeof *c);
+	c->latency_ms = -1;
+}
+
+void evaltable_set_compare(struct evaltable *t, const char *label)
+{
+	if (t->cmp) {
+		for (size_t r = 0; r < t->nrows; r++)
+			cell_clear(&t->cmp[r]);
+		free(t->cmp);
+		t->cmp = NULL;
+	}
+	free(t->cmp_label);
+	t->cmp_label = NULL;
+	if (!label)
+		return;
+	t->cmp_label = xstrdup(label);
+	t->cmp = xcalloc(t->nrows + 1, sizeof *t->cmp);
+	for (size_t r = 0; r < t->nrows; r++)
+		t->cmp[r].latency_ms = -1;
+}
+
+void evaltable_free(struct evaltable *t)
+{
+	if (!t)
+		return;
+	evaltable_set_compare(t, NULL);
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t v = 0; v < t->nvars; v++)
+			free(t->values[r * t->nvars + v]);
+		free(t->descriptions[r]);
+		cell_clear(&t->cells[r]);
+	}
+	for (size_t v = 0; v < t->nvars; v++)
+		free(t->varnames[v]);
+	free(t->varnames);
+	free(t->values);
+	free(t->descriptions);
+	free(t->json_index);
+	free(t->cells);
+	free(t->var_width);
+	free(t);
+}
+
+void evaltable_set_pending(struct evaltable *t, size_t row)
+{
+	if (row >= t->nrows)
+		return;
+	cell_clear(&t->cells[row]);
+	t->cells[row].state = ET_PENDING;
+	if (t->cmp) {
+		cell_clear(&t->cmp[row]);
+		t->cmp[row].state = ET_PENDING;
+	}
+}
+
+int evaltable_differs(const struct evaltable *t, size_t row)
+{
+	if (!t->cmp || row >= t->nrows)
+		return 0;
+	const struct evaltable_cell *a = &t->cells[row], *b = &t->cmp[row];
+	return a->state == ET_DONE && b->state == ET_DONE &&
+	       (a->outcome == EVAL_PASSED) != (b->outcome == EVAL_PASSED);
+}
+
+void evaltable_set_result(struct evaltable *t, const struct eval_result *r)
+{
+	if (r->row >= t->nrows || r->column > 1 || (r->column == 1 && !t->cmp))
+		return;
+	struct evaltable_cell *c = r->column ? &t->cmp[r->row] : &t->cells[r->row];
+	cell_clear(c);
+	c->state = ET_DONE;
+	c->outcome = r->outcome;
+	c->cost_known = r->cost_known;
+	c->cost_usd = r->cost_usd;
+	c->latency_ms = r->latency_ms;
+	c->answer_id = r->answer_id;
+	c->total = r->nchecks;
+	for (size_t i = 0; i < r->nchecks; i++)
+		c->passed += r->checks[i].pass != 0;
+	const char *out = r->output ? r->output : "";
+	struct buf d;
+	buf_init(&d, 0);
+	if (r->outcome == EVAL_ERROR) {
+		const char *type = r->error && r->error->type ? r->error->type : "error";
+		const char *msg = r->error && r->error->message ? r->error->message : "failed";
+		c->first_line = xasprintf("%s: %s", type, msg);
+		buf_printf(&d, "Error: %s: %s\n", type, msg);
+	} else if (r->outcome == EVAL_SKIPPED || r->outcome == EVAL_CANCELED) {
+		const char *why = r->skip_reason && strcmp(r->skip_reason, eval_outcome_name(r->outcome))
+					  ? r->skip_reason : NULL;
+		c->first_line = xasprintf("%s%s%s%s", eval_outcome_name(r->outcome), why ? " (" : "",
+					  why ? why : "", why ? ")" : "");
+	} else {
+		c->first_line = xstrndup(out, strcspn(out, "\n"));
+	}
+	if (*out) {
+		buf_puts(&d, out);
+		if (out[strlen(out) - 1] != '\n')
+			buf_puts(&d, "\n");
+	}
+	if (r->nchecks)
+		buf_printf(&d, "\nAssertions: %zu/%zu passed\n", c->passed, c->total);
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct eval_check *k = &r->checks[i];
+		/* the reason names the assertion and what was found */
+		char *what = k->reason && *k->reason ? NULL : assertion_describe(k->assertion);
+		buf_printf(&d, "%s %s\n", k->pass ? "+ pass" : "- FAIL", what ? what : k->reason);
+		free(what);
+	}
+	c->detail = buf_take(&d);
+}
+
+void evaltable_set_grade(struct evaltable *t, size_t row, int grade)
+{
+	if (row < t->nrows && grade >= 0 && grade <= 5)
+		t->cells[row].grade = grade;
+}
+
+size_t evaltable_failing(const struct evaltable *t, unsigned char *only)
+{
+	size_t n = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct evaltable_cell *c = &t->cells[r];
+		only[r] = c->state == ET_DONE && c->outcome != EVAL_PASSED;
+		n += only[r];
+	}
+	return n;
+}
+
+void evaltable_summarize(const struct evaltable *t, struct evaltable_summary *s)
+{
+	evaltable_summarize_side(t, 0, s);
+}
+
+void evaltable_summarize_side(const struct evaltable *t, int side, struct evaltable_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	s->rows = t->nrows;
+	long grades = 0;
+	const struct evaltable_cell *cells = side && t->cmp ? t->cmp : t->cells;
+	if (side && !t->cmp)
+		return;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct evaltable_cell *c = &cells[r];
+		if (c->state == ET_PENDING)
+			s->pending++;
+		if (c->state != ET_DONE)
+			continue;
+		s->done++;
+		switch (c->outcome) {
+		case EVAL_PASSED: s->passed++; break;
+		case EVAL_FAILED: s->failed++; break;
+		case EVAL_ERROR: s->errors++; break;
+		default: s->other++; break;
+		}
+		if (c->cost_known)
+			s->cost_usd += c->cost_usd;
+		else if (c->outcome == EVAL_PASSED || c->outcome == EVAL_FAILED)
+			s->cost_unknown = 1;
+		if (c->grade) {
+			s->graded++;
+			grades += c->grade;
+		}
+	}
+	s->mean_grade = s->graded ? (double)grades / (double)s->graded : 0;
+}
+
+void evaltable_summary_text(const struct evaltable_summary *s, struct buf *out)
+{
+	/* the pass rate is over the rows that got a verdict */
+	size_t judged = s->passed + s->failed + s->errors;
+	if (judged)
+		buf_printf(out, "%zu/%zu %.0f%%", s->passed, judged,
+			   100.0 * (double)s->passed / (double)judged);
+	else
+		buf_puts(out, "not run");
+	if (s->graded)
+		buf_printf(out, "  grade %.1f (%zu)", s->mean_grade, s->graded);
+	else
+		buf_puts(out, "  no grades");
+	/* small sums keep a digit that shows (a row costs fractions of a cent) */
+	buf_printf(out, s->cost_usd < 0.01 ? "  $%.5f%s" : "  $%.4f%s", s->cost_usd,
+		   s->cost_unknown ? "+?" : "");
+}
+
+void evaltable_layout(const struct evaltable *t, int width, size_t first_var,
+		      struct evaltable_layout *l)
+{
+	memset(l, 0, sizeof *l);
+	if (t->nvars && first_var >= t->nvars)
+		first_var = t->nvars - 1;
+	l->first_var = t->nvars ? first_var : 0;
+	int fixed = ET_W_ROW + 1 + ET_W_CHECKS + 1 + ET_W_COST + 1 + ET_W_LATENCY + 1 +
+		    ET_W_GRADE + 1;
+	if (t->cmp)
+		fixed += 1 + 1 + ET_W_CHECKS + 1 + ET_W_ANSWER_MIN + 1; /* mark, checks, answer */
+	int left = width - fixed;
+	for (size_t v = l->first_var; v < t->nvars && l->nshown < 16; v++) {
+		int w = t->var_width[v];
+		if (w < 3)
+			w = 3;
+		if (w > ET_W_VAR_MAX)
+			w = ET_W_VAR_MAX;
+		/* the first variable always shows, narrowed when it must */
+		if (left - (w + 1) < ET_W_ANSWER_MIN) {
+			if (l->nshown)
+				break;
+			w = left - 1 - ET_W_ANSWER_MIN;
+			if (w < 3)
+				break;
+		}
+		l->var_w[l->nshown++] = w;
+		left -= w + 1;
+	}
+	l->answer_w = left - 1 > 1 ? left - 1 : 1;
+	if (t->cmp) {
+		/* the two answers share what is left */
+		int both = l->answer_w + ET_W_ANSWER_MIN;
+		l->answer_w = both / 2;
+		l->cmp_answer_w = both - l->answer_w;
+	}
+}
+
+void evaltable_pad(struct buf *out, const char *s, int w)
+{
+	size_t n = strcspn(s, "\n");
+	/* the whole first line fits when it is the whole text and narrow enough */
+	int fits = s[n] == 0 && first_line_width(s) <= w;
+	int room = fits ? w : w - 1, used = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_next(s + i, n - i, &cp);
+		if (!k)
+			k = 1;
+		int cw = char_width(cp, used);
+		if (used + cw > room)
+			break;
+		if (cp < 32 || cp == 127 || (cp >= 0x80 && cp < 0xa0) || utf8_is_bidi_control(cp))
+			buf_append(out, " ", 1);
+		else
+			buf_append(out, s + i, k);
+		used += cw;
+		i += k;
+	}
+	if (!fits && w > 0) {
+		buf_puts(out, "\u2026");
+		used++;
+	}
+	for (; used < w; used++)
+		buf_append(out, " ", 1);
+	buf_append(out, " ", 1);
+}
+
+const char *evaltable_mark(const struct evaltable_cell *c)
+{
+	if (c->state == ET_PENDING)
+		return "\u2026";
+	if (c->state != ET_DONE)
+		return " ";
+	switch (c->outcome) {
+	case EVAL_PASSED: return "\u2713";
+	case EVAL_FAILED: return "\u2717";
+	case EVAL_ERROR: return "!";
+	default: return "-";
+	}
+}
+
+void evaltable_header_line(const struct evaltable *t, const struct evaltable_layout *l,
+			   struct buf *out)
+{
+	evaltable_pad(out, "#", ET_W_ROW);
+	for (size_t i = 0; i < l->nshown; i++)
+		evaltable_pad(out, t->varnames[l->first_var + i], l->var_w[i]);
+	evaltable_pad(out, "answer", l->answer_w);
+	evaltable_pad(out, "checks", ET_W_CHECKS);
+	evaltable_pad(out, "cost", ET_W_COST);
+	evaltable_pad(out, "latency", ET_W_LATENCY);
+	evaltable_pad(out, "grade", ET_W_GRADE);
+	if (t->cmp) {
+		evaltable_pad(out, "", 1);
+		evaltable_pad(out, t->cmp_label, l->cmp_answer_w);
+		evaltable_pad(out, "checks", ET_W_CHECKS);
+	}
+}
+
+static void checks_text(const struct evaltable_cell *c, char *s, size_t n)
+{
+	if (c->state == ET_DONE && c->total)
+		snprintf(s, n, "%s %zu/%zu", evaltable_mark(c), c->passed, c->total);
+	else
+		snprintf(s, n, "%s", evaltable_mark(c));
+}
+
+static const char *answer_text(const struct evaltable_cell *c)
+{
+	return c->state == ET_DONE ? c->first_line : c->state == ET_PENDING ? "\u2026" : "";
+}
+
+void evaltable_row_line(const struct evaltable *t, const struct evaltable_layout *l, size_t row,
+			struct buf *out)
+{
+	char s[64];
+	const struct evaltable_cell *c = &t->cells[row];
+	snprintf(s, sizeof s, "%zu", row + 1);
+	evaltable_pad(out, s, ET_W_ROW);
+	for (size_t i = 0; i < l->nshown; i++)
+		evaltable_pad(out, t->values[row * t->nvars + l->first_var + i], l->var_w[i]);
+	evaltable_pad(out, answer_text(c), l->answer_w);
+	checks_text(c, s, sizeof s);
+	evaltable_pad(out, s, ET_W_CHECKS);
+	if (c->state == ET_DONE && c->cost_known &&
+	    (c->cost_usd > 0 || c->outcome == EVAL_PASSED || c->outcome == EVAL_FAILED))
+		snprintf(s, sizeof s, "$%.5f", c->cost_usd);
+	else
+		snprintf(s, sizeof s, "%s", "");
+	evaltable_pad(out, s, ET_W_COST);
+	if (c->state == ET_DONE && c->latency_ms >= 0)
+		snprintf(s, sizeof s, "%.1fs", (double)c->latency_ms / 1000.0);
+	else
+		s[0] = 0;
+	evaltable_pad(out, s, ET_W_LATENCY);
+	if (c->grade)
+		snprintf(s, sizeof s, "%d/5", c->grade);
+	else
+		s[0] = 0;
+	evaltable_pad(out, s, ET_W_GRADE);
+	if (t->cmp) {
+		/* the verdicts differ: marked, so a regression is seen at a glance */
+		evaltable_pad(out, evaltable_differs(t, row) ? "\u2260" : "", 1);
+		evaltable_pad(out, answer_text(&t->cmp[row]), l->cmp_answer_w);
+		checks_text(&t->cmp[row], s, sizeof s);
+		evaltable_pad(out, s, ET_W_CHECKS);
+	}
+}
+
+void evaltable_take_results(struct evaltable *dst, struct evaltable *src, const long *map)
+{
+	for (size_t r = 0; r < src->nrows; r++) {
+		long d = map[r];
+		if (d < 0 || (size_t)d >= dst->nrows)
+			continue;
+		cell_clear(&dst->cells[d]);
+		dst->cells[d] = src->cells[r];
+		memset(&src->cells[r], 0, sizeof src->cells[r]);
+		if (dst->cmp && src->cmp) {
+			cell_clear(&dst->cmp[d]);
+			dst->cmp[d] = src->cmp[r];
+			memset(&src->cmp[r], 0, sizeof src->cmp[r]);
+		}
+	}
+}
+
+static const char *value_of(const struct evaltable *t, size_t row, const char *name)
+{
+	for (size_t v = 0; v < t->nvars; v++)
+		if (strcmp(t->varnames[v], name) == 0)
+			return t->values[row * t->nvars + v];
+	return "";
+}
+
+static int same_row(const struct evaltable *a, const struct evaltable *b, size_t r)
+{
+	if (!str_eq(a->descriptions[r], b->descriptions[r]))
+		return 0;
+	for (size_t v = 0; v < a->nvars; v++)
+		if (strcmp(a->values[r * a->nvars + v], value_of(b, r, a->varnames[v])) != 0)
+			return 0;
+	for (size_t v = 0; v < b->nvars; v++)
+		if (strcmp(b->values[r * b->nvars + v], value_of(a, r, b->varnames[v])) != 0)
+			return 0;
+	return 1;
+}
+
+void evaltable_take_same(struct evaltable *dst, struct evaltable *src)
+{
+	size_t n = src->nrows;
+	long *map = xcalloc(n + 1, sizeof *map);
+	for (size_t r = 0; r < n; r++)
+		map[r] = r < dst->nrows && same_row(dst, src, r) ? (long)r : -1;
+	evaltable_take_results(dst, src, map);
+	free(map);
+}
+
+/* The tests: list parsed, or NULL with *error. */
+static cJSON *rows_list(const char *tests_json, char **error)
+{
+	cJSON *a = tests_json ? cJSON_Parse(tests_json) : cJSON_CreateArray();
+	if (!cJSON_IsArray(a)) {
+		cJSON_Delete(a);
+		*error = xstrdup("the rows are in a file (tests: names it): edit that file");
+		return NULL;
+	}
+	return a;
+}
+
+static char *rows_done(cJSON *a)
+{
+	char *out = cJSON_PrintUnformatted(a);
+	cJSON_Delete(a);
+	return out;
+}
+
+char *evaltable_json_delete_row(const char *tests_json, long index, char **error)
+{
+	cJSON *a = rows_list(tests_json, error);
+	if (!a)
+		return NULL;
+	if (index < 0 || index >= cJSON_GetArraySize(a)) {
+		cJSON_Delete(a);
+		*error = xasprintf("no row %ld in tests:", index + 1);
+		return NULL;
+	}
+	cJSON_DeleteItemFromArray(a, (int)index);
+	return rows_done(a);
+}
+
+char *evaltable_json_add_row(const char *tests_json, long after, const char *const *names,
+			     size_t n, char **error)
+{
+	cJSON *a = rows_list(tests_json, error);
+	if (!a)
+		return NULL;
+	if (after < -1 || after >= cJSON_GetArraySize(a)) {
+		cJSON_Delete(a);
+		*error = xasprintf("no row %ld in tests:", after + 1);
+		return NULL;
+	}
+	cJSON *row = cJSON_CreateObject();
+	cJSON *vars = cJSON_AddObjectToObject(row, "vars");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddStringToObject(vars, names[i], "");
+	/* rebuilt in order: cJSON_InsertItemInArray fails in some cJSON releases */
+	cJSON *out = cJSON_CreateArray();
+	if (after < 0)
+		cJSON_AddItemToArray(out, row);
+	for (long i = 0; cJSON_GetArraySize(a) > 0; i++) {
+		cJSON_AddItemToArray(out, cJSON_DetachItemFromArray(a, 0));
+		if (i == after)
+			cJSON_AddItemToArray(out, row);
+	}
+	cJSON_Delete(a);
+	return rows_done(out);
+}
+
+char *evaltable_json_set_var(const char *tests_json, long index, const char *name,
+			     const char *value, char **error)
+{
+	cJSON *a = rows_list(tests_json, error);
+	if (!a)
+		return NULL;
+	cJSON *row = index >= 0 ? cJSON_GetArrayItem(a, (int)index) : NULL;
+	if (!cJSON_IsObject(row)) {
+		cJSON_Delete(a);
+		*error = xasprintf("no row %ld in tests:", index + 1);
+		return NULL;
+	}
+	cJSON *vars = cJSON_GetObjectItemCaseSensitive(row, "vars");
+	if (!cJSON_IsObject(vars)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(row, "vars");
+		vars = cJSON_AddObjectToObject(row, "vars");
+	}
+	cJSON *v = cJSON_CreateString(value);
+	if (cJSON_GetObjectItemCaseSensitive(vars, name))
+		cJSON_ReplaceItemInObjectCaseSensitive(vars, name, v);
+	else
+		cJSON_AddItemToObject(vars, name, v);
+	return rows_done(a);
+}

@@ -1,0 +1,77 @@
+#!/bin/sh
+# The workbench's Evaluate view beyond its screen dumps (tests/tui/cases/
+# eval_*.script): a run and its grades land in the run log (read back from
+# the database), and a table of 10,000 rows with many variables (a CSV
+# generated here) scrolls to its end and sideways.
+. "$(dirname "$0")/../lib.sh"
+cd "$T" || exit 1
+export PWB_LOG="$T/log.db"
+export PWB_TEST_CLOCK=1000000 TERM=xterm-256color TZ=UTC
+mkdir -p "$T/state" "$T/config" "$T/dump"
+export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
+export PWB_SCRIPT_OUT="$T/dump"
+cp "$PWB_ROOT/tests/tui/eval.yaml" e.yaml
+server_start '[{"echo": "A: "}]' || done_testing
+
+# sql QUERY: rows of the run log, as Python lists
+sql() {
+	"$PYTHON" -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+print([list(r) for r in db.execute(sys.argv[2])])' "$T/log.db" "$1"
+}
+
+# ---- a run, graded ----------------------------------------------------------
+printf '<F11>\n<C-r>\n@wait-text 3/4 75%%\nj\n4\nj\nj\n2\nk\n5\n0\n<Esc>\n<C-q>\n' >grade.script
+"$PWB" --script grade.script e.yaml </dev/null >out.txt 2>err.txt
+check_eq "grade: the script ran" "$?" 0
+check_eq "grade: one eval run of four rows, recorded as finished" \
+	"$(sql 'select passed, failed, errors, total, ended_at is not null from eval_runs')" "[[3, 1, 0, 4, 1]]"
+check_eq "grade: each row's outcome, and the grades given (row 3 graded then cleared)" \
+	"$(sql 'select row_index, outcome, grade from eval_results order by row_index')" \
+	"[[0, 'passed', None], [1, 'passed', 4], [2, 'failed', None], [3, 'passed', 2]]"
+check_eq "grade: every result has its answer, recorded by the workbench" \
+	"$(sql 'select count(*) from eval_results r join answers a on a.id = r.answer_id where a.command = "tui"')" "[[4]]"
+check_contains "grade: the assertions with their reasons" \
+	"$(sql 'select assertions from eval_results where row_index = 2')" "expected exactly"
+
+# ---- rows edited in the view are the preset's: saved with Ctrl-S ------------------
+cp "$PWB_ROOT/tests/tui/eval.yaml" edit.yaml
+printf '<F11>\nj\ne\n<C-u>\nNice\n<Enter>\na\ne\nOslo\n<Enter>\n<Right>\ne\nNorway\n<Enter>\nj\nj\nd\n<Esc>\n<C-s>\n<C-q>\n' >edit.script
+"$PWB" --script edit.script edit.yaml </dev/null >out.txt 2>err.txt
+check_eq "edit: the script ran" "$?" 0
+check_eq "edit: the saved preset is valid" "$("$PWB" validate edit.yaml >/dev/null 2>&1; echo $?)" 0
+rows=$("$PWB" eval edit.yaml --json 2>/dev/null | jget - '[r["vars"]["city"] + "/" + r["vars"]["country"] for r in sorted(d["results"], key=lambda r: r["row"])]')
+check_eq "edit: the saved rows (a cell changed, a row added, one deleted)" "$rows" \
+	'["Paris/France","Nice/France","Oslo/Norway","Berlin/Germany"]'
+check_contains "edit: the row's own assertions kept" "$(cat edit.yaml)" "value: LYON"
+
+# ---- 10,000 rows, eight variables ---------------------------------------------
+"$PYTHON" - <<'PY'
+with open("rows.csv", "w") as f:
+    f.write("alpha,bravo,charlie,delta,echo,foxtrot,golf,hotel,__expected\n")
+    for i in range(10000):
+        f.write(",".join("%s%d" % (c, i) for c in "abcdefgh") + ",contains:a\n")
+PY
+cat >big.yaml <<'EOF2'
+pwb: 1
+model: claude-haiku-4-5
+max_tokens: 100
+messages:
+- role: user
+  content: "{{alpha}} {{bravo}} {{charlie}} {{delta}} {{echo}} {{foxtrot}} {{golf}} {{hotel}}"
+tests: rows.csv
+EOF2
+printf '<F11>\n@dump-screen top\n<End>\n@dump-screen end\n<PgUp>\n<Right>\n<Right>\n<Right>\n@dump-screen sideways\n<Home>\n<Left>\n<Left>\n<Left>\n@dump-screen back\n<Esc>\n<C-q>\n' >big.script
+"$PWB" --script big.script big.yaml </dev/null >out.txt 2>err.txt
+check_eq "10,000 rows: the script ran" "$?" 0
+check_contains "10,000 rows: the header counts them" "$(sed -n 3p dump/top)" "10000 rows  not run"
+check_contains "10,000 rows: the first row at the top" "$(sed -n 5p dump/top)" "▸ 1     a0"
+check_contains "10,000 rows: the variables' header" "$(sed -n 4p dump/top)" "#     alpha bravo"
+check_contains "10,000 rows: End selects the last row" "$(sed -n 23p dump/end)" "▸ 10000 a9999"
+check_contains "10,000 rows: PgUp a page back" "$(sed -n 5p dump/sideways)" "▸ 9982"
+check_contains "10,000 rows: sideways, the fourth variable first" "$(sed -n 4p dump/sideways)" "#     delta echo"
+check_not_contains "10,000 rows: sideways, alpha scrolled out" "$(sed -n 4p dump/sideways)" "alpha"
+check_contains "10,000 rows: back to the first variable" "$(sed -n 4p dump/back)" "#     alpha bravo"
+check_contains "10,000 rows: Home selects the first row again" "$(sed -n 5p dump/back)" "▸ 1     a0"
+
+done_testing

@@ -1,0 +1,32 @@
+/* The Evaluate view (F11): the preset's test rows in a table
+ * (core/evaltable), run through core/eval on the workbench's loop: rows
+ * fill in as answers arrive while keys keep working; grades go to the run
+ * log. The rows and results live in a->eval while the view is closed, so
+ * a run goes on behind the other panes. */
+#ifndef PWB_TUI_VIEW_EVAL_H
+#define PWB_TUI_VIEW_EVAL_H
+
+#include <stddef.h>
+
+struct app;
+
+/* Fill the view (app_open_view): load the rows unless a run holds them. */
+void view_eval_open(struct app *a);
+/* After each loop pass: close a finished run (records its summary). */
+void view_eval_pass(struct app *a);
+/* An evaluation is running. */
+int view_eval_running(const struct app *a);
+/* The status line's state while a run goes on ("eval 3/10 ..."); 0 when
+ * none runs. */
+int view_eval_status(struct app *a, char *out, size_t n);
+/* Compare with what (a model id, or a version id of the run log; "" stops
+ * comparing): its answers and verdicts beside the table's own at the next
+ * run. */
+void view_eval_compare(struct app *a, const char *what);
+/* The edit-cell prompt was answered: the selected row's variable gets
+ * value (the preset's tests: changes; undoable in the view). */
+void view_eval_edit_cell(struct app *a, const char *value);
+/* At exit: cancel a run (finished rows stay in the log), free the rows. */
+void view_eval_free(struct app *a);
+
+#endif
