@@ -63,6 +63,8 @@
 	X(PRESET_ANSWERS, "SELECT * FROM (SELECT a.id, a.created_at, a.model, a.version_id, a.message, " \
 		"a.usage, a.cost_usd, r.body FROM answers a LEFT JOIN requests r ON r.id = a.request_id " \
 		"WHERE a.preset_path = ?1 AND a.outcome = '" RUNLOG_OUTCOME_COMPLETE "' AND a.cached = 0 " \
+		"AND a.command IN ('tui', 'run', 'replay') " \
+		"AND a.id NOT IN (SELECT answer_id FROM eval_results WHERE answer_id IS NOT NULL) " \
 		"ORDER BY a.id DESC LIMIT ?2) ORDER BY id") \
 	X(VERSIONS_OF, "SELECT v.id, pv.first_seen, v.text FROM preset_versions pv " \
 		"JOIN versions v ON v.sha256 = pv.sha256 WHERE pv.preset_path = ?1 " \

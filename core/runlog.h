@@ -152,7 +152,8 @@ struct runlog_preset_answer {
 	double cost_usd;
 	char *body;           /* the request body as sent */
 };
-/* The latest n complete answers (not cached) recorded for preset_path,
+/* The latest n complete answers (not cached) recorded for preset_path by
+ * the workbench, run or replay, leaving out the rows of evaluations,
  * newest LAST, into a malloc'd array (runlog_preset_answers_free frees).
  * 0 (count 0 when none, or log or path NULL) or -1 (runlog_error). */
 int runlog_preset_answers(struct runlog *log, const char *preset_path, long n,

@@ -312,6 +312,7 @@ static void test_preset_answers(void)
 		{ "/p/a.yaml", "complete", "{\"model\":\"m\",\"max_tokens\":2}", 0 },
 		{ "/p/a.yaml", "complete", "{\"model\":\"m\",\"max_tokens\":2}", 1 },
 		{ "/p/a.yaml", "complete", "{\"model\":\"m\",\"max_tokens\":3}", 0 },
+		{ "/p/a.yaml", "complete", "{}", 0 }, /* an evaluation's row (below) */
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char *msg = xasprintf(MSG("answer %zu"), i);
@@ -320,9 +321,19 @@ static void test_preset_answers(void)
 			.preset_path = rows[i].path, .message_json = msg, .usage_json = "{\"input_tokens\":3}",
 			.cost_usd = 0.5, .outcome = rows[i].outcome, .cached = rows[i].cached,
 		};
-		CHECK(runlog_record_answer(log, &a) > 0);
+		long long id = runlog_record_answer(log, &a);
+		CHECK(id > 0);
 		free(msg);
+		if (i == 6) {
+			long long run = runlog_eval_start(log, "abcd1234", "/p/a.yaml", "m");
+			struct runlog_eval_row r = { .run_id = run, .outcome = "passed", .answer_id = id };
+			CHECK(runlog_eval_result(log, &r) > 0);
+		}
 	}
+	/* an answer of another command (improve's meta-prompt) is not the preset's */
+	struct runlog_answer other = { .body = "{}", .command = "improve", .preset_path = "/p/a.yaml",
+				       .message_json = MSG("meta"), .outcome = "complete" };
+	CHECK(runlog_record_answer(log, &other) > 0);
 	struct runlog_preset_answer *l = NULL;
 	size_t n = 9;
 	CHECK_INT(runlog_preset_answers(log, "/p/a.yaml", 0, &l, &n), 0);
