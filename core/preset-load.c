@@ -1251,6 +1251,8 @@ struct preset *preset_load_file(const char *path, struct diag_list *diags)
 	struct preset *p = preset_load_string(name, buf_str(&b), b.len, diags);
 	if (p && !is_stdin) {
 		p->path = xstrdup(path);
+		free(p->s->base_dir);
+		p->s->base_dir = file_dir_of(path); /* attachments are relative to it */
 		p->disk_known = 1;
 		p->disk_hash = preset_hash(buf_str(&b), b.len);
 		p->disk_size = b.len;

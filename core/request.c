@@ -1,10 +1,14 @@
 #include "core/request.h"
+#include "core/buf.h"
 #include "core/diag.h"
+#include "core/file.h"
 #include "core/session.h"
 #include "core/util.h"
 #include "core/vars.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,8 +88,105 @@ static char *expand(struct build *b, const char *text, const char *path)
 	return out;
 }
 
+const char *request_sniff_media_type(const unsigned char *p, size_t n)
+{
+	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
+		return "image/png";
+	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+		return "image/jpeg";
+	if (n >= 6 && (!memcmp(p, "GIF87a", 6) || !memcmp(p, "GIF89a", 6)))
+		return "image/gif";
+	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4))
+		return "image/webp";
+	if (n >= 5 && !memcmp(p, "%PDF-", 5))
+		return "application/pdf";
+	return NULL;
+}
+
+static char *base64(const unsigned char *p, size_t n)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *o = xmalloc((n + 2) / 3 * 4 + 1);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+		o[k++] = t[v >> 18 & 63];
+		o[k++] = t[v >> 12 & 63];
+		o[k++] = i + 1 < n ? t[v >> 6 & 63] : '=';
+		o[k++] = i + 2 < n ? t[v & 63] : '=';
+	}
+	o[k] = 0;
+	return o;
+}
+
+/* An attachment ({type: image|document, path: FILE}, no source): the
+ * file, read relative to the preset, becomes a base64 source with the
+ * media type its content shows. 0, or -1 with the reason in diags. */
+static int attach_file(struct build *b, cJSON *blk, const char *type, const char *file,
+		       const char *path)
+{
+	int image = !strcmp(type, "image");
+	size_t limit = image ? REQUEST_IMAGE_MAX_BYTES : REQUEST_DOCUMENT_MAX_BYTES;
+	char *full = file[0] == '/' || !b->s->base_dir ? xstrdup(file)
+			 : xasprintf("%s/%s", b->s->base_dir, file);
+	struct buf data;
+	buf_init(&data, limit);
+	const char *why = NULL;
+	char *problem = NULL;
+	if (file_read_regular(full, &data, &why) < 0) {
+		if (errno == EFBIG)
+			problem = xasprintf("is larger than the API takes (%s up to %zu MB)",
+					    image ? "an image" : "a PDF", limit / (1024 * 1024));
+		else
+			problem = xasprintf("cannot be read: %s", why ? why : strerror(errno));
+	} else {
+		const char *mt = request_sniff_media_type((const unsigned char *)data.data, data.len);
+		if (!mt)
+			problem = xstrdup(image ? "is not a PNG, JPEG, GIF or WebP image"
+					  : "is not a PDF");
+		else if (image != !strncmp(mt, "image/", 6))
+			problem = xasprintf("is %s: use {type: %s}", image ? "a PDF" : "an image",
+					    image ? "document" : "image");
+		else {
+			char *enc = base64((const unsigned char *)data.data, data.len);
+			cJSON *src = cJSON_CreateObject();
+			cJSON_AddStringToObject(src, "type", "base64");
+			cJSON_AddStringToObject(src, "media_type", mt);
+			cJSON_AddStringToObject(src, "data", enc);
+			free(enc);
+			cJSON_DeleteItemFromObjectCaseSensitive(blk, "path");
+			cJSON_AddItemToObject(blk, "source", src);
+		}
+	}
+	if (problem) {
+		if (b->diags)
+			diag_add(b->diags, DIAG_ERROR, path, "%s: %s %s", path, file, problem);
+		b->failed = 1;
+	}
+	free(problem);
+	buf_done(&data);
+	free(full);
+	return problem ? -1 : 0;
+}
+
+/* 1 when blk is an attachment to read: an image or document with a path
+ * and no source. */
+static int is_attachment(const cJSON *blk, const char **type, const char **file)
+{
+	cJSON *t = cJSON_GetObjectItemCaseSensitive(blk, "type");
+	cJSON *f = cJSON_GetObjectItemCaseSensitive(blk, "path");
+	if (!cJSON_IsString(t) || !cJSON_IsString(f) || cJSON_HasObjectItem(blk, "source") ||
+	    (strcmp(t->valuestring, "image") && strcmp(t->valuestring, "document")))
+		return 0;
+	*type = t->valuestring;
+	*file = f->valuestring;
+	return 1;
+}
+
 /* Content given as blocks: inserted verbatim unless a text block holds
- * variables, then the text blocks are expanded and the array re-printed. */
+ * variables or a block attaches a file: then the text blocks are expanded,
+ * the files read, and the array re-printed. */
 static cJSON *blocks_value(struct build *b, const char *json, const char *path)
 {
 	cJSON *arr = cJSON_Parse(json);
@@ -96,13 +197,26 @@ static cJSON *blocks_value(struct build *b, const char *json, const char *path)
 		b->failed = 1;
 		return NULL;
 	}
-	if (!vars_present(json)) {
+	int files = 0;
+	cJSON *blk;
+	cJSON_ArrayForEach(blk, arr) {
+		const char *t, *f;
+		files += is_attachment(blk, &t, &f);
+	}
+	if (!vars_present(json) && !files) {
 		cJSON_Delete(arr);
 		return cJSON_CreateRaw(json);
 	}
 	int i = 0;
-	cJSON *blk;
 	cJSON_ArrayForEach(blk, arr) {
+		const char *atype, *afile;
+		if (is_attachment(blk, &atype, &afile)) {
+			char *p = xasprintf("%s[%d]", path, i);
+			attach_file(b, blk, atype, afile, p);
+			free(p);
+			i++;
+			continue;
+		}
 		cJSON *type = cJSON_GetObjectItemCaseSensitive(blk, "type");
 		cJSON *text = cJSON_GetObjectItemCaseSensitive(blk, "text");
 		if (cJSON_IsString(type) && strcmp(type->valuestring, "text") == 0 &&

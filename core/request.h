@@ -4,6 +4,8 @@
 #ifndef PWB_REQUEST_H
 #define PWB_REQUEST_H
 
+#include <stddef.h>
+
 struct session;
 struct diag_list;
 
@@ -21,6 +23,20 @@ enum request_kind {
  * NULL when diags gained an error. diags may be NULL. */
 char *request_build(const struct session *s, enum request_kind kind, int stream,
 		    struct diag_list *diags);
+
+/* Attachments: a content block {type: image, path: FILE} or {type:
+ * document, path: FILE} (no source) is sent as a base64 source whose media
+ * type comes from the file's first bytes (PNG, JPEG, GIF, WebP; PDF). FILE
+ * is relative to the session's base_dir. An image over
+ * REQUEST_IMAGE_MAX_BYTES or a PDF over REQUEST_DOCUMENT_MAX_BYTES (the
+ * API's 5 MB an image; a 32 MB request once base64 grows it by a third),
+ * a file that cannot be read or is of another kind is an error naming it. */
+#define REQUEST_IMAGE_MAX_BYTES ((size_t)5 * 1024 * 1024)
+#define REQUEST_DOCUMENT_MAX_BYTES ((size_t)24 * 1024 * 1024)
+
+/* The media type of a file from its first bytes: "image/png",
+ * "image/jpeg", "image/gif", "image/webp", "application/pdf", or NULL. */
+const char *request_sniff_media_type(const unsigned char *p, size_t n);
 
 /* The anthropic-beta header value (betas joined with ","), malloc'd, or
  * NULL when there are none. */

@@ -60,6 +60,12 @@
 	X(SET_GRADE, "UPDATE eval_results SET grade = ?2 WHERE id = ?1") \
 	X(LATEST, "SELECT a.id, a.created_at, a.command, a.model, a.preset_path, a.version_id, a.outcome, a.cost_usd, a.cached, a.message " \
 		"FROM answers a ORDER BY a.id DESC LIMIT ?1") \
+	X(PRESET_ANSWERS, "SELECT * FROM (SELECT a.id, a.created_at, a.model, a.version_id, a.message, " \
+		"a.usage, a.cost_usd, r.body FROM answers a LEFT JOIN requests r ON r.id = a.request_id " \
+		"WHERE a.preset_path = ?1 AND a.outcome = '" RUNLOG_OUTCOME_COMPLETE "' AND a.cached = 0 " \
+		"AND a.command IN ('tui', 'run', 'replay') " \
+		"AND a.id NOT IN (SELECT answer_id FROM eval_results WHERE answer_id IS NOT NULL) " \
+		"ORDER BY a.id DESC LIMIT ?2) ORDER BY id") \
 	X(VERSIONS_OF, "SELECT v.id, pv.first_seen, v.text FROM preset_versions pv " \
 		"JOIN versions v ON v.sha256 = pv.sha256 WHERE pv.preset_path = ?1 " \
 		"ORDER BY pv.rowid DESC LIMIT ?2") \
@@ -756,6 +762,57 @@ void runlog_eval_result_lines_free(struct runlog_eval_result_line *lines, size_t
 		free(lines[i].message_json);
 	}
 	free(lines);
+}
+
+int runlog_preset_answers(struct runlog *log, const char *preset_path, long n,
+			  struct runlog_preset_answer **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	if (!log || !preset_path)
+		return 0;
+	sqlite3_stmt *st = stmt(log, ST_PRESET_ANSWERS);
+	bind_text(st, 1, preset_path);
+	sqlite3_bind_int64(st, 2, n > 0 ? n : -1);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*count == cap) {
+			cap = cap ? 2 * cap : 16;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		struct runlog_preset_answer *l = &(*out)[(*count)++];
+		l->id = sqlite3_column_int64(st, 0);
+		l->created_at = column_dup(st, 1);
+		l->model = column_dup(st, 2);
+		l->version_id = column_dup(st, 3);
+		l->message_json = column_dup(st, 4);
+		l->usage_json = column_dup(st, 5);
+		l->cost_usd = sqlite3_column_double(st, 6);
+		l->body = column_dup(st, 7);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		set_error(log, "cannot read the log");
+		runlog_preset_answers_free(*out, *count);
+		*out = NULL;
+		*count = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void runlog_preset_answers_free(struct runlog_preset_answer *answers, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(answers[i].created_at);
+		free(answers[i].model);
+		free(answers[i].version_id);
+		free(answers[i].message_json);
+		free(answers[i].usage_json);
+		free(answers[i].body);
+	}
+	free(answers);
 }
 
 /* --- Message Batches ------------------------------------------------- */

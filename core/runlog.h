@@ -140,6 +140,26 @@ struct runlog_answer_line {
 int runlog_latest(struct runlog *log, long n, struct runlog_answer_line **out, size_t *count);
 void runlog_answer_lines_free(struct runlog_answer_line *lines, size_t count);
 
+/* A complete answer of one preset, in full (for the workbench to show
+ * again after a restart). Strings malloc'd; NULL when not recorded. */
+struct runlog_preset_answer {
+	long long id;
+	char *created_at;
+	char *model;
+	char *version_id;
+	char *message_json;
+	char *usage_json;
+	double cost_usd;
+	char *body;           /* the request body as sent */
+};
+/* The latest n complete answers (not cached) recorded for preset_path by
+ * the workbench, run or replay, leaving out the rows of evaluations,
+ * newest LAST, into a malloc'd array (runlog_preset_answers_free frees).
+ * 0 (count 0 when none, or log or path NULL) or -1 (runlog_error). */
+int runlog_preset_answers(struct runlog *log, const char *preset_path, long n,
+			  struct runlog_preset_answer **out, size_t *count);
+void runlog_preset_answers_free(struct runlog_preset_answer *answers, size_t count);
+
 /* One version of a preset path. */
 struct runlog_version_line {
 	char id[RUNLOG_VERSION_ID_SIZE];

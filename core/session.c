@@ -78,6 +78,7 @@ void session_free(struct session *s)
 	free(s->response_json);
 	free(s->tests_json);
 	free(s->assert_json);
+	free(s->base_dir);
 	free(s);
 }
 
@@ -105,6 +106,7 @@ struct session *session_clone(const struct session *s)
 	for (size_t i = 0; i < s->nvars; i++)
 		session_set_var(c, s->vars[i].name, s->vars[i].value);
 	c->response_json = xstrdup(s->response_json);
+	c->base_dir = xstrdup(s->base_dir);
 	c->tests_json = xstrdup(s->tests_json);
 	c->assert_json = xstrdup(s->assert_json);
 	return c;

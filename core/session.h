@@ -71,6 +71,10 @@ struct session {
 	struct session_var *vars;
 	size_t nvars, avars;
 
+	/* The folder relative paths of attachments ({type: image, path: ...})
+	 * are read from: the preset file's, NULL: the current folder. */
+	char *base_dir;
+
 	/* The recorded answer for the final user turn (preset "response:"), as
 	 * a JSON object {content, stop_reason, stop_sequence?, usage, model, at},
 	 * or NULL. */

@@ -50,6 +50,9 @@ enum scope {
 	X(FOCUS_MESSAGES, GLOBAL, "focus-messages", "focus the messages") \
 	X(FOCUS_PARAMS, GLOBAL, "focus-params", "focus the parameters") \
 	X(FOCUS_RESPONSE, GLOBAL, "focus-response", "focus the response") \
+	X(RECORD_ANSWER, GLOBAL, "record-answer", "record the shown answer as the preset's response:") \
+	X(COPY_ANSWER, GLOBAL, "copy-answer", "copy the shown answer's text (OSC 52)") \
+	X(COPY_CODE, GLOBAL, "copy-code", "copy a code block of the answer (again: the next)") \
 	X(LEFT, TEXT, "left", "cursor left") \
 	X(RIGHT, TEXT, "right", "cursor right") \
 	X(UP, TEXT, "up", "cursor up (previous turn at the top)") \
@@ -79,6 +82,7 @@ enum scope {
 	X(TURN_UP, MESSAGES, "turn-up", "move this turn up") \
 	X(TURN_DOWN, MESSAGES, "turn-down", "move this turn down") \
 	X(TURN_ROLE, MESSAGES, "turn-role", "switch this turn between user and assistant") \
+	X(ATTACH, MESSAGES, "attach", "attach an image or a PDF file to this user turn") \
 	X(FIELD_EDIT, PARAMS, "field-edit", "edit the selected parameter (model: choose from the list)") \
 	X(FIELD_CLEAR, PARAMS, "field-clear", "unset the selected parameter") \
 	X(HELP_ALT, BROWSE, "help-alt", "show this help (outside text)") \
@@ -92,6 +96,7 @@ enum scope {
 	X(EXPORT_LANG, EXPORT, "export-lang", "next language (C, Python, JavaScript, curl)") \
 	X(EXPORT_WRITE, EXPORT, "export-write", "write the snippet to a file") \
 	X(EXPORT_COPY, EXPORT, "export-copy", "copy the snippet to the clipboard (OSC 52)") \
+	X(EXPORT_STREAM, EXPORT, "export-stream", "switch the request between streaming and not") \
 	X(LIST_CHOOSE, LIST, "choose", "take the selected item") \
 	X(EVALUATE, GLOBAL, "evaluate", "the Evaluate view: the test rows, run and graded") \
 	X(HISTORY, GLOBAL, "history", "the History view: this preset's versions in the run log") \

@@ -123,7 +123,12 @@ void app_save(struct app *a, const char *path, int flags)
 	switch (r) {
 	case PRESET_SAVED:
 		a->modified = 0;
-		app_message(a, 0, "saved %s", preset_path(a->preset));
+		if (run_response_stale(a))
+			app_message(a, 1, "saved %s; its response: answers an earlier prompt "
+				    "(%s: record anew)", preset_path(a->preset),
+				    keymap_label(ACT_RECORD_ANSWER));
+		else
+			app_message(a, 0, "saved %s", preset_path(a->preset));
 		app_recent_add(preset_path(a->preset));
 		autosave_write(a);
 		if (a->prompt.quit_after_save)

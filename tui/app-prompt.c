@@ -158,6 +158,10 @@ static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 		if (yes && text && *text)
 			views_export_write(a, text);
 		break;
+	case PF_ATTACH:
+		if (yes && text && *text)
+			app_turn_attach(a, text);
+		break;
 	case PF_EVAL_EDIT:
 		if (yes)
 			view_eval_edit_cell(a, text ? text : "");
@@ -197,6 +201,10 @@ void app_prompt_key(struct app *a, int key)
 	}
 	if (no) {
 		prompt_answer(a, 0, NULL, 0);
+		return;
+	}
+	if (key == K_TAB && a->prompt.pf == PF_ATTACH) {
+		app_prompt_complete_path(a);
 		return;
 	}
 	enum action act = keymap_lookup(&keymap_chains[CHAIN_FIELD], key);

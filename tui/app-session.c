@@ -2,12 +2,18 @@
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "core/preset.h"
+#include "core/request.h"
 #include "core/session.h"
 #include "core/util.h"
 #include "core/vars.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -85,8 +91,292 @@ void app_turn_remove(struct app *a, size_t at)
 	a->nturns--;
 }
 
+/* --- undoable turn operations ------------------------------------------- */
+
+enum { TURN_UNDO_MAX = 100 };
+
+/* Changes whenever a turn's text does (a text edit since a turn operation
+ * means the text's undo comes first). */
+static unsigned long turn_text_gens(const struct app *a)
+{
+	unsigned long sum = a->nturns;
+	for (size_t i = 0; i < a->nturns; i++)
+		sum = sum * 31 + a->turns[i].ed->gen;
+	return sum;
+}
+
+static void turn_undo_free_entry(struct turn_undo *u)
+{
+	if (u->kind == TU_DELETE) {
+		free(u->turn.role);
+		textbuf_free(u->turn.ed);
+	}
+}
+
+static struct turn_undo *turn_undo_push(struct app *a, int kind, size_t i, size_t j)
+{
+	if (a->nturn_undo == TURN_UNDO_MAX) {
+		turn_undo_free_entry(&a->turn_undo[0]);
+		memmove(a->turn_undo, a->turn_undo + 1, (a->nturn_undo - 1) * sizeof *a->turn_undo);
+		a->nturn_undo--;
+	}
+	if (a->nturn_undo == a->aturn_undo) {
+		a->aturn_undo = a->aturn_undo ? a->aturn_undo * 2 : 8;
+		a->turn_undo = xrealloc(a->turn_undo, a->aturn_undo * sizeof *a->turn_undo);
+	}
+	struct turn_undo *u = &a->turn_undo[a->nturn_undo++];
+	memset(u, 0, sizeof *u);
+	u->kind = kind;
+	u->i = i;
+	u->j = j;
+	return u;
+}
+
+void app_turn_undo_clear(struct app *a)
+{
+	for (size_t k = 0; k < a->nturn_undo; k++)
+		turn_undo_free_entry(&a->turn_undo[k]);
+	free(a->turn_undo);
+	a->turn_undo = NULL;
+	a->nturn_undo = a->aturn_undo = 0;
+}
+
+void app_turn_delete(struct app *a, size_t at)
+{
+	if (at >= a->nturns)
+		return;
+	struct turn_undo *u = turn_undo_push(a, TU_DELETE, at, at);
+	u->turn = a->turns[at];
+	memmove(a->turns + at, a->turns + at + 1, (a->nturns - at - 1) * sizeof *a->turns);
+	a->nturns--;
+	if (a->cur_turn >= a->nturns && a->cur_turn > 0)
+		a->cur_turn--;
+	u->text_gens = turn_text_gens(a);
+	app_changed(a);
+}
+
+static void swap_turns(struct app *a, size_t i, size_t j)
+{
+	struct turn tmp = a->turns[i];
+	a->turns[i] = a->turns[j];
+	a->turns[j] = tmp;
+	a->turns[i].synced_gen = a->turns[j].synced_gen = (unsigned long)-1;
+}
+
+void app_turn_move(struct app *a, size_t i, size_t j)
+{
+	if (i == j || i >= a->nturns || j >= a->nturns)
+		return;
+	swap_turns(a, i, j);
+	a->cur_turn = j;
+	turn_undo_push(a, TU_MOVE, i, j)->text_gens = turn_text_gens(a);
+	app_changed(a);
+}
+
+static void switch_role(struct turn *t)
+{
+	const char *nr = strcmp(t->role, "user") == 0 ? "assistant" : "user";
+	free(t->role);
+	t->role = xstrdup(nr);
+	t->synced_gen = (unsigned long)-1;
+}
+
+void app_turn_switch_role(struct app *a, size_t at)
+{
+	if (at >= a->nturns)
+		return;
+	switch_role(&a->turns[at]);
+	turn_undo_push(a, TU_ROLE, at, at)->text_gens = turn_text_gens(a);
+	app_changed(a);
+}
+
+int app_turn_undo(struct app *a, int fresh_only)
+{
+	if (!a->nturn_undo)
+		return 0;
+	struct turn_undo *u = &a->turn_undo[a->nturn_undo - 1];
+	if (fresh_only && u->text_gens != turn_text_gens(a))
+		return 0;
+	const char *what = "";
+	switch (u->kind) {
+	case TU_DELETE:
+		if (u->i > a->nturns)
+			u->i = a->nturns;
+		if (a->nturns == a->aturns) {
+			a->aturns = a->aturns ? a->aturns * 2 : 8;
+			a->turns = xrealloc(a->turns, a->aturns * sizeof *a->turns);
+		}
+		memmove(a->turns + u->i + 1, a->turns + u->i, (a->nturns - u->i) * sizeof *a->turns);
+		a->turns[u->i] = u->turn;
+		a->turns[u->i].synced_gen = (unsigned long)-1;
+		a->nturns++;
+		u->kind = TU_MOVE; /* the turn now belongs to the list again */
+		what = "deleted turn back";
+		break;
+	case TU_MOVE:
+		if (u->i < a->nturns && u->j < a->nturns)
+			swap_turns(a, u->i, u->j);
+		what = "turn moved back";
+		break;
+	case TU_ROLE:
+		if (u->i < a->nturns)
+			switch_role(&a->turns[u->i]);
+		what = "role switched back";
+		break;
+	}
+	a->cur_turn = u->i < a->nturns ? u->i : a->nturns ? a->nturns - 1 : 0;
+	a->nturn_undo--;
+	app_changed(a);
+	app_message(a, 0, "undone: %s", what);
+	return 1;
+}
+
+/* --- attachments ---------------------------------------------------------- */
+
+/* path as the preset reads it: relative to its folder when the file is
+ * inside it, else absolute. malloc'd. */
+static char *path_for_preset(const struct app *a, const char *path)
+{
+	const char *base = a->sess->base_dir;
+	if (!base || !strcmp(base, "."))
+		return xstrdup(path);
+	char *full = realpath(path, NULL);
+	char *dir = realpath(base, NULL);
+	char *out = NULL;
+	size_t n = dir ? strlen(dir) : 0;
+	if (full && dir && !strncmp(full, dir, n) && full[n] == '/')
+		out = xstrdup(full + n + 1);
+	else
+		out = xstrdup(full ? full : path);
+	free(full);
+	free(dir);
+	return out;
+}
+
+void app_turn_attach(struct app *a, const char *path)
+{
+	if (!a->nturns || strcmp(a->turns[a->cur_turn].role, "user") != 0) {
+		app_message(a, 1, "not attached: a file goes in a user turn (put the cursor in one)");
+		return;
+	}
+	/* the first bytes say what it is; the size is checked when it is sent */
+	FILE *f = fopen(path, "rbe");
+	unsigned char magic[16];
+	size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+	if (f)
+		fclose(f);
+	const char *mt = f ? request_sniff_media_type(magic, got) : NULL;
+	if (!f || !mt) {
+		app_message(a, 1, "not attached: %s %s", path,
+			    !f ? strerror(errno) : "is not a PNG, JPEG, GIF or WebP image, nor a PDF");
+		return;
+	}
+	int image = !strncmp(mt, "image/", 6);
+	struct turn *t = &a->turns[a->cur_turn];
+	char *text = textbuf_text(t->ed);
+	cJSON *arr = t->json ? cJSON_Parse(text) : cJSON_CreateArray();
+	if (!cJSON_IsArray(arr)) {
+		app_message(a, 1, "not attached: this turn's content blocks are not valid JSON; fix them first");
+		cJSON_Delete(arr);
+		free(text);
+		return;
+	}
+	if (!t->json && *text) {
+		cJSON *tb = cJSON_CreateObject();
+		cJSON_AddStringToObject(tb, "type", "text");
+		cJSON_AddStringToObject(tb, "text", text);
+		cJSON_AddItemToArray(arr, tb);
+	}
+	char *stored = path_for_preset(a, path);
+	cJSON *blk = cJSON_CreateObject();
+	cJSON_AddStringToObject(blk, "type", image ? "image" : "document");
+	cJSON_AddStringToObject(blk, "path", stored);
+	cJSON_AddItemToArray(arr, blk);
+	char *json = cJSON_PrintUnformatted(arr);
+	char *pretty = pretty_json(json);
+	textbuf_set_text(t->ed, pretty);
+	t->json = 1;
+	t->synced_gen = (unsigned long)-1;
+	app_changed(a);
+	app_message(a, 0, "attached %s as %s (%s); it is read when the request is sent", stored,
+		    image ? "an image" : "a document", mt);
+	free(pretty);
+	cJSON_free(json);
+	cJSON_Delete(arr);
+	free(stored);
+	free(text);
+}
+
+static int cmp_names(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+void app_prompt_complete_path(struct app *a)
+{
+	char *typed = textbuf_text(a->prompt.ed);
+	const char *slash = strrchr(typed, '/');
+	char *dir = slash ? xstrndup(typed, (size_t)(slash - typed) + 1) : xstrdup("");
+	const char *prefix = slash ? slash + 1 : typed;
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(*dir ? dir : ".");
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, plen) != 0 || !strcmp(e->d_name, ".") ||
+		    !strcmp(e->d_name, "..") || (!plen && e->d_name[0] == '.'))
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof *names);
+		names[n++] = xstrdup(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(a->prompt.text);
+	if (!n) {
+		a->prompt.text = xasprintf("Attach (no file starts with %s): ", typed);
+	} else {
+		qsort(names, n, sizeof *names, cmp_names);
+		/* the longest start they share */
+		size_t k = strlen(names[0]);
+		for (size_t i = 1; i < n; i++) {
+			size_t j = 0;
+			while (j < k && names[i][j] == names[0][j])
+				j++;
+			k = j;
+		}
+		char *done = xasprintf("%s%.*s", dir, (int)k, names[0]);
+		struct stat st;
+		int is_dir = n == 1 && stat(done, &st) == 0 && S_ISDIR(st.st_mode);
+		char *line = xasprintf("%s%s", done, is_dir ? "/" : "");
+		textbuf_set_text(a->prompt.ed, line);
+		textbuf_cursor_end(a->prompt.ed);
+		/* the question shows the choices (a message would hide under it) */
+		if (n > 1) {
+			struct buf list;
+			buf_init(&list, 0);
+			for (size_t i = 0; i < n && list.len < 60; i++)
+				buf_printf(&list, "%s%s", i ? "  " : "", names[i]);
+			a->prompt.text = xasprintf("Attach (%zu match: %.60s%s): ", n, buf_str(&list),
+						   list.len > 60 ? "..." : "");
+			buf_done(&list);
+		} else {
+			a->prompt.text = xstrdup(ATTACH_QUESTION);
+		}
+		free(line);
+		free(done);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(dir);
+	free(typed);
+	app_dirty(a);
+}
+
 void app_load_session(struct app *a)
 {
+	app_turn_undo_clear(a);
 	struct session *s = a->sess;
 	while (a->nturns)
 		app_turn_remove(a, a->nturns - 1);

@@ -275,6 +275,18 @@ void app_do_action(struct app *a, enum action act)
 	case ACT_KEEP_ANSWER:
 		run_keep_answer(a);
 		break;
+	case ACT_RECORD_ANSWER:
+		run_record_answer(a);
+		break;
+	case ACT_ATTACH:
+		app_prompt_line(a, PF_ATTACH, "", "%s", ATTACH_QUESTION);
+		break;
+	case ACT_COPY_ANSWER:
+		run_copy_answer(a, 0);
+		break;
+	case ACT_COPY_CODE:
+		run_copy_answer(a, 1);
+		break;
 	case ACT_EXTERNAL_EDITOR:
 		app_external_edit(a);
 		break;
@@ -365,6 +377,8 @@ void app_dump_state(struct app *a, FILE *out)
 			a->turns[a->cur_turn].ed->cx);
 	for (size_t i = 0; i < s->nvars; i++)
 		fprintf(out, "var %s = %s\n", s->vars[i].name, s->vars[i].value ? s->vars[i].value : "");
+	if (a->sess->response_json)
+		fprintf(out, "response: recorded%s\n", run_response_stale(a) ? " (for a different prompt)" : "");
 	fprintf(out, "answers: %zu (shown %zu)\n", a->nanswers, a->nanswers ? a->shown + 1 : 0);
 	for (size_t i = 0; i < a->nanswers; i++) {
 		struct answer *ans = a->answers[i];

@@ -65,6 +65,14 @@ struct turn {
 	unsigned long synced_gen;
 };
 
+/* One undoable turn operation (app-session.c). */
+struct turn_undo {
+	enum { TU_DELETE, TU_MOVE, TU_ROLE } kind;
+	size_t i, j;             /* the turn's index (a move: from i to j) */
+	struct turn turn;        /* TU_DELETE: the deleted turn, owned here */
+	unsigned long text_gens; /* the turns' text generations after it */
+};
+
 /* One answer of this session, shown in the response pane. */
 struct answer {
 	struct textbuf *view; /* rendered lines (read-only) */
@@ -86,6 +94,17 @@ struct answer {
 	long cur_index;
 	long long t_start, t_first;
 	long out_chars;
+	/* retries made before this answer, and why ("HTTP 429 rate_limit_error,
+	 * ..."; malloc'd, NULL when none): once the answer starts they become
+	 * its one line above the text (run.c) */
+	int retries;
+	char *retry_why;
+	int retries_folded;
+	char *body;          /* the request that got it, as sent (NULL: unknown) */
+	char *meta;          /* its first line: prompt version and parameters */
+	char *prefill;       /* the assistant text it continues (sent), or NULL */
+	int prefill_shown;
+	int code_pick;       /* the code block copy-code copies next */
 };
 
 enum run_state { RS_IDLE, RS_ESTIMATING, RS_SENDING, RS_STREAMING, RS_RETRYING };
@@ -96,7 +115,7 @@ enum prompt_kind { PR_NONE, PR_YESNO, PR_CHOICE, PR_LINE };
 enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
-	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR, PF_EVAL_COMPARE, PF_EVAL_EDIT,
+	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR, PF_EVAL_COMPARE, PF_EVAL_EDIT, PF_ATTACH,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL, VIEW_EVAL,
@@ -224,6 +243,12 @@ struct app {
 	int comments_ok;          /* the user agreed to drop the file's comments */
 	int bad_utf8_told;        /* said once that a kept answer had invalid UTF-8 */
 	char *default_path;       /* FILE given but not there yet: save goes here */
+	/* the request body the session's response: answers (as loaded, or the
+	 * answer recorded with ACT_RECORD_ANSWER); NULL: none or unknown */
+	char *response_for;
+	/* deleted, moved and role-switched turns, undoable (app-session.c) */
+	struct turn_undo *turn_undo;
+	size_t nturn_undo, aturn_undo;
 
 	struct evalrun *eval;     /* the Evaluate view's rows and run (view-eval.c), NULL until opened */
 	char *restore_undo;       /* the session text before a History restore (view-history.c) */
@@ -311,6 +336,28 @@ void app_stdin_watch(struct app *a, int on);
 struct turn *app_turn_insert(struct app *a, size_t at, const char *role, const char *text,
 			     int json);
 void app_turn_remove(struct app *a, size_t at);
+/* The user's turn operations, each one undo step: delete (the turn is
+ * kept for undo), move turn i to j (neighbours), switch the role. */
+void app_turn_delete(struct app *a, size_t at);
+void app_turn_move(struct app *a, size_t i, size_t j);
+void app_turn_switch_role(struct app *a, size_t at);
+/* Undo the latest turn operation; when fresh_only, only if no text of a
+ * turn changed since (else the text's own undo comes first). Returns 1
+ * when something was undone. */
+int app_turn_undo(struct app *a, int fresh_only);
+/* Forget the turn operations (a new session, exit). */
+void app_turn_undo_clear(struct app *a);
+/* Attach the file at path (typed: relative to the current folder) to the
+ * current user turn as {type: image|document, path: ...} (the path as the
+ * preset will read it, relative to its folder); the turn becomes content
+ * blocks. The kind comes from the file's first bytes; the request reads
+ * the file when it is sent (core/request.h). */
+void app_turn_attach(struct app *a, const char *path);
+/* Tab in a path prompt: complete the typed path to the longest name the
+ * matching files share (a folder gets its "/"); several are listed on the
+ * message line. */
+void app_prompt_complete_path(struct app *a);
+#define ATTACH_QUESTION "Attach an image or PDF (path, Tab completes): "
 
 /* The answer shown (NULL when none). */
 struct answer *app_answer(struct app *a);

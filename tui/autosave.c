@@ -319,6 +319,10 @@ int autosave_restore(struct app *a, const char *path)
 			struct session t = *dst;
 			*dst = *src;
 			*src = t;
+			/* attachments stay relative to the file's folder */
+			char *dir = dst->base_dir;
+			dst->base_dir = src->base_dir;
+			src->base_dir = dir;
 			preset_free(p);
 			p = fp;
 		}

@@ -182,9 +182,16 @@ static void pane_title(struct app *a, int id, char *out, size_t n)
 		snprintf(out, n, " %s (%zu) ", name, a->nturns);
 		break;
 	case PANE_RESPONSE:
-		if (a->nanswers)
-			snprintf(out, n, " %s %zu/%zu ", name, a->shown + 1, a->nanswers);
-		else
+		if (a->nanswers) {
+			/* a failed run (last, until the next) is no answer: not counted */
+			size_t count = a->nanswers - (a->answers[a->nanswers - 1]->error ? 1 : 0);
+			if (a->shown < count)
+				snprintf(out, n, " %s %zu/%zu ", name, a->shown + 1, count);
+			else if (count)
+				snprintf(out, n, " %s: error (%zu %s) ", name, count, count == 1 ? "answer" : "answers");
+			else
+				snprintf(out, n, " %s: error ", name);
+		} else
 			snprintf(out, n, " %s ", name);
 		break;
 	default:

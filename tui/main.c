@@ -146,6 +146,7 @@ static void app_free(struct app *a)
 	}
 	while (a->nturns)
 		app_turn_remove(a, a->nturns - 1);
+	app_turn_undo_clear(a);
 	free(a->turns);
 	textbuf_free(a->system_ed);
 	textbuf_free(a->prompt.ed);

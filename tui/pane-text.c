@@ -227,11 +227,8 @@ static int messages_action(struct app *a, struct pane *p, enum action act)
 	case ACT_TURN_DELETE:
 		if (!a->nturns)
 			return 1;
-		app_turn_remove(a, a->cur_turn);
-		if (a->cur_turn >= a->nturns && a->cur_turn > 0)
-			a->cur_turn--;
-		app_changed(a);
-		app_message(a, 0, "turn deleted (undo is per text: the turn cannot be brought back)");
+		app_turn_delete(a, a->cur_turn);
+		app_message(a, 0, "turn deleted (%s brings it back)", keymap_label(ACT_UNDO));
 		return 1;
 	case ACT_TURN_UP:
 	case ACT_TURN_DOWN: {
@@ -239,28 +236,18 @@ static int messages_action(struct app *a, struct pane *p, enum action act)
 			return 1;
 		size_t i = a->cur_turn;
 		size_t j = act == ACT_TURN_UP ? (i ? i - 1 : i) : (i + 1 < a->nturns ? i + 1 : i);
-		if (i == j)
-			return 1;
-		struct turn tmp = a->turns[i];
-		a->turns[i] = a->turns[j];
-		a->turns[j] = tmp;
-		a->turns[i].synced_gen = a->turns[j].synced_gen = (unsigned long)-1;
-		a->cur_turn = j;
-		app_changed(a);
+		app_turn_move(a, i, j);
 		return 1;
 	}
 	case ACT_TURN_ROLE:
-		if (!a->nturns)
-			return 1;
-		{
-			struct turn *t = &a->turns[a->cur_turn];
-			const char *nr = strcmp(t->role, "user") == 0 ? "assistant" : "user";
-			free(t->role);
-			t->role = xstrdup(nr);
-			t->synced_gen = (unsigned long)-1;
-		}
-		app_changed(a);
+		if (a->nturns)
+			app_turn_switch_role(a, a->cur_turn);
 		return 1;
+	case ACT_UNDO:
+		/* a turn operation newer than any text edit is undone first */
+		if (app_turn_undo(a, 1))
+			return 1;
+		break;
 	default:
 		break;
 	}
@@ -299,6 +286,8 @@ static int messages_action(struct app *a, struct pane *p, enum action act)
 	}
 	if (e->gen != g)
 		app_changed(a);
+	else if (act == ACT_UNDO)
+		app_turn_undo(a, 0); /* the text has nothing left to undo */
 	return 1;
 }
 

@@ -2,16 +2,19 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 #include "tui/app.h"
+#include "tui/display.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
 #include "core/keys.h"
 #include "core/logcall.h"
 #include "core/loop.h"
+#include "core/replay.h"
 #include "core/request.h"
 #include "core/session.h"
 #include "core/util.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +55,19 @@ void answer_free(struct answer *ans)
 	free(ans->model);
 	free(ans->stop_reason);
 	free(ans->error);
+	free(ans->retry_why);
+	free(ans->body);
+	free(ans->meta);
+	free(ans->prefill);
 	free(ans);
 }
 
 static void answer_push(struct app *a, struct answer *ans)
 {
+	/* a failed run is shown until the next one, never kept as an answer */
+	if (a->nanswers && a->answers[a->nanswers - 1]->error) {
+		answer_free(a->answers[--a->nanswers]);
+	}
 	a->answers = xrealloc(a->answers, (a->nanswers + 1) * sizeof *a->answers);
 	a->answers[a->nanswers++] = ans;
 	a->shown = a->nanswers - 1;
@@ -101,6 +112,100 @@ static void append_pretty_json(struct answer *ans, const char *json)
 	cJSON_Delete(j);
 }
 
+/* Which prompt and parameters produced an answer, in one line: "prompt
+ * 1a2b3c4d, claude-sonnet-4-5, max_tokens 256, temperature 0.3". version
+ * may be "" (no log). malloc'd. */
+static char *answer_meta(const char *version, const char *body)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (version && *version)
+		buf_printf(&b, "prompt %s", version);
+	cJSON *j = body ? cJSON_Parse(body) : NULL;
+	cJSON *model = cJSON_GetObjectItemCaseSensitive(j, "model");
+	cJSON *mt = cJSON_GetObjectItemCaseSensitive(j, "max_tokens");
+	cJSON *temp = cJSON_GetObjectItemCaseSensitive(j, "temperature");
+	if (cJSON_IsString(model))
+		buf_printf(&b, "%s%s", b.len ? ", " : "", model->valuestring);
+	if (cJSON_IsNumber(mt))
+		buf_printf(&b, "%smax_tokens %.0f", b.len ? ", " : "", mt->valuedouble);
+	if (cJSON_IsNumber(temp))
+		buf_printf(&b, "%stemperature %g", b.len ? ", " : "", temp->valuedouble);
+	cJSON_Delete(j);
+	return buf_take(&b);
+}
+
+/* The prefill a body sends: the text of its last message when that is an
+ * assistant turn (a string, or its last text block). malloc'd or NULL. */
+static char *body_prefill(const char *body)
+{
+	cJSON *j = body ? cJSON_Parse(body) : NULL;
+	cJSON *msgs = cJSON_GetObjectItemCaseSensitive(j, "messages");
+	cJSON *last = cJSON_IsArray(msgs) ? cJSON_GetArrayItem(msgs, cJSON_GetArraySize(msgs) - 1) : NULL;
+	cJSON *role = cJSON_GetObjectItemCaseSensitive(last, "role");
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(last, "content");
+	const char *text = NULL;
+	if (cJSON_IsString(role) && strcmp(role->valuestring, "assistant") == 0) {
+		if (cJSON_IsString(content)) {
+			text = content->valuestring;
+		} else {
+			cJSON *b;
+			cJSON_ArrayForEach(b, content)
+			{
+				cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text");
+				if (cJSON_IsString(t))
+					text = t->valuestring;
+			}
+		}
+	}
+	char *out = text && *text ? xstrdup(text) : NULL;
+	cJSON_Delete(j);
+	return out;
+}
+
+/* The lines an answer opens with: which prompt and parameters, and the
+ * prefill it continues (its end quoted, where the model took over). */
+static void header_lines(struct answer *ans)
+{
+	if (ans->meta)
+		line(ans, LA_META, "%s", ans->meta);
+	if (ans->prefill) {
+		size_t n = strlen(ans->prefill);
+		const char *tail = ans->prefill;
+		/* the end is what marks the seam: at most 40 bytes of it, whole characters */
+		if (n > 40) {
+			tail = ans->prefill + n - 40;
+			while ((*tail & 0xc0) == 0x80)
+				tail++;
+		}
+		struct buf q;
+		buf_init(&q, 0);
+		for (const char *c = tail; *c; c++)
+			if (*c == '\n')
+				buf_puts(&q, "\\n");
+			else
+				buf_append(&q, c, 1);
+		line(ans, LA_META, "prefill (yours, %zu bytes) ends \"%s%s\"; the model's text follows it",
+		     n, tail != ans->prefill ? "..." : "", buf_str(&q));
+		buf_done(&q);
+	}
+}
+
+/* The answer starts after retries: the attempts' lines give way to one
+ * line saying how many and why (a fresh view: lines only ever append). */
+static void fold_retries(struct answer *ans)
+{
+	if (!ans->retries || ans->retries_folded)
+		return;
+	ans->retries_folded = 1;
+	textbuf_free(ans->view);
+	ans->view = textbuf_new();
+	ans->view->readonly = 1;
+	header_lines(ans);
+	line(ans, LA_META, "after %d %s (%s)", ans->retries, ans->retries == 1 ? "retry" : "retries",
+	     ans->retry_why ? ans->retry_why : "?");
+}
+
 /* A new block starts: a separating header for thinking and tool_use. */
 static void block_start(struct answer *ans, const char *type, const char *name, const char *id)
 {
@@ -136,6 +241,7 @@ static void on_event(void *ud, const struct stream_event *ev)
 	switch (ev->kind) {
 	case STREAM_EV_MESSAGE_START:
 		a->run.state = RS_STREAMING;
+		fold_retries(ans);
 		app_message(a, 0, "streaming (%s cancels)", keymap_label(ACT_CANCEL));
 		if (st && stream_model(st))
 			str_set(&ans->model, stream_model(st));
@@ -147,6 +253,12 @@ static void on_event(void *ud, const struct stream_event *ev)
 			stream_block(st, ev->index, &b);
 		block_start(ans, ev->block_type, b.name, b.id);
 		ans->cur_index = (long)ev->index;
+		if (ans->prefill && !ans->prefill_shown && ev->block_type &&
+		    strcmp(ev->block_type, "text") == 0) {
+			/* the continuation reads on from the prefill, as one text */
+			ans->prefill_shown = 1;
+			textbuf_append(ans->view, ans->prefill, strlen(ans->prefill), LA_TEXT);
+		}
 		break;
 	}
 	case STREAM_EV_TEXT:
@@ -194,6 +306,20 @@ static void on_retry(void *ud, int attempt, long delay_ms, const struct api_erro
 		struct answer *ans = a->answers[a->nanswers - 1];
 		line(ans, LA_ERROR, "attempt %d: %s", attempt, d);
 		line(ans, LA_META, "retrying in %.1fs (retry %d)", delay_ms / 1000.0, attempt);
+		ans->retries = attempt;
+		char *reason = why && why->http_status
+				       ? xasprintf("HTTP %ld %s", why->http_status, why->type ? why->type : "error")
+				       : xstrdup(why && why->type ? why->type : "failed");
+		/* each reason once: "HTTP 429 rate_limit_error, HTTP 529 overloaded_error" */
+		if (!ans->retry_why) {
+			ans->retry_why = reason;
+			reason = NULL;
+		} else if (!strstr(ans->retry_why, reason)) {
+			char *both = xasprintf("%s, %s", ans->retry_why, reason);
+			free(ans->retry_why);
+			ans->retry_why = both;
+		}
+		free(reason);
 	}
 	app_message(a, 1, "%s; retrying in %lds", d, (delay_ms + 999) / 1000);
 	free(d);
@@ -415,6 +541,10 @@ void run_send(struct app *a)
 	redact_stream_init(&ans->rs, a->key);
 	ans->t_start = app_now(a);
 	str_set(&ans->model, a->sess->model);
+	ans->body = xstrdup(body);
+	ans->meta = answer_meta(a->run.log_version, body);
+	ans->prefill = body_prefill(body);
+	header_lines(ans);
 	answer_push(a, ans);
 	struct api_call_hooks h = { .on_event = on_event, .on_retry = on_retry, .on_done = on_done,
 				    .ud = a };
@@ -644,6 +774,8 @@ void run_done(struct app *a)
 	a->run.log_body = NULL;
 	free(a->run.log_path);
 	a->run.log_path = NULL;
+	free(a->response_for);
+	a->response_for = NULL;
 	runlog_close(a->log);
 	a->log = NULL;
 }
@@ -686,17 +818,71 @@ static void answer_fill(struct answer *ans, cJSON *content)
 	}
 }
 
-void run_load_recorded(struct app *a)
+/* The body the editors would send now (streaming, as run_send builds
+ * it), or NULL when it cannot be built. malloc'd. */
+static char *current_body(struct app *a)
 {
+	app_sync(a);
+	struct diag_list d;
+	diag_list_init(&d);
+	char *body = request_build(a->sess, REQUEST_MESSAGES, 1, &d);
+	diag_list_done(&d);
+	return body;
+}
+
+int run_response_stale(struct app *a)
+{
+	if (!a->sess || !a->sess->response_json || !a->response_for)
+		return 0;
+	char *now = current_body(a);
+	int stale = now && strcmp(now, a->response_for) != 0;
+	free(now);
+	return stale;
+}
+
+void run_record_answer(struct app *a)
+{
+	struct answer *ans = app_answer(a);
+	if (!ans || !ans->done || ans->error || ans->canceled || !ans->message_json) {
+		app_message(a, 1, "no complete answer to record (%s)",
+			    !ans ? "no answer yet" : !ans->done ? "it is still running"
+			    : ans->error ? "the run failed" : ans->canceled ? "it was canceled" : "no message");
+		return;
+	}
+	char *resp = replay_response_from_message(ans->message_json, NULL);
+	if (!resp) {
+		app_message(a, 1, "the answer has no content to record");
+		return;
+	}
+	free(a->sess->response_json);
+	a->sess->response_json = resp;
+	free(a->response_for);
+	a->response_for = ans->body ? xstrdup(ans->body) : NULL;
+	app_changed(a);
+	if (run_response_stale(a))
+		app_message(a, 1, "recorded as response:, but the prompt changed since this answer: "
+			    "replay will ask the new prompt (%s saves)", keymap_label(ACT_SAVE));
+	else
+		app_message(a, 0, "recorded the shown answer as the preset's response: (%s saves)",
+			    keymap_label(ACT_SAVE));
+}
+
+static void load_response(struct app *a)
+{
+	free(a->response_for);
+	a->response_for = NULL;
 	const char *rj = a->sess ? a->sess->response_json : NULL;
 	if (!rj)
 		return;
+	/* the file's response answers the file's prompt, as loaded */
+	a->response_for = current_body(a);
 	cJSON *j = cJSON_Parse(rj);
 	if (!j)
 		return;
 	struct answer *ans = answer_new();
 	ans->done = 1;
 	ans->follow = 0;
+	ans->body = a->response_for ? xstrdup(a->response_for) : NULL;
 	line(ans, LA_META, "(recorded in the preset)");
 	answer_fill(ans, cJSON_GetObjectItemCaseSensitive(j, "content"));
 	cJSON *sr = cJSON_GetObjectItemCaseSensitive(j, "stop_reason");
@@ -714,6 +900,83 @@ void run_load_recorded(struct app *a)
 	cJSON_Delete(msg);
 	cJSON_Delete(j);
 	answer_push(a, ans);
+}
+
+static void usage_from_json(struct usage *u, const char *json)
+{
+	usage_init(u);
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
+	static const struct {
+		const char *name;
+		size_t off;
+	} f[] = {
+		{ "input_tokens", offsetof(struct usage, input_tokens) },
+		{ "output_tokens", offsetof(struct usage, output_tokens) },
+		{ "cache_creation_input_tokens", offsetof(struct usage, cache_creation_input_tokens) },
+		{ "cache_read_input_tokens", offsetof(struct usage, cache_read_input_tokens) },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(j, f[i].name);
+		if (cJSON_IsNumber(v))
+			*(long *)((char *)u + f[i].off) = (long)v->valuedouble;
+	}
+	cJSON_Delete(j);
+}
+
+/* The answers are not lost with the session: the run log keeps every
+ * one, so the preset's latest come back (newest last) after a quit, a
+ * crash or a restore. Their cost is not this session's. */
+enum { ANSWERS_FROM_LOG = 20 };
+
+static void load_logged_answers(struct app *a)
+{
+	char *path = a->log ? logcall_preset_path(a->preset) : NULL;
+	if (!path)
+		return;
+	struct runlog_preset_answer *l = NULL;
+	size_t n = 0;
+	if (runlog_preset_answers(a->log, path, ANSWERS_FROM_LOG, &l, &n) < 0)
+		app_message(a, 1, "the answers in the run log were not read: %s", runlog_error(a->log));
+	for (size_t i = 0; i < n; i++) {
+		cJSON *msg = l[i].message_json ? cJSON_Parse(l[i].message_json) : NULL;
+		if (!msg)
+			continue;
+		struct answer *ans = answer_new();
+		ans->done = 1;
+		ans->follow = 0;
+		ans->body = l[i].body ? xstrdup(l[i].body) : NULL;
+		ans->meta = answer_meta(l[i].version_id, l[i].body);
+		line(ans, LA_META, "%s", ans->meta);
+		answer_fill(ans, cJSON_GetObjectItemCaseSensitive(msg, "content"));
+		cJSON *sr = cJSON_GetObjectItemCaseSensitive(msg, "stop_reason");
+		if (cJSON_IsString(sr))
+			str_set(&ans->stop_reason, sr->valuestring);
+		cJSON *model = cJSON_GetObjectItemCaseSensitive(msg, "model");
+		str_set(&ans->model, cJSON_IsString(model) ? model->valuestring : l[i].model);
+		textbuf_append_line(ans->view, "", 0, 0);
+		/* "2026-11-30T03:00:00.123Z" reads as "2026-11-30 03:00" */
+		const char *at = l[i].created_at && strlen(l[i].created_at) >= 16 ? l[i].created_at : NULL;
+		line(ans, LA_META, "stop_reason: %s%s%.10s%s%.5s%s", ans->stop_reason ? ans->stop_reason : "?",
+		     at ? " (from the run log, " : "", at ? at : "", at ? " " : "", at ? at + 11 : "",
+		     at ? ")" : "");
+		ans->message_json = xstrdup(l[i].message_json);
+		usage_from_json(&ans->usage, l[i].usage_json);
+		double usd;
+		if (ans->usage.input_tokens >= 0 && ans->model && cost_of_usage(ans->model, &ans->usage, &usd)) {
+			ans->cost_known = 1;
+			ans->cost = usd;
+		}
+		cJSON_Delete(msg);
+		answer_push(a, ans);
+	}
+	runlog_preset_answers_free(l, n);
+	free(path);
+}
+
+void run_load_recorded(struct app *a)
+{
+	load_response(a);
+	load_logged_answers(a);
 }
 
 /* s with every invalid UTF-8 sequence replaced by U+FFFD (as the stream
@@ -797,4 +1060,134 @@ void run_keep_answer(struct app *a)
 		a->bad_utf8_told = 1;
 		app_message(a, 1, "the answer had text that is not valid UTF-8: kept with U+FFFD (\xef\xbf\xbd) in its place");
 	}
+}
+
+/* --- copying the answer ------------------------------------------------------------ */
+
+/* The answer's text as the user reads it: the prefill, then its text
+ * blocks. malloc'd; NULL when it has no text. */
+static char *answer_text(const struct answer *ans)
+{
+	cJSON *j = ans->message_json ? cJSON_Parse(ans->message_json) : NULL;
+	cJSON *content = cJSON_GetObjectItemCaseSensitive(j, "content");
+	struct buf b;
+	buf_init(&b, 0);
+	if (ans->prefill)
+		buf_puts(&b, ans->prefill);
+	int any = ans->prefill != NULL;
+	cJSON *blk;
+	cJSON_ArrayForEach(blk, content)
+	{
+		cJSON *type = cJSON_GetObjectItemCaseSensitive(blk, "type");
+		cJSON *tx = cJSON_GetObjectItemCaseSensitive(blk, "text");
+		if (cJSON_IsString(type) && strcmp(type->valuestring, "text") == 0 && cJSON_IsString(tx)) {
+			buf_puts(&b, tx->valuestring);
+			any = 1;
+		}
+	}
+	cJSON_Delete(j);
+	if (!any) {
+		buf_done(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+/* A fenced code block's opening line: up to 3 spaces, then 3 or more ` or
+ * ~; *fence gets the run's character and *len its length. */
+static int fence_open(const char *s, size_t n, char *fence, size_t *len, const char **info)
+{
+	size_t i = 0;
+	while (i < n && i < 3 && s[i] == ' ')
+		i++;
+	if (i >= n || (s[i] != '`' && s[i] != '~'))
+		return 0;
+	size_t k = i;
+	while (k < n && s[k] == s[i])
+		k++;
+	if (k - i < 3)
+		return 0;
+	*fence = s[i];
+	*len = k - i;
+	*info = s + k;
+	return 1;
+}
+
+/* The k-th fenced code block of text (0-based): its body into out (the
+ * lines between the fences) and its language into lang. Returns how many
+ * blocks the text has. */
+static size_t code_block(const char *text, size_t k, struct buf *out, char *lang, size_t nlang)
+{
+	size_t count = 0;
+	int in = 0;
+	char fence = 0;
+	size_t flen = 0;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char f;
+		size_t l;
+		const char *info;
+		if (!in && fence_open(p, n, &f, &l, &info)) {
+			in = 1;
+			fence = f;
+			flen = l;
+			if (count == k) {
+				while (info < p + n && *info == ' ')
+					info++;
+				size_t il = 0;
+				while (info + il < p + n && info[il] != ' ' && il + 1 < nlang)
+					il++;
+				snprintf(lang, nlang, "%.*s", (int)il, info);
+			}
+		} else if (in && fence_open(p, n, &f, &l, &info) && f == fence && l >= flen) {
+			in = 0;
+			count++;
+		} else if (in && count == k) {
+			buf_append(out, p, n);
+			buf_append(out, "\n", 1);
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return count + (in ? 1 : 0); /* an unclosed block runs to the end */
+}
+
+void run_copy_answer(struct app *a, int code)
+{
+	struct answer *ans = app_answer(a);
+	char *text = ans ? answer_text(ans) : NULL;
+	if (!text) {
+		app_message(a, 1, "%s", !ans ? "no answer to copy" : !ans->done ? "the answer is not complete yet"
+					 : "the shown answer has no text to copy");
+		free(text);
+		return;
+	}
+	if (!code) {
+		display_osc52(text, strlen(text));
+		app_message(a, 0, "copied the answer's text (%zu bytes) with OSC 52", strlen(text));
+		free(text);
+		return;
+	}
+	struct buf out;
+	buf_init(&out, 0);
+	char lang[32] = "";
+	size_t n = code_block(text, 0, &out, lang, sizeof lang);
+	if (!n) {
+		app_message(a, 1, "the shown answer has no code block (%s copies its text)",
+			    keymap_label(ACT_COPY_ANSWER));
+	} else {
+		size_t k = (size_t)ans->code_pick % n;
+		buf_clear(&out);
+		lang[0] = 0;
+		code_block(text, k, &out, lang, sizeof lang);
+		display_osc52(buf_str(&out), out.len);
+		app_message(a, 0, "copied code block %zu/%zu%s%s%s (%zu bytes) with OSC 52%s", k + 1, n,
+			    *lang ? " (" : "", lang, *lang ? ")" : "", out.len,
+			    n > 1 ? "; again: the next" : "");
+		ans->code_pick = (int)((k + 1) % n);
+	}
+	buf_done(&out);
+	free(text);
 }

@@ -25,9 +25,20 @@ void run_done(struct app *a);
 void run_log_open(struct app *a);
 /* Answers. */
 void answer_free(struct answer *ans);
-/* Show the preset's recorded response (if any) as the first answer. */
+/* Show the preset's recorded response (if any) as the first answer, then
+ * the preset's latest answers from the run log (newest last, shown). */
 void run_load_recorded(struct app *a);
 /* Append the shown answer as an assistant turn and open a user turn. */
 void run_keep_answer(struct app *a);
+/* Record the shown (complete) answer as the session's response: (as pwb
+ * run --record does; saved with the preset), remembering the request it
+ * answered. */
+void run_record_answer(struct app *a);
+/* Copy the shown answer's text (its prefill first) with OSC 52; with
+ * code, one fenced code block of it instead: the next one each time. */
+void run_copy_answer(struct app *a, int code);
+/* 1 when the session's response: was recorded for another request than
+ * the one the editors hold now (the user is told on save). */
+int run_response_stale(struct app *a);
 
 #endif

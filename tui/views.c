@@ -27,6 +27,7 @@
 struct textview {
 	struct textbuf *ed;
 	enum export_lang lang;
+	int stream; /* export: a streaming request (pwb export --stream) */
 	char *text; /* export: the snippet as is */
 };
 
@@ -56,21 +57,35 @@ static void tv_fill(struct textview *v, const char *text)
 	v->ed->top_line = v->ed->top_row = 0;
 }
 
+/* The export view as pwb export makes it: non-streaming unless asked
+ * (ACT_EXPORT_STREAM), C, Python, JavaScript, curl in that order; the
+ * first line says which, and the keys. */
 static void export_fill(struct app *a, struct textview *v)
 {
+	static const char *const lang_title[] = {
+		[EXPORT_C] = "C (libcurl + cJSON)", [EXPORT_PYTHON] = "Python (anthropic SDK)",
+		[EXPORT_JS] = "JavaScript (@anthropic-ai/sdk)", [EXPORT_CURL] = "curl",
+	};
 	app_sync(a);
 	struct diag_list d;
 	diag_list_init(&d);
 	int forced = 0;
-	char *t = export_render(a->sess, v->lang, 1, &d, &forced);
+	char *t = export_render(a->sess, v->lang, v->stream, &d, &forced);
 	free(v->text);
 	v->text = t;
 	struct buf b;
 	buf_init(&b, 0);
-	buf_printf(&b, "@@ %s  (%s: next language, %s: write to a file, %s: copy with OSC 52, %s: close)\n",
-		   export_lang_name(v->lang), keymap_label(ACT_EXPORT_LANG),
-		   keymap_label(ACT_EXPORT_WRITE), keymap_label(ACT_EXPORT_COPY),
-		   keymap_label(ACT_CLOSE));
+	free(a->view.title);
+	a->view.title = xasprintf("Export: %s, %s", lang_title[v->lang],
+				  v->stream ? "streaming" : forced ? "streaming (the SDK needs it at this max_tokens)"
+								   : "not streaming");
+	static const char *const lang_short[] = {
+		[EXPORT_C] = "C", [EXPORT_PYTHON] = "Python", [EXPORT_JS] = "JavaScript", [EXPORT_CURL] = "curl",
+	};
+	buf_printf(&b, "%s: %s, %s: %s, %s: write to a file, %s: copy (OSC 52), %s: close\n\n",
+		   keymap_label(ACT_EXPORT_LANG), lang_short[v->lang == EXPORT_CURL ? EXPORT_C : v->lang + 1],
+		   keymap_label(ACT_EXPORT_STREAM), v->stream ? "not streaming" : "streaming",
+		   keymap_label(ACT_EXPORT_WRITE), keymap_label(ACT_EXPORT_COPY), keymap_label(ACT_CLOSE));
 	if (t) {
 		buf_puts(&b, t);
 	} else {
@@ -80,6 +95,7 @@ static void export_fill(struct app *a, struct textview *v)
 				   d.v[i].path ? ": " : "", d.v[i].message);
 	}
 	tv_fill(v, buf_str(&b));
+	v->ed->lines[0].attr = LA_META;
 	buf_done(&b);
 	diag_list_done(&d);
 }
@@ -252,6 +268,12 @@ static int textview_action(struct app *a, struct pane *p, enum action act)
 		free(def);
 		return 1;
 	}
+	case ACT_EXPORT_STREAM:
+		if (a->view_kind != VIEW_EXPORT)
+			return 0;
+		v->stream = !v->stream;
+		export_fill(a, v);
+		return 1;
 	case ACT_EXPORT_COPY:
 		if (a->view_kind != VIEW_EXPORT || !v->text)
 			return a->view_kind == VIEW_EXPORT;
@@ -629,8 +651,7 @@ void views_open(struct app *a, enum view_kind k)
 		break;
 	}
 	case VIEW_EXPORT:
-		a->view.title = xstrdup("Export");
-		((struct textview *)a->view.priv)->lang = EXPORT_CURL;
+		((struct textview *)a->view.priv)->lang = EXPORT_C;
 		export_fill(a, a->view.priv);
 		break;
 	case VIEW_REPLAY:

@@ -63,7 +63,7 @@ check_screen "typing: the text appears" main "Say hello to {{who}}. Please be br
 # export view: copy with OSC 52 lands in tmux's buffer with set-clipboard on
 tm set -s set-clipboard on
 tm send-keys -t main F3
-check_screen "export: the view shows the request as curl" main "base_url="
+check_screen "export: the view opens on the request in C, as pwb export" main "Export: C (libcurl + cJSON), not streaming"
 tm send-keys -t main c
 check_screen "export: copy confirmed" main "copied"
 got=""
@@ -284,6 +284,17 @@ tm send-keys -t main M-m
 check_screen "markdown: Alt-m shows the raw text" main '```python'
 tm send-keys -t main M-m
 check_screen "markdown: Alt-m again renders it" main "answers with the Markdown rendered"
+# the answer's code block, then its whole text, copied with OSC 52
+tm send-keys -t main M-C
+check_screen "copy-code: confirmed" main "copied code block 1/1 (python)"
+got=""
+wait_for 5 sh -c "tmux -u -L '$SOCK' show-buffer 2>/dev/null | head -1 | grep -qx 'def greet(name):'" && got=1
+check_eq "copy-code: the code block's body, without its fences, is in tmux's buffer" "$got" 1
+tm send-keys -t main M-c
+check_screen "copy-answer: confirmed" main "copied the answer's text"
+got=""
+wait_for 5 sh -c "tmux -u -L '$SOCK' show-buffer 2>/dev/null | head -1 | grep -qx '# Release notes'" && got=1
+check_eq "copy-answer: the answer's raw text is in tmux's buffer" "$got" 1
 tm send-keys -t main F10 M-3 Home Down Down Down Down Enter
 check_screen "variables: Enter opens the multi-line editor" main "Ctrl-X accepts"
 tm send-keys -t main C-u

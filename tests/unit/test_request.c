@@ -6,7 +6,10 @@
 #include "tests/unit/tap.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static struct session *basic(void)
 {
@@ -186,6 +189,89 @@ static void test_variables_in_blocks(void)
 	session_free(s);
 }
 
+static void test_sniff_media_type(void)
+{
+	static const struct {
+		const char *bytes;
+		size_t n;
+		const char *want;
+	} cases[] = {
+		{ "\x89PNG\r\n\x1a\nxxxx", 12, "image/png" },
+		{ "\xff\xd8\xff\xe0", 4, "image/jpeg" },
+		{ "GIF89a..", 8, "image/gif" },
+		{ "GIF87a..", 8, "image/gif" },
+		{ "RIFF\x10\0\0\0WEBPVP8 ", 16, "image/webp" },
+		{ "%PDF-1.7\n", 9, "application/pdf" },
+		{ "RIFF\x10\0\0\0WAVE", 12, NULL },
+		{ "\x89PNG", 4, NULL },
+		{ "hello", 5, NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = request_sniff_media_type((const unsigned char *)cases[i].bytes, cases[i].n);
+		if (cases[i].want)
+			CHECK_STR(got, cases[i].want);
+		else
+			CHECK(got == NULL);
+	}
+}
+
+/* A block {type: image, path} is read relative to base_dir and sent as a
+ * base64 source; a missing file, a file of the wrong kind or one over the
+ * limit is an error naming it. */
+static void test_attachments(void)
+{
+	char dir[] = "/tmp/pwb-request-XXXXXX";
+	if (!mkdtemp(dir)) {
+		CHECK(0);
+		return;
+	}
+	char path[256];
+	snprintf(path, sizeof path, "%s/a.gif", dir);
+	FILE *f = fopen(path, "wb");
+	fputs("GIF89a!", f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/d.pdf", dir);
+	f = fopen(path, "wb");
+	fputs("%PDF-1.4", f);
+	fclose(f);
+	struct session *s = session_new();
+	s->model = strdup("m");
+	s->max_tokens = strdup("1");
+	s->base_dir = strdup(dir);
+	session_add_message(s, "user", NULL, "[{\"type\":\"image\",\"path\":\"a.gif\"}]");
+	char *body = request_build(s, REQUEST_MESSAGES, 0, NULL);
+	CHECK(body && strstr(body, "\"content\":[{\"type\":\"image\",\"source\":{\"type\":\"base64\","
+			       "\"media_type\":\"image/gif\",\"data\":\"R0lGODlhIQ==\"}}]"));
+	free(body);
+	/* a PDF given as an image, a missing file */
+	session_add_message(s, "user", NULL, "[{\"type\":\"image\",\"path\":\"d.pdf\"},"
+			    "{\"type\":\"document\",\"path\":\"none.pdf\"}]");
+	struct diag_list d;
+	diag_list_init(&d);
+	body = request_build(s, REQUEST_MESSAGES, 0, &d);
+	CHECK(body == NULL);
+	CHECK_INT(d.n, 2);
+	if (d.n == 2) {
+		CHECK(strstr(d.v[0].message, "messages[1].content[0]: d.pdf is a PDF: use {type: document}") != NULL);
+		CHECK(strstr(d.v[1].message, "none.pdf cannot be read") != NULL);
+	}
+	diag_list_done(&d);
+	/* a source given stays as it is; the path is not read */
+	session_free(s);
+	s = basic();
+	session_add_message(s, "user", NULL, "[{\"type\":\"image\",\"path\":\"x.png\","
+			    "\"source\":{\"type\":\"url\",\"url\":\"https://e/x.png\"}}]");
+	body = request_build(s, REQUEST_MESSAGES, 0, NULL);
+	CHECK(body && strstr(body, "\"url\":\"https://e/x.png\""));
+	free(body);
+	session_free(s);
+	snprintf(path, sizeof path, "%s/a.gif", dir);
+	remove(path);
+	snprintf(path, sizeof path, "%s/d.pdf", dir);
+	remove(path);
+	rmdir(dir);
+}
+
 static void test_json_number_grammar(void)
 {
 	CHECK(request_is_json_number("0"));
@@ -241,6 +327,8 @@ int main(void)
 	RUN(test_undefined_variable);
 	RUN(test_variables_in_blocks);
 	RUN(test_json_number_grammar);
+	RUN(test_sniff_media_type);
+	RUN(test_attachments);
 	RUN(test_betas_and_version);
 	RUN(test_clone_is_deep);
 	return tap_done();

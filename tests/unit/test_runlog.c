@@ -295,6 +295,76 @@ static void test_latest(void)
 	runlog_close(log);
 }
 
+/* A preset's own complete answers, newest last: other presets, errors and
+ * cached copies are left out; the request body comes along. */
+static void test_preset_answers(void)
+{
+	struct runlog *log = open_fresh("preset-answers.db", NULL);
+	if (!log)
+		return;
+	static const struct {
+		const char *path, *outcome, *body;
+		int cached;
+	} rows[] = {
+		{ "/p/a.yaml", "complete", "{\"model\":\"m\",\"max_tokens\":1}", 0 },
+		{ "/p/b.yaml", "complete", "{}", 0 },
+		{ "/p/a.yaml", "error", "{}", 0 },
+		{ "/p/a.yaml", "complete", "{\"model\":\"m\",\"max_tokens\":2}", 0 },
+		{ "/p/a.yaml", "complete", "{\"model\":\"m\",\"max_tokens\":2}", 1 },
+		{ "/p/a.yaml", "complete", "{\"model\":\"m\",\"max_tokens\":3}", 0 },
+		{ "/p/a.yaml", "complete", "{}", 0 }, /* an evaluation's row (below) */
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char *msg = xasprintf(MSG("answer %zu"), i);
+		struct runlog_answer a = {
+			.body = rows[i].body, .command = "tui", .model = "m", .version_id = "abcd1234",
+			.preset_path = rows[i].path, .message_json = msg, .usage_json = "{\"input_tokens\":3}",
+			.cost_usd = 0.5, .outcome = rows[i].outcome, .cached = rows[i].cached,
+		};
+		long long id = runlog_record_answer(log, &a);
+		CHECK(id > 0);
+		free(msg);
+		if (i == 6) {
+			long long run = runlog_eval_start(log, "abcd1234", "/p/a.yaml", "m");
+			struct runlog_eval_row r = { .run_id = run, .outcome = "passed", .answer_id = id };
+			CHECK(runlog_eval_result(log, &r) > 0);
+		}
+	}
+	/* an answer of another command (improve's meta-prompt) is not the preset's */
+	struct runlog_answer other = { .body = "{}", .command = "improve", .preset_path = "/p/a.yaml",
+				       .message_json = MSG("meta"), .outcome = "complete" };
+	CHECK(runlog_record_answer(log, &other) > 0);
+	struct runlog_preset_answer *l = NULL;
+	size_t n = 9;
+	CHECK_INT(runlog_preset_answers(log, "/p/a.yaml", 0, &l, &n), 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK(strstr(l[0].message_json, "answer 0") != NULL);
+		CHECK(strstr(l[1].message_json, "answer 3") != NULL);
+		CHECK(strstr(l[2].message_json, "answer 5") != NULL);
+		CHECK_STR(l[2].body, "{\"model\":\"m\",\"max_tokens\":3}");
+		CHECK_STR(l[2].version_id, "abcd1234");
+		CHECK_STR(l[2].usage_json, "{\"input_tokens\":3}");
+		CHECK(l[2].cost_usd == 0.5);
+		CHECK(l[0].id < l[1].id && l[1].id < l[2].id);
+	}
+	runlog_preset_answers_free(l, n);
+	/* the latest two, still newest last */
+	CHECK_INT(runlog_preset_answers(log, "/p/a.yaml", 2, &l, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK(strstr(l[0].message_json, "answer 3") != NULL);
+		CHECK(strstr(l[1].message_json, "answer 5") != NULL);
+	}
+	runlog_preset_answers_free(l, n);
+	CHECK_INT(runlog_preset_answers(log, "/p/none.yaml", 5, &l, &n), 0);
+	CHECK_INT(n, 0);
+	runlog_preset_answers_free(l, n);
+	CHECK_INT(runlog_preset_answers(NULL, "/p/a.yaml", 5, &l, &n), 0);
+	CHECK_INT(n, 0);
+	runlog_close(log);
+}
+
 static void test_change_summary(void)
 {
 	const char *v1 = "pwb: 1\nmodel: claude-a\ntemperature: 0.7\nsystem: |\n  one\n  two\n"
@@ -701,6 +771,7 @@ int main(int argc, char **argv)
 	T(test_off);
 	T(test_record_and_cache);
 	T(test_latest);
+	T(test_preset_answers);
 	T(test_change_summary);
 	T(test_versions);
 	T(test_eval_results_and_grade);
@@ -709,7 +780,7 @@ int main(int argc, char **argv)
 	T(test_newer_schema_refused);
 	T(test_redaction);
 	T(test_two_writers);
-	static const char *const dbs[] = { "cache.db", "latest.db", "versions.db", "eval.db", "zero.db",
+	static const char *const dbs[] = { "cache.db", "latest.db", "preset-answers.db", "versions.db", "eval.db", "zero.db",
 					   "v1.db", "newer.db", "redact.db", "concurrent.db" };
 	for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
 		char *p = path_in(dbs[i]);
