@@ -47,7 +47,8 @@ static void usage(FILE *out)
 		"(plain http:// only to a loopback host, unless PWB_ALLOW_INSECURE=1).\n"
 		"The key is redacted from everything pwb prints, in any form. pwb makes no\n"
 		"core dumps (they would hold the key) unless PWB_CORE_DUMPS=1.\n"
-		"Exit codes: 0 complete, 1 replay --check found changes, 2 bad input,\n"
+		"Exit codes: 0 complete, 1 replay --check found changes or an eval row\n"
+		"failed (improve, generate: an unusable proposal), 2 bad input,\n"
 		"3 API error (not retryable), 4 network or protocol, 130 interrupted.\n");
 }
 
