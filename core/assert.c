@@ -20,13 +20,12 @@
 /* Strict JSON nesting deeper than this is not JSON for is-json/contains-json. */
 #define JSON_MAX_DEPTH 512
 
-enum value_kind {
-	VALUE_NONE,   /* takes no value */
-	VALUE_STRING, /* a string (numbers and booleans are taken as their text) */
-	VALUE_LIST,   /* a list of strings, or one comma-separated string */
-	VALUE_SCHEMA, /* a JSON Schema: an object, a boolean, or a string holding JSON */
-	VALUE_TOOL,   /* a tool name, or {name, input} */
-};
+/* The value kinds are the header's (enum assert_value_kind). */
+#define VALUE_NONE ASSERT_VALUE_NONE
+#define VALUE_STRING ASSERT_VALUE_STRING
+#define VALUE_LIST ASSERT_VALUE_LIST
+#define VALUE_SCHEMA ASSERT_VALUE_SCHEMA
+#define VALUE_TOOL ASSERT_VALUE_TOOL
 
 /* What a check sees: the assertion, the answer, the value with its
  * {{variables}} expanded. It sets pass (before negation) and detail. */
@@ -41,7 +40,7 @@ struct check {
 
 struct assert_type {
 	const char *name;
-	enum value_kind value;
+	enum assert_value_kind value;
 	int value_required;
 	int threshold_required; /* 1: required, 0: optional or none (see takes) */
 	int takes_threshold;
@@ -643,6 +642,16 @@ static const struct assert_type *type_find(const char *name)
 	return NULL;
 }
 
+int assert_type_shape(const char *name, enum assert_value_kind *value, int *takes_threshold)
+{
+	const struct assert_type *t = type_find(name);
+	if (!t)
+		return -1;
+	*value = t->value;
+	*takes_threshold = t->takes_threshold;
+	return 0;
+}
+
 size_t assert_type_count(void)
 {
 	return NTYPES;
@@ -907,7 +916,7 @@ struct assertion *assertion_from_json(const char *json, const char *file, const 
 	return a;
 }
 
-/* --- CSV cells and lists ----------------------------------------------------- */
+/* --- lists ------------------------------------------------------------------ */
 
 char *assert_list_to_json(const char *text, char **error)
 {
@@ -976,141 +985,6 @@ out:
 	}
 	cJSON_Delete(arr);
 	return json;
-}
-
-static char *json_string(const char *s)
-{
-	cJSON *j = cJSON_CreateString(s);
-	char *t = cJSON_PrintUnformatted(j);
-	char *r = xstrdup(t);
-	cJSON_free(t);
-	cJSON_Delete(j);
-	return r;
-}
-
-static char *trimmed(const char *s)
-{
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return xstrndup(s, n);
-}
-
-/* A threshold: digits with optional decimals, the whole of [p, p+n). */
-static int parse_number(const char *p, size_t n, double *out)
-{
-	size_t i = 0, digits = 0;
-	while (i < n && is_digit(p[i]))
-		i++, digits++;
-	if (i < n && p[i] == '.') {
-		i++;
-		size_t frac = 0;
-		while (i < n && is_digit(p[i]))
-			i++, frac++;
-		if (!frac)
-			return 0;
-	}
-	if (!digits || i != n)
-		return 0;
-	char *t = xstrndup(p, n);
-	*out = strtod(t, NULL);
-	free(t);
-	return 1;
-}
-
-struct assertion *assertion_from_cell(const char *cell, char **error)
-{
-	*error = NULL;
-	char *c = trimmed(cell);
-	struct assertion *a = NULL;
-	if (!*c)
-		goto out;
-	static const char *const code_prefixes[] = {
-		"javascript:", "python:", "ruby:", "fn:", "eval:", "webhook:", "file://", NULL,
-	};
-	for (size_t i = 0; code_prefixes[i]; i++) {
-		size_t n = strlen(code_prefixes[i]);
-		if (strncmp(c, code_prefixes[i], n) == 0 ||
-		    (strncmp(c, "not-", 4) == 0 && strncmp(c + 4, code_prefixes[i], n) == 0)) {
-			*error = xasprintf("the assertion '%.*s' asks to run code; pwb never runs "
-					   "code from tests", (int)(n - (code_prefixes[i][n - 1] == ':')),
-					   code_prefixes[i]);
-			goto out;
-		}
-	}
-	const char *p = c;
-	int negate = 0;
-	if (strncmp(p, "grade:", 6) == 0) {
-		char *v = trimmed(p + 6), *vj = json_string(v);
-		a = assertion_new("llm-rubric", 0, vj, 0, 0);
-		free(v);
-		free(vj);
-		goto out;
-	}
-	if (strncmp(p, "not-", 4) == 0) {
-		negate = 1;
-		p += 4;
-	}
-	const char *name = p;
-	while (*p && (isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
-		p++;
-	char *tname = xstrndup(name, (size_t)(p - name));
-	const struct assert_type *t = type_find(tname);
-	free(tname);
-	int has_thr = 0;
-	double thr = 0;
-	if (t && *p == '(') {
-		const char *close = strchr(p, ')');
-		if (close && parse_number(p + 1, (size_t)(close - p - 1), &thr)) {
-			has_thr = 1;
-			p = close + 1;
-		} else {
-			t = NULL;
-		}
-	}
-	if (!t || (*p && *p != ':')) {
-		char *vj = json_string(c);
-		a = assertion_new("equals", 0, vj, 0, 0);
-		free(vj);
-		goto out;
-	}
-	char *value = *p == ':' ? trimmed(p + 1) : NULL;
-	char *vj = NULL;
-	double num;
-	if (value && t->value == VALUE_LIST) {
-		vj = assert_list_to_json(value, error);
-		if (!vj) {
-			char *e = xasprintf("%s: %s", t->name, *error);
-			free(*error);
-			*error = e;
-			free(value);
-			goto out;
-		}
-	} else if (value && t->value == VALUE_NONE && t->takes_threshold &&
-		   parse_number(value, strlen(value), &num)) {
-		if (has_thr && num != thr) {
-			*error = xasprintf("%s: two different thresholds, (%g) and :%s", t->name,
-					   thr, value);
-			free(value);
-			goto out;
-		}
-		has_thr = 1;
-		thr = num;
-	} else if (value && t->value == VALUE_TOOL && value[0] == '{') {
-		cJSON *j = cJSON_Parse(value);
-		vj = j ? xstrdup(value) : json_string(value);
-		cJSON_Delete(j);
-	} else if (value) {
-		vj = json_string(value);
-	}
-	a = assertion_new(t->name, negate, vj, has_thr, thr);
-	free(vj);
-	free(value);
-out:
-	free(c);
-	return a;
 }
 
 char *assertion_describe(const struct assertion *a)

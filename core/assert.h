@@ -43,6 +43,18 @@ int assert_type_known(const char *name);
 /* The help text: one line per type, "  not-? NAME[(THRESHOLD)][:VALUE]  what
  * it checks", generated from the table. malloc'd; the caller frees. */
 char *assert_help_text(void);
+/* The kind of value a type takes. */
+enum assert_value_kind {
+	ASSERT_VALUE_NONE,   /* no value */
+	ASSERT_VALUE_STRING, /* a string (numbers and booleans taken as their text) */
+	ASSERT_VALUE_LIST,   /* a list of strings, or one comma-separated string */
+	ASSERT_VALUE_SCHEMA, /* a JSON Schema */
+	ASSERT_VALUE_TOOL,   /* a tool name, or {name, input} */
+};
+/* The value kind of type name (without "not-") and whether it takes a
+ * threshold. 0, or -1 for an unknown type. */
+int assert_type_shape(const char *name, enum assert_value_kind *value, int *takes_threshold);
+
 /* 1 when name is a type that asks for code (javascript, python, fn:,
  * file://, webhook...): always refused, never run. */
 int assert_is_code_type(const char *name);
@@ -74,15 +86,6 @@ void assertion_set_position(struct assertion *a, const char *file, int line, int
  * that is not a number. Each problem is a diag_add_at at a's position.
  * Returns the number of errors added. */
 int assertion_validate(const struct assertion *a, struct diag_list *diags);
-
-/* Read a CSV assertion cell, `[not-]TYPE[(N)][:VALUE]` (see
- * docs/eval-differences.md): the cell is trimmed; an empty cell gives NULL
- * and no error; `grade:` and `llm-rubric:` are llm-rubric; a cell asking for
- * code (javascript:, python:, fn:, eval:, file://...) gives NULL and *error;
- * list types split VALUE with assert_list_to_json; for cost and latency a
- * number VALUE is the threshold; any other cell is an `equals` of the whole
- * trimmed cell. Not validated (call assertion_validate). *error malloc'd. */
-struct assertion *assertion_from_cell(const char *cell, char **error);
 
 /* Split a comma-separated list into a JSON array of strings: items trimmed,
  * an item may be double-quoted to hold commas or spaces (\", \\ and ""

@@ -1,4 +1,5 @@
 #include "core/testrows.h"
+#include "core/assert-cell.h"
 #include "core/buf.h"
 #include "core/diag.h"
 #include "core/session.h"

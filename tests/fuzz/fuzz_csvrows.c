@@ -3,6 +3,7 @@
  * every assertion the reader returns has a known type and runs against a
  * fixed answer (with the row's variables) to a verdict with a reason. */
 #include "core/assert.h"
+#include "core/assert-cell.h"
 #include "core/diag.h"
 #include "core/testrows.h"
 

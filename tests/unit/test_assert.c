@@ -2,6 +2,7 @@
  * answer text; validation diagnostics; the answer extracted from a Message;
  * the llm-rubric request and the grader's verdict. */
 #include "core/assert.h"
+#include "core/assert-cell.h"
 #include "core/diag.h"
 #include "core/session.h"
 
