@@ -25,6 +25,11 @@ static struct testrows *yaml_rows(void *ud, const char *path, struct diag_list *
 	return rows;
 }
 
+struct testrows *evalrows_load_file(const char *path, struct diag_list *diags)
+{
+	return testrows_load_file(path, yaml_rows, NULL, diags);
+}
+
 struct testrows *evalrows_load(struct preset *p, const char *tests_path, struct diag_list *diags)
 {
 	struct session *s = preset_session(p);

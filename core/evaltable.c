@@ -84,6 +84,8 @@ static void cell_clear(struct evaltable_cell *c)
 {
 	free(c->first_line);
 	free(c->detail);
+	free(c->output);
+	free(c->result_json);
 	memset(c, 0, sizeof *c);
 	c->latency_ms = -1;
 }
@@ -180,6 +182,7 @@ void evaltable_set_result(struct evaltable *t, const struct eval_result *r)
 	} else {
 		c->first_line = xstrndup(out, strcspn(out, "\n"));
 	}
+	c->output = xstrdup(out);
 	if (*out) {
 		buf_puts(&d, out);
 		if (out[strlen(out) - 1] != '\n')
@@ -552,4 +555,147 @@ char *evaltable_json_set_var(const char *tests_json, long index, const char *nam
 	else
 		cJSON_AddItemToObject(vars, name, v);
 	return rows_done(a);
+}
+
+void evaltable_set_result_json(struct evaltable *t, size_t row, size_t column, char *json)
+{
+	struct evaltable_cell *c = row >= t->nrows || column > 1 || (column == 1 && !t->cmp) ? NULL
+				   : column ? &t->cmp[row] : &t->cells[row];
+	if (!c || c->state != ET_DONE) {
+		free(json);
+		return;
+	}
+	free(c->result_json);
+	c->result_json = json;
+}
+
+/* A row of the import as a tests: entry: {description, vars, assert}. */
+static cJSON *row_object(const struct testrow *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (r->description)
+		cJSON_AddStringToObject(o, "description", r->description);
+	cJSON *vars = cJSON_AddObjectToObject(o, "vars");
+	for (size_t i = 0; i < r->nvars; i++)
+		cJSON_AddStringToObject(vars, r->vars[i].name, r->vars[i].value ? r->vars[i].value : "");
+	if (r->nasserts) {
+		cJSON *as = cJSON_AddArrayToObject(o, "assert");
+		for (size_t i = 0; i < r->nasserts; i++) {
+			const struct assertion *k = r->asserts[i];
+			cJSON *a = cJSON_CreateObject();
+			char *type = xasprintf("%s%s", k->negate ? "not-" : "", k->type);
+			cJSON_AddStringToObject(a, "type", type);
+			free(type);
+			cJSON *v = k->value_json ? cJSON_Parse(k->value_json) : NULL;
+			if (v)
+				cJSON_AddItemToObject(a, "value", v);
+			if (k->has_threshold)
+				cJSON_AddNumberToObject(a, "threshold", k->threshold);
+			cJSON_AddItemToArray(as, a);
+		}
+	}
+	return o;
+}
+
+char *evaltable_json_append_rows(const char *tests_json, const struct testrows *rows, char **error)
+{
+	cJSON *a = rows_list(tests_json, error);
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < rows->n; i++)
+		cJSON_AddItemToArray(a, row_object(&rows->v[i]));
+	return rows_done(a);
+}
+
+char *evaltable_export_jsonl(const struct evaltable *t)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (size_t r = 0; r < t->nrows; r++)
+		for (int side = 0; side < (t->cmp ? 2 : 1); side++) {
+			const struct evaltable_cell *c = side ? &t->cmp[r] : &t->cells[r];
+			cJSON *o = c->state == ET_DONE && c->result_json ? cJSON_Parse(c->result_json)
+									 : NULL;
+			if (!o)
+				continue;
+			/* the person's grade: what the workbench adds to eval -o's line */
+			if (c->grade)
+				cJSON_AddNumberToObject(o, "grade", c->grade);
+			else
+				cJSON_AddNullToObject(o, "grade");
+			char *line = cJSON_PrintUnformatted(o);
+			cJSON_Delete(o);
+			buf_puts(&b, line);
+			buf_puts(&b, "\n");
+			free(line);
+		}
+	return buf_take(&b);
+}
+
+/* One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line
+ * break or edge spaces. */
+static void csv_field(struct buf *b, const char *s, int last)
+{
+	size_t n = strlen(s);
+	int quote = strpbrk(s, ",\"\r\n") != NULL || (n && (s[0] == ' ' || s[n - 1] == ' '));
+	if (quote) {
+		buf_puts(b, "\"");
+		for (const char *p = s; *p; p++) {
+			if (*p == '"')
+				buf_puts(b, "\"");
+			buf_append(b, p, 1);
+		}
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, s);
+	}
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+static void csv_cell(struct buf *b, const struct evaltable_cell *c, int last)
+{
+	char num[64];
+	int done = c->state == ET_DONE;
+	csv_field(b, done ? eval_outcome_name(c->outcome) : "", 0);
+	csv_field(b, done && c->output ? c->output : done && c->first_line ? c->first_line : "", 0);
+	snprintf(num, sizeof num, "%zu", c->passed);
+	csv_field(b, done ? num : "", 0);
+	snprintf(num, sizeof num, "%zu", c->total);
+	csv_field(b, done ? num : "", 0);
+	snprintf(num, sizeof num, "%.6f", c->cost_usd);
+	csv_field(b, done && c->cost_known ? num : "", 0);
+	snprintf(num, sizeof num, "%ld", c->latency_ms);
+	csv_field(b, done && c->latency_ms >= 0 ? num : "", 0);
+	snprintf(num, sizeof num, "%d", c->grade);
+	csv_field(b, c->grade ? num : "", last);
+}
+
+char *evaltable_export_csv(const struct evaltable *t)
+{
+	static const char *const cols[] = { "outcome", "answer", "passed", "total",
+					    "cost_usd", "latency_ms", "grade" };
+	struct buf b;
+	buf_init(&b, 0);
+	csv_field(&b, "row", 0);
+	csv_field(&b, "__description", 0);
+	for (size_t v = 0; v < t->nvars; v++)
+		csv_field(&b, t->varnames[v], 0);
+	for (int side = 0; side < (t->cmp ? 2 : 1); side++)
+		for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+			char *name = xasprintf("%s%s", side ? "compare_" : "", cols[i]);
+			csv_field(&b, name, i + 1 == sizeof cols / sizeof *cols && side == (t->cmp ? 1 : 0));
+			free(name);
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		char num[32];
+		snprintf(num, sizeof num, "%zu", r + 1);
+		csv_field(&b, num, 0);
+		csv_field(&b, t->descriptions[r] ? t->descriptions[r] : "", 0);
+		for (size_t v = 0; v < t->nvars; v++)
+			csv_field(&b, t->values[r * t->nvars + v], 0);
+		csv_cell(&b, &t->cells[r], !t->cmp);
+		if (t->cmp)
+			csv_cell(&b, &t->cmp[r], 1);
+	}
+	return buf_take(&b);
 }

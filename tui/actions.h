@@ -112,6 +112,8 @@ enum scope {
 	X(EVAL_GRADE_3, EVAL, "eval-grade-3", "grade the selected answer 3") \
 	X(EVAL_GRADE_4, EVAL, "eval-grade-4", "grade the selected answer 4") \
 	X(EVAL_GRADE_5, EVAL, "eval-grade-5", "grade the selected answer 5 (excellent)") \
+	X(EVAL_IMPORT, EVAL, "eval-import", "append the rows of a .csv, .jsonl or .yaml file") \
+	X(EVAL_EXPORT, EVAL, "eval-export", "export the results to a .csv or .jsonl file") \
 	X(HISTORY_DIFF, HISTORY, "history-diff", "the selected version's diff against the working text") \
 	X(HISTORY_RESTORE, HISTORY, "history-restore", "restore the selected version into the editors") \
 	X(HISTORY_ANSWERS, HISTORY, "history-answers", "the selected version's answers in the run log") \

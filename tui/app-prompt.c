@@ -166,6 +166,14 @@ static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 		if (yes)
 			view_eval_compare(a, text ? text : "");
 		break;
+	case PF_EVAL_IMPORT:
+		if (yes && text && *text)
+			view_eval_import(a, text);
+		break;
+	case PF_EVAL_EXPORT:
+		if (yes && text && *text)
+			view_eval_export(a, text);
+		break;
 	case PF_NONE:
 		break;
 	}

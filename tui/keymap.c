@@ -137,6 +137,8 @@ static const struct default_binding defaults[] = {
 	{ ACT_EVAL_GRADE_3, "3" },
 	{ ACT_EVAL_GRADE_4, "4" },
 	{ ACT_EVAL_GRADE_5, "5" },
+	{ ACT_EVAL_IMPORT, "i" },
+	{ ACT_EVAL_EXPORT, "x" },
 	{ ACT_HISTORY_DIFF, "<Enter>" },
 	{ ACT_HISTORY_RESTORE, "r" },
 	{ ACT_HISTORY_ANSWERS, "a" },

@@ -245,6 +245,16 @@ static void on_result(void *ud, const struct eval_result *r)
 	struct app *a = ud;
 	struct evalrun *ev = a->eval;
 	evaltable_set_result(ev->table, r);
+	if (r->column < 2 && r->row < ev->rows->n) {
+		/* kept for the export: the line `pwb eval -o` writes */
+		int cmp = r->column == 1;
+		const struct session *cs = cmp && ev->cmp_preset ? preset_session(ev->cmp_preset) : ev->sess;
+		const char *model = cmp && ev->cmp_model ? ev->cmp_model : cs->model;
+		evaltable_set_result_json(ev->table, r->row, r->column,
+					  eval_result_json(r, &ev->rows->v[r->row], cs, ev->preset_path,
+							   cmp && ev->cmp_preset ? ev->cmp_version : ev->version,
+							   model));
+	}
 	if (r->column < 2) {
 		struct runlog_eval_summary *k = &ev->sum[r->column];
 		k->total++;
@@ -583,6 +593,69 @@ static void undo_edit(struct app *a)
 	app_message(a, 0, "row edit undone");
 }
 
+void view_eval_import(struct app *a, const char *path)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev || !editable(a, 0))
+		return;
+	struct diag_list d;
+	diag_list_init(&d);
+	struct testrows *rows = evalrows_load_file(path, &d);
+	const struct diag *e = NULL;
+	for (size_t i = 0; i < d.n && !e; i++)
+		if (d.v[i].level == DIAG_ERROR)
+			e = &d.v[i];
+	if (!rows || e || !rows->n) {
+		char *t = e ? app_diag_text(e) : xasprintf("%s: no rows", path);
+		app_message(a, 1, "not imported: %s", t);
+		free(t);
+		testrows_free(rows);
+		diag_list_done(&d);
+		return;
+	}
+	diag_list_done(&d);
+	char *err = NULL;
+	char *t = evaltable_json_append_rows(a->sess->tests_json, rows, &err);
+	size_t added = rows->n;
+	testrows_free(rows);
+	if (!t) {
+		edit_failed(a, err);
+		return;
+	}
+	size_t n = ev->table->nrows;
+	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + added + 1, sizeof *back);
+	for (size_t i = 0; i < n; i++)
+		map[i] = (long)i;
+	for (size_t j = 0; j < n + added; j++)
+		back[j] = j < n ? (long)j : -1;
+	char msg[160];
+	snprintf(msg, sizeof msg, "%zu rows imported from %.100s", added, path);
+	rows_edited(a, t, map, back, msg);
+	free(map);
+	if (n < ev->table->nrows)
+		ev->sel = n;
+}
+
+void view_eval_export(struct app *a, const char *path)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev || !ev->table)
+		return;
+	size_t n = strlen(path);
+	int jsonl = (n > 6 && strcmp(path + n - 6, ".jsonl") == 0) ||
+		    (n > 5 && strcmp(path + n - 5, ".json") == 0);
+	char *text = jsonl ? evaltable_export_jsonl(ev->table) : evaltable_export_csv(ev->table);
+	FILE *f = fopen(path, "w");
+	int ok = f && fputs(text, f) != EOF;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok)
+		app_message(a, 0, "results written to %s (%s)", path, jsonl ? "JSON Lines" : "CSV");
+	else
+		app_message(a, 1, "cannot write %s", path);
+	free(text);
+}
+
 static void grade(struct app *a, int g)
 {
 	struct evalrun *ev = a->eval;
@@ -811,6 +884,14 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 		return 1;
 	case ACT_EVAL_EDIT_CELL:
 		edit_cell(a);
+		return 1;
+	case ACT_EVAL_IMPORT:
+		if (editable(a, 0))
+			app_prompt_line(a, PF_EVAL_IMPORT, "", "Import rows from (a .csv, .jsonl or .yaml file): ");
+		return 1;
+	case ACT_EVAL_EXPORT:
+		app_prompt_line(a, PF_EVAL_EXPORT, "results.csv",
+				"Export the results to (.csv, or .jsonl for JSON Lines): ");
 		return 1;
 	case ACT_EVAL_ADD_ROW:
 		add_row(a);

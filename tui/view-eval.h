@@ -26,6 +26,12 @@ void view_eval_compare(struct app *a, const char *what);
 /* The edit-cell prompt was answered: the selected row's variable gets
  * value (the preset's tests: changes; undoable in the view). */
 void view_eval_edit_cell(struct app *a, const char *value);
+/* The import prompt was answered: the rows of the file at path (CSV,
+ * JSON Lines or YAML) are appended to the preset's tests: (undoable). */
+void view_eval_import(struct app *a, const char *path);
+/* The export prompt was answered: the results go to path, JSON Lines for
+ * .jsonl/.json, else CSV. */
+void view_eval_export(struct app *a, const char *path);
 /* At exit: cancel a run (finished rows stay in the log), free the rows. */
 void view_eval_free(struct app *a);
 

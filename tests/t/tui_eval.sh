@@ -45,6 +45,28 @@ check_eq "edit: the saved rows (a cell changed, a row added, one deleted)" "$row
 	'["Paris/France","Nice/France","Oslo/Norway","Berlin/Germany"]'
 check_contains "edit: the row's own assertions kept" "$(cat edit.yaml)" "value: LYON"
 
+# ---- import a CSV with quoted cells, export the results -------------------------
+cp "$PWB_ROOT/tests/tui/eval.yaml" imp.yaml
+cp "$PWB_ROOT/tests/tui/import.csv" import.csv
+printf '<F11>\ni\nimport.csv\n<Enter>\n<C-r>\n@wait-text evaluation done\nG\n2\nx\n<C-u>\nres.jsonl\n<Enter>\nx\n<C-u>\nres.csv\n<Enter>\n<Esc>\n<C-s>\n<C-q>\n' >imp.script
+"$PWB" --script imp.script imp.yaml </dev/null >out.txt 2>err.txt
+check_eq "import: the script ran" "$?" 0
+check_eq "import: the saved preset is valid" "$("$PWB" validate imp.yaml >/dev/null 2>&1; echo $?)" 0
+check_contains "import: the quoted cell saved whole" "$(cat imp.yaml)" 'Saint-Denis, Réunion'
+check_contains "import: the __expected cell became the row's assertion" "$(cat imp.yaml)" "value: Denis"
+check_eq "export: one JSON line per row" "$(wc -l <res.jsonl | tr -d ' ')" 7
+check_eq "export: eval -o's fields, then the grade" \
+	"$(head -1 res.jsonl | jget - 'list(d.keys())')" \
+	'["preset","version","model","row","repeat","description","vars","outcome","output","message","usage","cost_usd","latency_ms","assertions","error","cached","grade"]'
+check_eq "export: a row's vars and outcome" \
+	"$(sed -n 5p res.jsonl | jget - '[d["vars"]["city"], d["outcome"], d["row"]]')" '["Saint-Denis, R\u00e9union","passed",4]'
+check_eq "export: the grade given (row 7)" "$(sed -n 7p res.jsonl | jget - 'd["grade"]')" 2
+csv=$("$PYTHON" -c 'import csv, json, sys
+rows = list(csv.DictReader(open("res.csv", newline="")))
+print(json.dumps([len(rows), rows[4]["city"], rows[6]["city"], rows[6]["grade"], rows[2]["outcome"], rows[0]["answer"]]))')
+check_eq "export: the CSV reads back (quoted cells, the grade, the outcome, the answer)" "$csv" \
+	'[7, "Saint-Denis, R\u00e9union", "Line\nBreak", "2", "failed", "A: Q Paris in France"]'
+
 # ---- 10,000 rows, eight variables ---------------------------------------------
 "$PYTHON" - <<'PY'
 with open("rows.csv", "w") as f:
