@@ -699,3 +699,78 @@ char *evaltable_export_csv(const struct evaltable *t)
 	}
 	return buf_take(&b);
 }
+
+char *evaltable_rows_tool(const char *tool, const char *description, const char *const *names,
+			  size_t n)
+{
+	cJSON *tools = cJSON_CreateArray();
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddItemToArray(tools, t);
+	cJSON_AddStringToObject(t, "name", tool);
+	if (description)
+		cJSON_AddStringToObject(t, "description", description);
+	cJSON *schema = cJSON_AddObjectToObject(t, "input_schema");
+	cJSON_AddStringToObject(schema, "type", "object");
+	cJSON *rows = cJSON_AddObjectToObject(cJSON_AddObjectToObject(schema, "properties"), "rows");
+	cJSON_AddStringToObject(rows, "type", "array");
+	cJSON *item = cJSON_AddObjectToObject(rows, "items");
+	cJSON_AddStringToObject(item, "type", "object");
+	cJSON *props = cJSON_AddObjectToObject(item, "properties");
+	cJSON *req = cJSON_AddArrayToObject(item, "required");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "description"), "type", "string");
+	for (size_t i = 0; i < n; i++) {
+		if (cJSON_GetObjectItemCaseSensitive(props, names[i]))
+			continue;
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(props, names[i]), "type", "string");
+		cJSON_AddItemToArray(req, cJSON_CreateString(names[i]));
+	}
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(schema, "required"), cJSON_CreateString("rows"));
+	return rows_done(tools);
+}
+
+char *evaltable_json_append_generated(const char *tests_json, const char *input_json,
+				      const char *const *names, size_t n, size_t *added,
+				      char **error)
+{
+	*added = 0;
+	cJSON *in = cJSON_Parse(input_json);
+	cJSON *rows = in ? cJSON_GetObjectItemCaseSensitive(in, "rows") : NULL;
+	if (!cJSON_IsArray(rows) || !cJSON_GetArraySize(rows)) {
+		cJSON_Delete(in);
+		*error = xstrdup("the answer has no rows");
+		return NULL;
+	}
+	cJSON *a = rows_list(tests_json, error);
+	if (!a) {
+		cJSON_Delete(in);
+		return NULL;
+	}
+	cJSON *r;
+	cJSON_ArrayForEach(r, rows)
+	{
+		if (!cJSON_IsObject(r))
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON *d = cJSON_GetObjectItemCaseSensitive(r, "description");
+		if (cJSON_IsString(d) && *d->valuestring)
+			cJSON_AddStringToObject(o, "description", d->valuestring);
+		cJSON *vars = cJSON_AddObjectToObject(o, "vars");
+		/* only the prompt's variables, every one of them: a row the
+		 * prompt can run */
+		for (size_t i = 0; i < n; i++) {
+			if (cJSON_GetObjectItemCaseSensitive(vars, names[i]))
+				continue;
+			cJSON *v = cJSON_GetObjectItemCaseSensitive(r, names[i]);
+			cJSON_AddStringToObject(vars, names[i], cJSON_IsString(v) ? v->valuestring : "");
+		}
+		cJSON_AddItemToArray(a, o);
+		(*added)++;
+	}
+	cJSON_Delete(in);
+	if (!*added) {
+		cJSON_Delete(a);
+		*error = xstrdup("the answer has no rows");
+		return NULL;
+	}
+	return rows_done(a);
+}

@@ -113,6 +113,18 @@ char *evaltable_json_set_var(const char *tests_json, long index, const char *nam
 char *evaltable_json_append_rows(const char *tests_json, const struct testrows *rows,
 				 char **error);
 
+/* Generated rows: the tools: list (JSON, malloc'd) of one tool named tool
+ * whose input is {rows: [{description?, NAME: string...}]}, a string
+ * property per variable names[0..n), all required. */
+char *evaltable_rows_tool(const char *tool, const char *description, const char *const *names,
+			  size_t n);
+/* The tool's input (input_json) appended to tests: as rows with vars for
+ * exactly names[0..n) ("" when the answer left one out); *added says how
+ * many. NULL with *error when the answer has no rows or tests: is a file. */
+char *evaltable_json_append_generated(const char *tests_json, const char *input_json,
+				      const char *const *names, size_t n, size_t *added,
+				      char **error);
+
 /* A done cell's result line (eval_result_json; taken, freed when the row
  * has no result of that side). */
 void evaltable_set_result_json(struct evaltable *t, size_t row, size_t column, char *json);

@@ -114,6 +114,8 @@ enum scope {
 	X(EVAL_GRADE_5, EVAL, "eval-grade-5", "grade the selected answer 5 (excellent)") \
 	X(EVAL_IMPORT, EVAL, "eval-import", "append the rows of a .csv, .jsonl or .yaml file") \
 	X(EVAL_EXPORT, EVAL, "eval-export", "export the results to a .csv or .jsonl file") \
+	X(EVAL_GENERATE, EVAL, "eval-generate", "ask Claude for new rows (marked until kept)") \
+	X(EVAL_KEEP_ROWS, EVAL, "eval-keep-rows", "keep the generated rows (eval-undo discards them)") \
 	X(HISTORY_DIFF, HISTORY, "history-diff", "the selected version's diff against the working text") \
 	X(HISTORY_RESTORE, HISTORY, "history-restore", "restore the selected version into the editors") \
 	X(HISTORY_ANSWERS, HISTORY, "history-answers", "the selected version's answers in the run log") \

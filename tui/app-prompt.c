@@ -174,6 +174,10 @@ static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 		if (yes && text && *text)
 			view_eval_export(a, text);
 		break;
+	case PF_EVAL_GENERATE:
+		if (yes && text && *text)
+			view_eval_generate(a, text);
+		break;
 	case PF_NONE:
 		break;
 	}

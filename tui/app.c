@@ -7,6 +7,7 @@
 #include "tui/run.h"
 #include "tui/views.h"
 #include "tui/view-eval.h"
+#include "tui/helper.h"
 #include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
@@ -198,6 +199,7 @@ void app_do_action(struct app *a, enum action act)
 			run_cancel(a);
 		if (a->run.replay)
 			views_replay_cancel(a);
+		helper_cancel(a);
 		break;
 	case ACT_NEXT_PANE:
 		focus(a, (a->focus + 1) % NPANES);
@@ -312,6 +314,7 @@ void app_pass(struct app *a)
 {
 	run_pass(a);
 	view_eval_pass(a);
+	helper_pass(a);
 	/* validation walks the whole session: once typing pauses, not per key */
 	if (a->diags_stale && (a->script_mode || app_now(a) - a->last_change >= FRAME_VALIDATE_DEBOUNCE_MS ||
 			       app_now(a) < a->last_change)) {

@@ -24,6 +24,7 @@ struct session;
 struct loop;
 struct replay;
 struct evalrun;
+struct helper;
 
 struct rect {
 	int y, x, h, w;
@@ -97,7 +98,7 @@ enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
 	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR, PF_EVAL_COMPARE, PF_EVAL_EDIT,
-	PF_EVAL_IMPORT, PF_EVAL_EXPORT,
+	PF_EVAL_IMPORT, PF_EVAL_EXPORT, PF_EVAL_GENERATE,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL, VIEW_EVAL,
@@ -228,6 +229,7 @@ struct app {
 
 	struct evalrun *eval;     /* the Evaluate view's rows and run (view-eval.c), NULL until opened */
 	char *restore_undo;       /* the session text before a History restore (view-history.c) */
+	struct helper *helper;    /* a meta-prompt request in flight (helper.c), or NULL */
 };
 
 /* Set the message line (printf-style); error marks it as an error. */

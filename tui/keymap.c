@@ -139,6 +139,8 @@ static const struct default_binding defaults[] = {
 	{ ACT_EVAL_GRADE_5, "5" },
 	{ ACT_EVAL_IMPORT, "i" },
 	{ ACT_EVAL_EXPORT, "x" },
+	{ ACT_EVAL_GENERATE, "n" },
+	{ ACT_EVAL_KEEP_ROWS, "y" },
 	{ ACT_HISTORY_DIFF, "<Enter>" },
 	{ ACT_HISTORY_RESTORE, "r" },
 	{ ACT_HISTORY_ANSWERS, "a" },

@@ -1,6 +1,7 @@
 #include "tui/view-eval.h"
 #include "tui/app.h"
 #include "tui/editor.h"
+#include "tui/helper.h"
 #include "tui/keymap.h"
 #include "core/diag.h"
 #include "core/eval.h"
@@ -8,6 +9,7 @@
 #include "core/evaltable.h"
 #include "core/logcall.h"
 #include "core/loop.h"
+#include "core/meta.h"
 #include "core/preset.h"
 #include "core/runlog.h"
 #include "core/session.h"
@@ -48,6 +50,8 @@ struct evalrun {
 	struct evaltable *undo_table; /* the table before it: the results the
 				       * edit dropped (a deleted row's) */
 	char *edit_var;         /* the variable the edit prompt is for */
+	/* generated rows, marked until kept (or undone): rows gen_first.. */
+	size_t gen_first, gen_count;
 	/* the view: sel is a row, top a position in the shown order */
 	size_t sel, top, first_var;
 	int differ_first;       /* rows whose verdicts differ shown first */
@@ -428,6 +432,7 @@ static void rows_edited(struct app *a, char *tests, const long *map, long *back,
 {
 	struct evalrun *ev = a->eval;
 	undo_clear(ev);
+	ev->gen_count = 0; /* another edit keeps generated rows */
 	ev->undo_tests = a->sess->tests_json;
 	ev->undo_map = back;
 	ev->can_undo = 1;
@@ -590,7 +595,8 @@ static void undo_edit(struct app *a)
 	undo_clear(ev);
 	if (ev->sel >= ev->table->nrows)
 		ev->sel = ev->table->nrows ? ev->table->nrows - 1 : 0;
-	app_message(a, 0, "row edit undone");
+	app_message(a, 0, ev->gen_count ? "generated rows discarded" : "row edit undone");
+	ev->gen_count = 0;
 }
 
 void view_eval_import(struct app *a, const char *path)
@@ -654,6 +660,95 @@ void view_eval_export(struct app *a, const char *path)
 	else
 		app_message(a, 1, "cannot write %s", path);
 	free(text);
+}
+
+static void on_generated(struct app *a, const char *input, void *ud)
+{
+	(void)ud;
+	struct evalrun *ev = a->eval;
+	if (!input || !ev)
+		return;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "generated rows dropped: an evaluation is running");
+		return;
+	}
+	app_sync(a);
+	app_validate(a);
+	char *err = NULL;
+	size_t added = 0;
+	char *t = evaltable_json_append_generated(a->sess->tests_json, input,
+						  (const char *const *)a->varnames, a->nvarnames,
+						  &added, &err);
+	if (!t) {
+		edit_failed(a, err);
+		return;
+	}
+	size_t n = ev->table->nrows;
+	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + added + 1, sizeof *back);
+	for (size_t i = 0; i < n; i++)
+		map[i] = (long)i;
+	for (size_t j = 0; j < n + added; j++)
+		back[j] = j < n ? (long)j : -1;
+	rows_edited(a, t, map, back, "");
+	free(map);
+	ev->gen_first = n;
+	ev->gen_count = added;
+	if (n < ev->table->nrows)
+		ev->sel = n;
+	app_message(a, 0, "%zu rows generated (marked +): %s keeps them, %s discards them", added,
+		    keymap_label(ACT_EVAL_KEEP_ROWS), keymap_label(ACT_EVAL_UNDO));
+}
+
+void view_eval_generate(struct app *a, const char *count)
+{
+	struct evalrun *ev = a->eval;
+	char *end;
+	long n = strtol(count, &end, 10);
+	if (!ev || !editable(a, 0))
+		return;
+	if (*end || n < 1 || n > 50) {
+		app_message(a, 1, "generate: a number of rows from 1 to 50");
+		return;
+	}
+	app_sync(a);
+	app_validate(a); /* the prompt's variables, as typed */
+	if (a->sess->tests_json && a->sess->tests_json[0] == '"') {
+		app_message(a, 1, "the rows are in a file (tests: names it): generate into the preset's own list");
+		return;
+	}
+	if (!a->nvarnames) {
+		app_message(a, 1, "the prompt has no {{variables}}: no rows to generate");
+		return;
+	}
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *meta = meta_load("rows", &d);
+	if (!meta) {
+		char *t = d.n ? app_diag_text(&d.v[0]) : xstrdup("no meta-prompt rows.yaml");
+		app_message(a, 1, "%s", t);
+		free(t);
+		diag_list_done(&d);
+		return;
+	}
+	diag_list_done(&d);
+	struct session *ms = preset_session(meta);
+	char *tool = meta_forced_tool(ms);
+	char *prompt = meta_prompt_text(a->sess), *rows = meta_tests_text(a->sess);
+	session_set_var(ms, "prompt", prompt);
+	session_set_var(ms, "rows", rows);
+	session_set_var(ms, "count", count);
+	/* the schema names this prompt's variables: each row fills them all */
+	char *tools = evaltable_rows_tool(tool ? tool : "write_rows",
+					  "Return the new test rows, each with a value for every variable.",
+					  (const char *const *)a->varnames, a->nvarnames);
+	session_json_set(ms, "tools", tools);
+	free(tools);
+	free(tool);
+	free(prompt);
+	free(rows);
+	char what[48];
+	snprintf(what, sizeof what, "%ld test row%s", n, n == 1 ? "" : "s");
+	helper_start(a, meta, what, on_generated, NULL);
 }
 
 static void grade(struct app *a, int g)
@@ -807,7 +902,9 @@ static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 		}
 		size_t row = row_at(ev, ev->top + i);
 		buf_clear(&b);
-		buf_puts(&b, row == ev->sel ? "\u25b8 " : "  ");
+		buf_puts(&b, row == ev->sel ? "\u25b8" : " ");
+		buf_puts(&b, ev->gen_count && row >= ev->gen_first && row - ev->gen_first < ev->gen_count
+				     ? "+" : " ");
 		evaltable_row_line(ev->table, &l, row, &b);
 		const struct evaltable_cell *c = &ev->table->cells[row];
 		int attr = c->state == ET_DONE && (c->outcome == EVAL_FAILED || c->outcome == EVAL_ERROR)
@@ -892,6 +989,21 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 	case ACT_EVAL_EXPORT:
 		app_prompt_line(a, PF_EVAL_EXPORT, "results.csv",
 				"Export the results to (.csv, or .jsonl for JSON Lines): ");
+		return 1;
+	case ACT_EVAL_GENERATE:
+		if (editable(a, 0))
+			app_prompt_line(a, PF_EVAL_GENERATE, "3", "Generate how many rows? ");
+		return 1;
+	case ACT_EVAL_KEEP_ROWS:
+		if (!ev->gen_count) {
+			app_message(a, 0, "no generated rows to keep (%s generates some)",
+				    keymap_label(ACT_EVAL_GENERATE));
+			return 1;
+		}
+		app_message(a, 0, "kept %zu generated rows (%s saves the preset)", ev->gen_count,
+			    keymap_label(ACT_SAVE));
+		ev->gen_count = 0;
+		undo_clear(ev);
 		return 1;
 	case ACT_EVAL_ADD_ROW:
 		add_row(a);

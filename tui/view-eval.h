@@ -32,6 +32,10 @@ void view_eval_import(struct app *a, const char *path);
 /* The export prompt was answered: the results go to path, JSON Lines for
  * .jsonl/.json, else CSV. */
 void view_eval_export(struct app *a, const char *path);
+/* The generate prompt was answered (count: how many rows): ask Claude
+ * (presets/meta/rows.yaml, a string property per variable) on the loop;
+ * the rows are appended and marked until kept or undone. */
+void view_eval_generate(struct app *a, const char *count);
 /* At exit: cancel a run (finished rows stay in the log), free the rows. */
 void view_eval_free(struct app *a);
 

@@ -96,4 +96,27 @@ check_not_contains "10,000 rows: sideways, alpha scrolled out" "$(sed -n 4p dump
 check_contains "10,000 rows: back to the first variable" "$(sed -n 4p dump/back)" "#     alpha bravo"
 check_contains "10,000 rows: Home selects the first row again" "$(sed -n 5p dump/back)" "▸ 1     a0"
 
+# ---- generate rows: the forced write_rows request, recorded in the log ------------
+ROWS='{"rows": [{"description": "a port", "city": "Marseille", "country": "France"}, {"city": "Kyoto"}]}'
+printf '[{"route": [{"match": "write_rows", "json": {"id": "msg_r", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6", "content": [{"type": "tool_use", "id": "tu_1", "name": "write_rows", "input": %s}], "stop_reason": "tool_use", "stop_sequence": null, "usage": {"input_tokens": 900, "output_tokens": 120}}}, {"echo": "A: "}]}]' "$ROWS" >rows-server.json
+server_script rows-server.json
+cp "$PWB_ROOT/tests/tui/eval.yaml" gen.yaml
+printf '<F11>\nn\n<C-u>\n2\n<Enter>\n@wait-text rows generated\ny\n<Esc>\n<C-s>\n<C-q>\n' >gen.script
+"$PWB" --script gen.script gen.yaml </dev/null >out.txt 2>err.txt
+check_eq "generate rows: the script ran" "$?" 0
+check_eq "generate rows: one request" "$(server_count /v1/messages)" 1
+# the request (the workbench also asks for the model list)
+genreq() { grep '"path": "/v1/messages"' "$SRV_LOG" | head -1 | jget - "$1"; }
+check_eq "generate rows: a forced write_rows call with a string property per variable" \
+	"$(genreq '[d["json"]["tool_choice"]["name"], d["json"]["tools"][0]["input_schema"]["properties"]["rows"]["items"]["required"], d["json"]["tools"][0]["input_schema"]["properties"]["rows"]["items"]["properties"]["city"]]')" \
+	'["write_rows",["city","country"],{"type":"string"}]'
+check_contains "generate rows: the request shows the prompt" "$(genreq 'd["json"]["messages"][0]["content"]')" 'Q {{city}} in {{country}}'
+check_contains "generate rows: the request shows the existing rows" "$(genreq 'd["json"]["messages"][0]["content"]')" 'Berlin'
+check_contains "generate rows: and how many to write" "$(genreq 'd["json"]["messages"][0]["content"]')" 'Write 2 new test rows.'
+check_eq "generate rows: recorded in the run log" \
+	"$(sql "select command, model, outcome from answers where message like '%write_rows%'")" "[['tui', 'claude-sonnet-4-6', 'complete']]"
+check_eq "generate rows: the saved preset is valid" "$("$PWB" validate gen.yaml >/dev/null 2>&1; echo $?)" 0
+check_contains "generate rows: the rows saved, a variable left out as empty" "$(cat gen.yaml)" "city: Kyoto"
+check_contains "generate rows: the description kept" "$(cat gen.yaml)" "description: a port"
+
 done_testing
