@@ -2,6 +2,7 @@
 #include "core/utf8.h"
 #include "tui/autosave.h"
 #include "tui/editor.h"
+#include "tui/display.h"
 #include "tui/frame.h"
 #include "tui/pane-params.h"
 #include "tui/run.h"
@@ -191,6 +192,12 @@ void app_do_action(struct app *a, enum action act)
 	switch (act) {
 	case ACT_RUN:
 		run_start(a);
+		/* one pane at a time: show the answer coming */
+		if (display_layout() == LAYOUT_SINGLE && a->view_kind == VIEW_NONE && !a->zoom &&
+		    a->focus != PANE_RESPONSE && (a->run.call || a->run.aux)) {
+			a->run_left_pane = a->focus + 1;
+			a->focus = PANE_RESPONSE;
+		}
 		break;
 	case ACT_CANCEL:
 		/* cancel a stream or a replay; otherwise nothing (never kills
@@ -202,10 +209,16 @@ void app_do_action(struct app *a, enum action act)
 		helper_cancel(a);
 		break;
 	case ACT_NEXT_PANE:
-		focus(a, (a->focus + 1) % NPANES);
-		break;
 	case ACT_PREV_PANE:
-		focus(a, (a->focus + NPANES - 1) % NPANES);
+		if (a->run_left_pane && a->focus == PANE_RESPONSE && a->view_kind == VIEW_NONE) {
+			/* back to where Ctrl-R was pressed */
+			int back = a->run_left_pane - 1;
+			a->run_left_pane = 0;
+			focus(a, back);
+			break;
+		}
+		a->run_left_pane = 0;
+		focus(a, act == ACT_NEXT_PANE ? (a->focus + 1) % NPANES : (a->focus + NPANES - 1) % NPANES);
 		break;
 	case ACT_HELP:
 	case ACT_HELP_ALT:

@@ -230,6 +230,8 @@ struct app {
 	struct evalrun *eval;     /* the Evaluate view's rows and run (view-eval.c), NULL until opened */
 	char *restore_undo;       /* the session text before a History restore (view-history.c) */
 	struct helper *helper;    /* a meta-prompt request in flight (helper.c), or NULL */
+	int run_left_pane;        /* one-pane layout: the pane Ctrl-R left for the
+				   * response, plus 1 (0: none); the focus keys go back */
 };
 
 /* Set the message line (printf-style); error marks it as an error. */
