@@ -81,6 +81,7 @@ void app_open_view(struct app *a, enum view_kind k)
 	a->view.ops = (k == VIEW_OPEN || k == VIEW_MODEL) ? &pane_list_ops
 		      : k == VIEW_EVAL				 ? &pane_eval_ops
 		      : k == VIEW_HISTORY			 ? &pane_history_ops
+		      : k == VIEW_ANSWERS			 ? &pane_answers_ops
 								 : &pane_view_ops;
 	a->view.priv = xcalloc(1, a->view.ops->private_size);
 	views_open(a, k);
@@ -268,6 +269,9 @@ void app_do_action(struct app *a, enum action act)
 		break;
 	case ACT_HISTORY:
 		app_open_view(a, VIEW_HISTORY);
+		break;
+	case ACT_COMPARE_ANSWERS:
+		app_open_view(a, VIEW_ANSWERS);
 		break;
 	case ACT_REPLAY:
 		app_open_view(a, VIEW_REPLAY);

@@ -57,7 +57,8 @@ struct pane {
 enum pane_id { PANE_SYSTEM, PANE_MESSAGES, PANE_PARAMS, PANE_RESPONSE, NPANES };
 
 extern const struct pane_ops pane_system_ops, pane_messages_ops, pane_params_ops,
-	pane_response_ops, pane_view_ops, pane_list_ops, pane_eval_ops, pane_history_ops;
+	pane_response_ops, pane_view_ops, pane_list_ops, pane_eval_ops, pane_history_ops,
+	pane_answers_ops;
 
 struct turn {
 	char *role;          /* "user" or "assistant" */
@@ -102,7 +103,7 @@ enum prompt_for {
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL, VIEW_EVAL,
-		 VIEW_HISTORY };
+		 VIEW_HISTORY, VIEW_ANSWERS };
 
 /* A request, an estimate, the model list or a replay in flight, and what
  * the last response said about limits: changes with every loop pass. */
