@@ -95,6 +95,7 @@ enum scope {
 	X(LIST_CHOOSE, LIST, "choose", "take the selected item") \
 	X(EVALUATE, GLOBAL, "evaluate", "the Evaluate view: the test rows, run and graded") \
 	X(HISTORY, GLOBAL, "history", "the History view: this preset's versions in the run log") \
+	X(GENERATE_PROMPT, GLOBAL, "generate-prompt", "from an empty session: Claude writes the prompt and rows") \
 	X(COMPARE_ANSWERS, GLOBAL, "compare-answers", "two answers side by side, the differing words marked") \
 	X(EVAL_RUN_ROW, EVAL, "eval-run-row", "run the selected row (the run key runs all rows)") \
 	X(EVAL_RERUN_FAILING, EVAL, "eval-rerun-failing", "run again the rows that did not pass (failed, errors...)") \

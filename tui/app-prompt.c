@@ -1,6 +1,7 @@
 /* The question on the message line: asking, keys while it is open, and the continuation of what asked (app.h). */
 #include "tui/view-eval.h"
 #include "tui/app.h"
+#include "tui/assist.h"
 #include "core/utf8.h"
 #include "tui/autosave.h"
 #include "tui/editor.h"
@@ -177,6 +178,14 @@ static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 	case PF_EVAL_GENERATE:
 		if (yes && text && *text)
 			view_eval_generate(a, text);
+		break;
+	case PF_GENERATE_TASK:
+		if (yes && text && *text)
+			assist_generate_task(a, text);
+		break;
+	case PF_GENERATE_UNDO:
+		if (yes)
+			assist_generate_undo(a);
 		break;
 	case PF_NONE:
 		break;

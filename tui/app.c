@@ -9,6 +9,7 @@
 #include "tui/views.h"
 #include "tui/view-eval.h"
 #include "tui/helper.h"
+#include "tui/assist.h"
 #include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
@@ -272,6 +273,9 @@ void app_do_action(struct app *a, enum action act)
 		break;
 	case ACT_COMPARE_ANSWERS:
 		app_open_view(a, VIEW_ANSWERS);
+		break;
+	case ACT_GENERATE_PROMPT:
+		assist_generate_key(a);
 		break;
 	case ACT_REPLAY:
 		app_open_view(a, VIEW_REPLAY);

@@ -100,6 +100,7 @@ enum prompt_for {
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
 	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR, PF_EVAL_COMPARE, PF_EVAL_EDIT,
 	PF_EVAL_IMPORT, PF_EVAL_EXPORT, PF_EVAL_GENERATE,
+	PF_GENERATE_TASK, PF_GENERATE_UNDO,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL, VIEW_EVAL,
@@ -231,6 +232,7 @@ struct app {
 	struct evalrun *eval;     /* the Evaluate view's rows and run (view-eval.c), NULL until opened */
 	char *restore_undo;       /* the session text before a History restore (view-history.c) */
 	struct helper *helper;    /* a meta-prompt request in flight (helper.c), or NULL */
+	char *generate_undo;      /* the session before a generated prompt (assist.c) */
 	int run_left_pane;        /* one-pane layout: the pane Ctrl-R left for the
 				   * response, plus 1 (0: none); the focus keys go back */
 };

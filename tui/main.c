@@ -11,6 +11,7 @@
 #include "tui/input.h"
 #include "tui/keymap.h"
 #include "tui/helper.h"
+#include "tui/assist.h"
 #include "tui/run.h"
 #include "tui/views.h"
 #include "tui/view-eval.h"
@@ -136,6 +137,7 @@ static int load_keymap(struct buf *err)
 static void app_free(struct app *a)
 {
 	helper_free(a);
+	assist_free(a);
 	view_eval_free(a);
 	view_history_free(a);
 	run_done(a);
