@@ -1,5 +1,6 @@
 #include "core/evaltable.h"
 #include "core/assert.h"
+#include "core/meta.h"
 #include "core/session.h"
 #include "core/testrows.h"
 #include "core/textwrap.h"
@@ -773,4 +774,45 @@ char *evaltable_json_append_generated(const char *tests_json, const char *input_
 		return NULL;
 	}
 	return rows_done(a);
+}
+
+char *evaltable_failures_text(const struct evaltable *t, size_t *n)
+{
+	struct meta_failure *f = xcalloc(t->nrows + 1, sizeof *f);
+	cJSON **keep = xcalloc(t->nrows + 1, sizeof *keep);
+	char **strs = xcalloc(2 * t->nrows + 1, sizeof *strs);
+	size_t k = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct evaltable_cell *c = &t->cells[r];
+		if (c->state != ET_DONE || c->outcome == EVAL_PASSED || !c->result_json)
+			continue;
+		cJSON *o = cJSON_Parse(c->result_json);
+		if (!o)
+			continue;
+		keep[k] = o;
+		cJSON *as = cJSON_GetObjectItemCaseSensitive(o, "assertions");
+		cJSON *vars = cJSON_GetObjectItemCaseSensitive(o, "vars");
+		strs[2 * k] = vars ? cJSON_PrintUnformatted(vars) : NULL;
+		strs[2 * k + 1] = as ? cJSON_PrintUnformatted(as) : NULL;
+		f[k] = (struct meta_failure){
+			.row = (long)r,
+			.description = t->descriptions[r],
+			.vars_json = strs[2 * k],
+			.outcome = eval_outcome_name(c->outcome),
+			.output = c->output,
+			.assertions_json = strs[2 * k + 1],
+		};
+		k++;
+	}
+	char *text = meta_failures_text(f, k);
+	for (size_t i = 0; i < k; i++) {
+		cJSON_Delete(keep[i]);
+		free(strs[2 * i]);
+		free(strs[2 * i + 1]);
+	}
+	free(keep);
+	free(strs);
+	free(f);
+	*n = k;
+	return text;
 }

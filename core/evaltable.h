@@ -125,6 +125,11 @@ char *evaltable_json_append_generated(const char *tests_json, const char *input_
 				      const char *const *names, size_t n, size_t *added,
 				      char **error);
 
+/* The rows of the table's own side that ran and did not pass, as the
+ * improver reads them (meta_failures_text: variables, answer, each failed
+ * assertion with its reason); *n says how many. malloc'd. */
+char *evaltable_failures_text(const struct evaltable *t, size_t *n);
+
 /* A done cell's result line (eval_result_json; taken, freed when the row
  * has no result of that side). */
 void evaltable_set_result_json(struct evaltable *t, size_t row, size_t column, char *json);

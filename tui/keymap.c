@@ -143,6 +143,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_EVAL_EXPORT, "x" },
 	{ ACT_EVAL_GENERATE, "n" },
 	{ ACT_EVAL_KEEP_ROWS, "y" },
+	{ ACT_EVAL_IMPROVE, "p" },
 	{ ACT_HISTORY_DIFF, "<Enter>" },
 	{ ACT_HISTORY_RESTORE, "r" },
 	{ ACT_HISTORY_ANSWERS, "a" },

@@ -2,6 +2,8 @@
 #include "tui/app.h"
 #include "tui/editor.h"
 #include "tui/helper.h"
+#include "tui/sidebyside.h"
+#include "tui/view-history.h"
 #include "tui/keymap.h"
 #include "core/diag.h"
 #include "core/eval.h"
@@ -52,6 +54,11 @@ struct evalrun {
 	char *edit_var;         /* the variable the edit prompt is for */
 	/* generated rows, marked until kept (or undone): rows gen_first.. */
 	size_t gen_first, gen_count;
+	/* an improve proposal, shown over the table until accepted or rejected */
+	struct session *proposal;
+	char *proposal_changes; /* "- what: why" lines */
+	char *proposal_cur, *proposal_new; /* the prompts as the improver saw them */
+	size_t proposal_top;
 	/* the view: sel is a row, top a position in the shown order */
 	size_t sel, top, first_var;
 	int differ_first;       /* rows whose verdicts differ shown first */
@@ -163,11 +170,23 @@ static void undo_clear(struct evalrun *ev)
 	ev->can_undo = 0;
 }
 
+static void proposal_clear(struct evalrun *ev)
+{
+	session_free(ev->proposal);
+	free(ev->proposal_changes);
+	free(ev->proposal_cur);
+	free(ev->proposal_new);
+	ev->proposal = NULL;
+	ev->proposal_changes = ev->proposal_cur = ev->proposal_new = NULL;
+	ev->proposal_top = 0;
+}
+
 void view_eval_free(struct app *a)
 {
 	if (!a->eval)
 		return;
 	undo_clear(a->eval);
+	proposal_clear(a->eval);
 	free(a->eval->edit_var);
 	free(a->eval->order);
 	free(a->eval->pos);
@@ -751,6 +770,112 @@ void view_eval_generate(struct app *a, const char *count)
 	helper_start(a, meta, what, on_generated, NULL);
 }
 
+static void on_improved(struct app *a, const char *input, void *ud)
+{
+	(void)ud;
+	struct evalrun *ev = a->eval;
+	if (!input || !ev)
+		return;
+	app_sync(a);
+	struct session *p = session_clone(a->sess);
+	char *changes = NULL, *err = NULL;
+	if (meta_improve_apply(input, p, &changes, &err)) {
+		app_message(a, 1, "proposal refused: %s", err);
+		free(err);
+		session_free(p);
+		return;
+	}
+	proposal_clear(ev);
+	ev->proposal = p;
+	ev->proposal_changes = changes;
+	ev->proposal_cur = meta_prompt_text(a->sess);
+	ev->proposal_new = meta_prompt_text(p);
+	app_message(a, 0, "a new version is proposed%s: %s accepts it (both run over the rows), %s rejects it",
+		    a->view_kind == VIEW_EVAL ? "" : " (in the Evaluate view)",
+		    keymap_label(ACT_EVAL_OPEN_ROW), keymap_label(ACT_CLOSE));
+}
+
+static void improve(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "an evaluation is running: improve when it is done");
+		return;
+	}
+	size_t nfail = 0;
+	char *failures = evaltable_failures_text(ev->table, &nfail);
+	if (!nfail) {
+		free(failures);
+		app_message(a, 1, "no failing row to improve from: %s runs the rows first",
+			    keymap_label(ACT_RUN));
+		return;
+	}
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *meta = meta_load("improve", &d);
+	if (!meta) {
+		char *t = d.n ? app_diag_text(&d.v[0]) : xstrdup("no meta-prompt improve.yaml");
+		app_message(a, 1, "%s", t);
+		free(t);
+		diag_list_done(&d);
+		free(failures);
+		return;
+	}
+	diag_list_done(&d);
+	app_sync(a);
+	struct session *ms = preset_session(meta);
+	char *prompt = meta_prompt_text(a->sess), *tests = meta_tests_text(a->sess);
+	session_set_var(ms, "prompt", prompt);
+	session_set_var(ms, "tests", tests);
+	session_set_var(ms, "failures", failures);
+	free(prompt);
+	free(tests);
+	free(failures);
+	char what[64];
+	snprintf(what, sizeof what, "a better version (%zu failing row%s)", nfail, nfail == 1 ? "" : "s");
+	helper_start(a, meta, what, on_improved, NULL);
+}
+
+/* The proposal goes into the editors (one change: History's undo takes it
+ * back) and the text before it becomes the comparison: both run. */
+static void proposal_accept(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "an evaluation is running: accept when it is done");
+		return;
+	}
+	app_sync(a);
+	char *before = preset_emit(a->sess);
+	char *text = preset_emit(ev->proposal);
+	int rc = view_history_swap_in(a, text, 1);
+	free(text);
+	if (rc != 0) {
+		app_message(a, 1, "the proposal cannot be read as a preset");
+		free(before);
+		return;
+	}
+	proposal_clear(ev);
+	compare_clear(ev);
+	struct diag_list d;
+	diag_list_init(&d);
+	ev->cmp_preset = preset_load_string("before", before, strlen(before), &d);
+	diag_list_done(&d);
+	free(a->restore_undo);
+	a->restore_undo = before;
+	if (!ev->cmp_preset) {
+		app_message(a, 1, "the text before cannot be compared");
+		return;
+	}
+	logcall_version(a->log, ev->cmp_preset, ev->cmp_version);
+	ev->cmp_label = xstrdup("before improve");
+	if (ev->table)
+		evaltable_set_compare(ev->table, ev->cmp_label);
+	run_rows(a, NULL);
+	app_message(a, 0, "proposal accepted: A is the new version, B the one before (%s %s undoes)",
+		    keymap_label(ACT_HISTORY), keymap_label(ACT_HISTORY_UNDO));
+}
+
 static void grade(struct app *a, int g)
 {
 	struct evalrun *ev = a->eval;
@@ -836,11 +961,38 @@ static void open_row(struct app *a, struct evalpane *vp)
 	buf_done(&b);
 }
 
+/* The proposal over the table: what changed and why, then the current
+ * prompt beside the proposed one, the changed lines marked. */
+static void proposal_draw(struct evalrun *ev, struct rect r)
+{
+	char head[256];
+	snprintf(head, sizeof head, "Proposed version: %s accepts it (both run over the rows), %s rejects it",
+		 keymap_label(ACT_EVAL_OPEN_ROW), keymap_label(ACT_CLOSE));
+	text_draw(r.y, r.x, r.w, head, strlen(head), LA_BOLD);
+	int y = r.y + 1;
+	const char *c = ev->proposal_changes && *ev->proposal_changes ? ev->proposal_changes
+								       : "(no change list given)\n";
+	/* the change list takes at most a third of the room */
+	int maxc = r.h / 3;
+	for (int k = 0; *c && k < maxc; k++) {
+		size_t n = strcspn(c, "\n");
+		text_draw(y++, r.x, r.w, c, n, LA_META);
+		c += n + (c[n] == '\n');
+	}
+	struct rect d = { y, r.x, r.h - (y - r.y), r.w };
+	sidebyside_draw_lines(d, "current", ev->proposal_cur, "proposed", ev->proposal_new,
+			      &ev->proposal_top);
+}
+
 static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 {
 	(void)focused;
 	struct evalpane *vp = p->priv;
 	struct evalrun *ev = a->eval;
+	if (ev->proposal) {
+		proposal_draw(ev, r);
+		return;
+	}
 	if (vp->detail) {
 		editor_draw(vp->detail, r.y, r.x, r.h, r.w, 0, 0, NULL, NULL);
 		return;
@@ -926,6 +1078,31 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 	size_t page = p->r.h > 3 ? (size_t)(p->r.h - 3) : 1;
 	order_build(ev);
 	size_t sp = n ? pos_of(ev, ev->sel) : 0;
+	if (ev->proposal) {
+		switch (act) {
+		case ACT_EVAL_OPEN_ROW: proposal_accept(a); return 1;
+		case ACT_CLOSE:
+			proposal_clear(ev);
+			app_message(a, 0, "proposal rejected: nothing changed");
+			return 1;
+		case ACT_SCROLL_UP: if (ev->proposal_top) ev->proposal_top--; return 1;
+		case ACT_SCROLL_DOWN: ev->proposal_top++; return 1;
+		case ACT_SCROLL_PAGE_UP: ev->proposal_top = ev->proposal_top > page ? ev->proposal_top - page : 0; return 1;
+		case ACT_SCROLL_PAGE_DOWN: ev->proposal_top += page; return 1;
+		case ACT_SCROLL_TOP: ev->proposal_top = 0; return 1;
+		case ACT_CANCEL:
+		case ACT_EVALUATE:
+		case ACT_HISTORY:
+			break;
+		default:
+			if (act == ACT_RUN || (act >= ACT_EVAL_RUN_ROW && act <= ACT_EVAL_IMPROVE)) {
+				app_message(a, 0, "a proposal is open: %s accepts it, %s rejects it",
+					    keymap_label(ACT_EVAL_OPEN_ROW), keymap_label(ACT_CLOSE));
+				return 1;
+			}
+			break;
+		}
+	}
 	if (vp->detail) {
 		int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
 		switch (act) {
@@ -989,6 +1166,9 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 	case ACT_EVAL_EXPORT:
 		app_prompt_line(a, PF_EVAL_EXPORT, "results.csv",
 				"Export the results to (.csv, or .jsonl for JSON Lines): ");
+		return 1;
+	case ACT_EVAL_IMPROVE:
+		improve(a);
 		return 1;
 	case ACT_EVAL_GENERATE:
 		if (editable(a, 0))

@@ -119,4 +119,23 @@ check_eq "generate rows: the saved preset is valid" "$("$PWB" validate gen.yaml 
 check_contains "generate rows: the rows saved, a variable left out as empty" "$(cat gen.yaml)" "city: Kyoto"
 check_contains "generate rows: the description kept" "$(cat gen.yaml)" "description: a port"
 
+# ---- improve: the failing rows and their reasons sent; accepted, both run -----------
+PROPOSAL='{"system": "Answer in one line. Be exact.", "messages": [{"role": "user", "content": "Q {{city}} in {{country}}"}], "changes": [{"change": "system: be exact", "reason": "row 3"}]}'
+printf '[{"route": [{"match": "propose_prompt", "json": {"id": "msg_i", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6", "content": [{"type": "tool_use", "id": "tu_1", "name": "propose_prompt", "input": %s}], "stop_reason": "tool_use", "stop_sequence": null, "usage": {"input_tokens": 900, "output_tokens": 120}}}, {"echo": "A: "}]}]' "$PROPOSAL" >improve-server.json
+server_script improve-server.json
+cp "$PWB_ROOT/tests/tui/eval.yaml" imp2.yaml
+printf '<F11>\n<C-r>\n@wait-text evaluation done\np\n@wait-text is proposed\n<Enter>\n@wait-text evaluation done\n<Esc>\n<C-s>\n<C-q>\n' >imp2.script
+"$PWB" --script imp2.script imp2.yaml </dev/null >out.txt 2>err.txt
+check_eq "improve: the script ran" "$?" 0
+impreq() { grep '"path": "/v1/messages"' "$SRV_LOG" | grep propose_prompt | head -1 | jget - "$1"; }
+check_eq "improve: a forced propose_prompt call" "$(impreq 'd["json"]["tool_choice"]["name"]')" propose_prompt
+check_contains "improve: the failing row sent with its answer" "$(impreq 'd["json"]["messages"][0]["content"]')" 'A: Q Berlin in Germany'
+check_contains "improve: and the failed assertion's reason" "$(impreq 'd["json"]["messages"][0]["content"]')" 'A: Q plum'
+check_not_contains "improve: a passing row is not among the failures" \
+	"$(impreq 'd["json"]["messages"][0]["content"].split("<failures>")[1]')" 'Paris'
+check_eq "improve: four rows before, then four for each side" "$(grep -c '"path": "/v1/messages"' "$SRV_LOG")" 13
+check_contains "improve: the accepted version saved" "$(cat imp2.yaml)" "Be exact."
+check_eq "improve: the proposal request in the run log" \
+	"$(sql "select command, outcome from answers where message like '%propose_prompt%'")" "[['tui', 'complete']]"
+
 done_testing
