@@ -121,7 +121,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_EVALUATE, "<F11> <M-v>" },
 	{ ACT_HISTORY, "<F12> <M-h>" },
 	{ ACT_COMPARE_ANSWERS, "<M-c>" },
-	{ ACT_GENERATE_PROMPT, "<M-g>" },
+	{ ACT_GENERATE_PROMPT, "<M-w>" },
 	{ ACT_EVAL_RUN_ROW, "r" },
 	{ ACT_EVAL_RERUN_FAILING, "f" },
 	{ ACT_EVAL_OPEN_ROW, "<Enter>" },
