@@ -1014,7 +1014,8 @@ static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 		buf_clear(&b);
 		buf_printf(&b, "B: %s  ", ev->cmp_label);
 		evaltable_summary_text(&s, &b);
-		buf_printf(&b, "  %zu verdicts differ (\u2260)%s", differ,
+		buf_printf(&b, "  %zu verdict%s differ%s (\u2260)%s", differ, differ == 1 ? "" : "s",
+			   differ == 1 ? "s" : "",
 			   ev->differ_first ? ", shown first" : "");
 		text_draw(r.y + 1, r.x, r.w, buf_str(&b), b.len, LA_BOLD);
 		r.y++;
