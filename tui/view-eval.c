@@ -5,6 +5,7 @@
 #include "tui/sidebyside.h"
 #include "tui/view-history.h"
 #include "tui/keymap.h"
+#include "core/csvedit.h"
 #include "core/diag.h"
 #include "core/eval.h"
 #include "core/evalrows.h"
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Concurrency of the workbench's runs: as `pwb eval`'s default. */
 enum { EVAL_VIEW_CONCURRENCY = 4 };
@@ -59,6 +61,12 @@ struct evalrun {
 	char *proposal_changes; /* "- what: why" lines */
 	char *proposal_cur, *proposal_new; /* the prompts as the improver saw them */
 	size_t proposal_top;
+	/* tests: names a CSV file whose rows are edited here: its text as
+	 * edited (written back on Ctrl-S, columns kept) and path; NULL until
+	 * the first edit */
+	char *csv_text, *csv_path;
+	int csv_dirty;
+	int undo_csv;           /* undo_tests is a CSV text */
 	/* the view: sel is a row, top a position in the shown order */
 	size_t sel, top, first_var;
 	int differ_first;       /* rows whose verdicts differ shown first */
@@ -187,6 +195,8 @@ void view_eval_free(struct app *a)
 		return;
 	undo_clear(a->eval);
 	proposal_clear(a->eval);
+	free(a->eval->csv_text);
+	free(a->eval->csv_path);
 	free(a->eval->edit_var);
 	free(a->eval->order);
 	free(a->eval->pos);
@@ -222,7 +232,28 @@ static void load_rows(struct app *a, struct evalrun *ev)
 	app_sync(a);
 	struct diag_list d;
 	diag_list_init(&d);
-	ev->rows = evalrows_load(a->preset, NULL, &d);
+	if (ev->csv_text) {
+		/* tests: may name another file now (History, an edit): its rows then */
+		char *path = evalrows_file_path(a->sess->tests_json, preset_path(a->preset));
+		if (!path || strcmp(path, ev->csv_path) != 0) {
+			if (ev->csv_dirty)
+				app_message(a, 1, "tests: changed: the unsaved edits of %s are dropped",
+					    ev->csv_path);
+			free(ev->csv_text);
+			free(ev->csv_path);
+			ev->csv_text = ev->csv_path = NULL;
+			ev->csv_dirty = 0;
+		}
+		free(path);
+	}
+	if (ev->csv_text) {
+		ev->rows = testrows_parse_csv(ev->csv_path, ev->csv_text, strlen(ev->csv_text), &d);
+		if (ev->rows)
+			testrows_add_common(ev->rows, a->sess->assert_json, preset_path(a->preset),
+					    preset_locate_value, a->preset, &d);
+	} else {
+		ev->rows = evalrows_load(a->preset, NULL, &d);
+	}
 	if (!ev->rows || !ev->rows->n) {
 		const struct diag *e = NULL;
 		for (size_t i = 0; i < d.n && !e; i++)
@@ -234,6 +265,9 @@ static void load_rows(struct app *a, struct evalrun *ev)
 					     "(a list, or a .csv, .jsonl or .yaml file)");
 	}
 	ev->table = evaltable_new(ev->rows);
+	/* a CSV file's rows are edited by their place in it */
+	for (size_t i = 0; ev->csv_text && i < ev->table->nrows; i++)
+		ev->table->json_index[i] = (long)i;
 	if (ev->cmp_label)
 		evaltable_set_compare(ev->table, ev->cmp_label);
 	if (ev->sel >= ev->table->nrows)
@@ -452,10 +486,18 @@ static void rows_edited(struct app *a, char *tests, const long *map, long *back,
 	struct evalrun *ev = a->eval;
 	undo_clear(ev);
 	ev->gen_count = 0; /* another edit keeps generated rows */
-	ev->undo_tests = a->sess->tests_json;
 	ev->undo_map = back;
 	ev->can_undo = 1;
-	a->sess->tests_json = tests;
+	if (ev->csv_text) {
+		ev->undo_csv = 1;
+		ev->undo_tests = ev->csv_text;
+		ev->csv_text = tests;
+		ev->csv_dirty = 1;
+	} else {
+		ev->undo_csv = 0;
+		ev->undo_tests = a->sess->tests_json;
+		a->sess->tests_json = tests;
+	}
 	app_changed(a);
 	struct evaltable *old = ev->table;
 	ev->table = NULL; /* kept from load_rows' free: its results move over */
@@ -468,7 +510,126 @@ static void rows_edited(struct app *a, char *tests, const long *map, long *back,
 		    keymap_label(ACT_SAVE));
 }
 
-/* Rows can be edited: no run, and the rows are the preset's own list. */
+/* The whole of path (malloc'd, *len bytes), or NULL. */
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	int err = ferror(f);
+	fclose(f);
+	if (err) {
+		buf_done(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return buf_take(&b);
+}
+
+/* When tests: names a .csv file, start editing it here: its text is kept
+ * and the rows read from it again. Returns -1 (said) when it names one
+ * that cannot be edited as it is; 0 otherwise. */
+static int csv_open(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	app_sync(a);
+	char *path = evalrows_file_path(a->sess->tests_json, preset_path(a->preset));
+	size_t n = path ? strlen(path) : 0;
+	if (!path || n < 4 || strcasecmp(path + n - 4, ".csv") != 0) {
+		free(path);
+		return 0; /* the preset's own list (or another kind of file: refused later) */
+	}
+	struct diag_list d;
+	diag_list_init(&d);
+	struct testrows *rows = testrows_load_file(path, NULL, NULL, &d);
+	size_t len = 0;
+	char *text = NULL, *err = NULL;
+	struct csvedit *ce = NULL;
+	int ok = rows && !diag_count(&d, DIAG_ERROR);
+	if (ok) {
+		text = read_all(path, &len);
+		ce = text ? csvedit_parse(text, len, &err) : NULL;
+		/* every record a row: the edits land where the table shows them */
+		ok = ce && csvedit_rows(ce) == rows->n && strlen(text) == len;
+	}
+	if (!ok) {
+		app_message(a, 1, "%s cannot be edited here (fix its errors first): edit that file", path);
+		free(text);
+		free(path);
+	} else {
+		ev->csv_text = text;
+		ev->csv_path = path;
+		ev->csv_dirty = 0;
+		struct evaltable *old = ev->table;
+		ev->table = NULL;
+		load_rows(a, ev);
+		if (old)
+			evaltable_take_same(ev->table, old);
+		evaltable_free(old);
+	}
+	free(err);
+	csvedit_free(ce);
+	testrows_free(rows);
+	diag_list_done(&d);
+	return ok ? 0 : -1;
+}
+
+/* The CSV text after one edit: op 'd' deletes row, 'a' adds a row after
+ * row (-1: first) with the table's variables empty, 's' sets row's name
+ * to value. malloc'd. */
+static char *csv_edited(struct evalrun *ev, int op, long row, const char *name, const char *value)
+{
+	char *err = NULL;
+	struct csvedit *ce = csvedit_parse(ev->csv_text, strlen(ev->csv_text), &err);
+	free(err);
+	if (!ce)
+		return NULL;
+	if (op == 'd') {
+		csvedit_delete(ce, (size_t)row);
+	} else if (op == 'a') {
+		size_t at = (size_t)(row + 1);
+		csvedit_insert(ce, at);
+		for (size_t v = 0; v < ev->table->nvars; v++)
+			csvedit_set(ce, at, ev->table->varnames[v], "");
+	} else {
+		csvedit_set(ce, (size_t)row, name, value);
+	}
+	char *t = csvedit_emit(ce);
+	csvedit_free(ce);
+	return t;
+}
+
+int view_eval_save_rows(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev || !ev->csv_text || !ev->csv_dirty)
+		return 0;
+	char *tmp = xasprintf("%s.pwb-tmp", ev->csv_path);
+	FILE *f = fopen(tmp, "w");
+	int ok = f && fputs(ev->csv_text, f) != EOF;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	if (ok && rename(tmp, ev->csv_path) != 0)
+		ok = 0;
+	if (!ok) {
+		remove(tmp);
+		app_message(a, 1, "the rows were not written to %s", ev->csv_path);
+	} else {
+		ev->csv_dirty = 0;
+		app_message(a, 0, "saved %s and its rows %s", preset_path(a->preset), ev->csv_path);
+	}
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
+/* Rows can be edited: no run, and the rows are the preset's own list (or
+ * a CSV file's, kept here until saved). */
 static int editable(struct app *a, int need_row)
 {
 	struct evalrun *ev = a->eval;
@@ -476,6 +637,8 @@ static int editable(struct app *a, int need_row)
 		app_message(a, 1, "an evaluation is running: edit the rows when it is done");
 		return 0;
 	}
+	if (!ev->csv_text && csv_open(a))
+		return 0;
 	if (need_row && (!ev->table->nrows || ev->table->json_index[ev->sel] < 0)) {
 		app_message(a, 1, ev->table->nrows ? "this row is in a file (tests: names it): edit that file"
 						   : "no row");
@@ -505,7 +668,8 @@ static void add_row(struct app *a)
 	const char *const *names = (const char *const *)(n ? ev->table->varnames : a->varnames);
 	size_t nn = n ? ev->table->nvars : a->nvarnames;
 	char *err = NULL;
-	char *t = evaltable_json_add_row(a->sess->tests_json, after, names, nn, &err);
+	char *t = ev->csv_text ? csv_edited(ev, 'a', after, NULL, NULL)
+			       : evaltable_json_add_row(a->sess->tests_json, after, names, nn, &err);
 	if (!t) {
 		edit_failed(a, err);
 		return;
@@ -527,7 +691,9 @@ static void delete_row(struct app *a)
 	if (!editable(a, 1))
 		return;
 	char *err = NULL;
-	char *t = evaltable_json_delete_row(a->sess->tests_json, ev->table->json_index[ev->sel], &err);
+	char *t = ev->csv_text ? csv_edited(ev, 'd', ev->table->json_index[ev->sel], NULL, NULL)
+			       : evaltable_json_delete_row(a->sess->tests_json,
+							   ev->table->json_index[ev->sel], &err);
 	if (!t) {
 		edit_failed(a, err);
 		return;
@@ -565,8 +731,10 @@ void view_eval_edit_cell(struct app *a, const char *value)
 	if (!ev || !ev->edit_var || !editable(a, 1))
 		return;
 	char *err = NULL;
-	char *t = evaltable_json_set_var(a->sess->tests_json, ev->table->json_index[ev->sel],
-					 ev->edit_var, value, &err);
+	char *t = ev->csv_text ? csv_edited(ev, 's', ev->table->json_index[ev->sel], ev->edit_var, value)
+			       : evaltable_json_set_var(a->sess->tests_json,
+							ev->table->json_index[ev->sel], ev->edit_var,
+							value, &err);
 	if (!t) {
 		edit_failed(a, err);
 		return;
@@ -593,8 +761,14 @@ static void undo_edit(struct app *a)
 	}
 	if (!editable(a, 0))
 		return;
-	free(a->sess->tests_json);
-	a->sess->tests_json = ev->undo_tests;
+	if (ev->undo_csv) {
+		free(ev->csv_text);
+		ev->csv_text = ev->undo_tests;
+		ev->csv_dirty = 1;
+	} else {
+		free(a->sess->tests_json);
+		a->sess->tests_json = ev->undo_tests;
+	}
 	ev->undo_tests = NULL;
 	app_changed(a);
 	struct evaltable *old = ev->table;

@@ -36,6 +36,10 @@ void view_eval_export(struct app *a, const char *path);
  * (presets/meta/rows.yaml, a string property per variable) on the loop;
  * the rows are appended and marked until kept or undone. */
 void view_eval_generate(struct app *a, const char *count);
+/* At Ctrl-S, after the preset is saved: the rows of the CSV file tests:
+ * names, when edited in the view, are written back to it (columns kept).
+ * 0, or -1 when it cannot be written (said). */
+int view_eval_save_rows(struct app *a);
 /* At exit: cancel a run (finished rows stay in the log), free the rows. */
 void view_eval_free(struct app *a);
 

@@ -138,4 +138,18 @@ check_contains "improve: the accepted version saved" "$(cat imp2.yaml)" "Be exac
 check_eq "improve: the proposal request in the run log" \
 	"$(sql "select command, outcome from answers where message like '%propose_prompt%'")" "[['tui', 'complete']]"
 
+# ---- rows of a CSV file: edited in the view, written back on Ctrl-S ----------------
+cp "$PWB_ROOT/tests/tui/csvrows.yaml" "$PWB_ROOT/tests/tui/csvrows.csv" .
+printf '<F11>\nj\ne\n<C-u>\nNice\n<Enter>\na\ne\nOslo\n<Enter>\nG\nd\nu\n<C-s>\n<C-q>\n' >csv.script
+"$PWB" --script csv.script csvrows.yaml </dev/null >out.txt 2>err.txt
+check_eq "csv rows: the script ran" "$?" 0
+check_eq "csv rows: the file written back, every column kept, its CRLF line ends" \
+	"$("$PYTHON" -c 'd = open("csvrows.csv", "rb").read(); print(d.count(b"\r\n"), d.count(b"\n"))') $("$PYTHON" -c 'import csv, json
+print(json.dumps(list(csv.reader(open("csvrows.csv", newline="")))))')" \
+	'5 5 [["city", "__description", "country", "__expected"], ["Paris, the capital", "one", "France", "contains:Paris"], ["Nice", "two", "France", "icontains:LYON"], ["Oslo", "", "", ""], ["Berlin", "three", "Germany", ""]]'
+check_eq "csv rows: tests: still names the file" "$(grep '^tests:' csvrows.yaml)" "tests: csvrows.csv"
+check_eq "csv rows: pwb eval reads the rows written" \
+	"$("$PWB" eval csvrows.yaml --json 2>/dev/null | jget - '[r["vars"]["city"] for r in sorted(d["results"], key=lambda r: r["row"])]')" \
+	'["Paris, the capital","Nice","Oslo","Berlin"]'
+
 done_testing
