@@ -10,6 +10,7 @@
 #include "core/eval.h"
 #include "core/evalrows.h"
 #include "core/evaltable.h"
+#include "core/file.h"
 #include "core/logcall.h"
 #include "core/loop.h"
 #include "core/meta.h"
@@ -20,6 +21,8 @@
 #include "core/util.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -510,21 +513,12 @@ static void rows_edited(struct app *a, char *tests, const long *map, long *back,
 		    keymap_label(ACT_SAVE));
 }
 
-/* The whole of path (malloc'd, *len bytes), or NULL. */
+/* The whole of the regular file path (malloc'd, *len bytes), or NULL. */
 static char *read_all(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
 	struct buf b;
 	buf_init(&b, 0);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	int err = ferror(f);
-	fclose(f);
-	if (err) {
+	if (file_read_regular(path, &b, NULL) != 0) {
 		buf_done(&b);
 		return NULL;
 	}
@@ -610,21 +604,18 @@ int view_eval_save_rows(struct app *a)
 	struct evalrun *ev = a->eval;
 	if (!ev || !ev->csv_text || !ev->csv_dirty)
 		return 0;
-	char *tmp = xasprintf("%s.pwb-tmp", ev->csv_path);
-	FILE *f = fopen(tmp, "w");
-	int ok = f && fputs(ev->csv_text, f) != EOF;
-	if (f && fclose(f) != 0)
-		ok = 0;
-	if (ok && rename(tmp, ev->csv_path) != 0)
-		ok = 0;
+	const char *step = NULL;
+	/* the file's own mode is kept when it has one */
+	struct stat st;
+	unsigned mode = stat(ev->csv_path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644;
+	int ok = file_write_atomic(ev->csv_path, ev->csv_text, strlen(ev->csv_text), mode, &step) == 0;
 	if (!ok) {
-		remove(tmp);
-		app_message(a, 1, "the rows were not written to %s", ev->csv_path);
+		app_message(a, 1, "the rows were not written to %s (%s: %s)", ev->csv_path,
+			    step ? step : "writing", strerror(errno));
 	} else {
 		ev->csv_dirty = 0;
 		app_message(a, 0, "saved %s and its rows %s", preset_path(a->preset), ev->csv_path);
 	}
-	free(tmp);
 	return ok ? 0 : -1;
 }
 
@@ -844,14 +835,12 @@ void view_eval_export(struct app *a, const char *path)
 	int jsonl = (n > 6 && strcmp(path + n - 6, ".jsonl") == 0) ||
 		    (n > 5 && strcmp(path + n - 5, ".json") == 0);
 	char *text = jsonl ? evaltable_export_jsonl(ev->table) : evaltable_export_csv(ev->table);
-	FILE *f = fopen(path, "w");
-	int ok = f && fputs(text, f) != EOF;
-	if (f && fclose(f) != 0)
-		ok = 0;
+	/* through a temporary file: a failed write leaves an old file whole */
+	int ok = file_write_atomic(path, text, strlen(text), 0644, NULL) == 0;
 	if (ok)
 		app_message(a, 0, "results written to %s (%s)", path, jsonl ? "JSON Lines" : "CSV");
 	else
-		app_message(a, 1, "cannot write %s", path);
+		app_message(a, 1, "cannot write %s: %s", path, strerror(errno));
 	free(text);
 }
 
