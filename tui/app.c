@@ -39,7 +39,7 @@ const char *app_key_source(const struct app *a)
 int app_busy(const struct app *a)
 {
 	return a->run.call != NULL || a->run.aux != NULL || a->run.replay != NULL || a->ext.pid > 0 ||
-	       view_eval_running(a);
+	       view_eval_running(a) || helper_busy(a);
 }
 
 void app_dirty(struct app *a)
