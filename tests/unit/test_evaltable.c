@@ -4,6 +4,7 @@
 #include "tap.h"
 #include "core/assert.h"
 #include "core/buf.h"
+#include "core/cost.h"
 #include "core/diag.h"
 #include "core/eval.h"
 #include "core/evaltable.h"
@@ -299,7 +300,8 @@ static void test_import_export_generate(void)
 	struct eval_check k = { r->v[0].asserts[0], 0, 0, "found z" };
 	struct eval_result res = { .row = 0, .outcome = EVAL_FAILED, .output = "has z, \"quoted\"\nline 2",
 				   .cost_known = 1, .cost_usd = 0.5, .latency_ms = 1200,
-				   .checks = &k, .nchecks = 1, .usage = { -1, -1, -1, -1 } };
+				   .checks = &k, .nchecks = 1 };
+	usage_init(&res.usage);
 	evaltable_set_result(tb, &res);
 	evaltable_set_result_json(tb, 0, 0, eval_result_json(&res, &r->v[0], NULL, "p.yaml", "abcd", "m"));
 	evaltable_set_grade(tb, 0, 2);
