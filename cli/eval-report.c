@@ -89,82 +89,13 @@ static cJSON *raw_or_null(const char *json)
 	return v ? v : cJSON_CreateNull();
 }
 
-static cJSON *vars_json(const struct testrow *row, const struct session *s)
-{
-	cJSON *o = cJSON_CreateObject();
-	size_t n = 0;
-	struct session_var *v = testrow_merged_vars(row, s, &n);
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddStringToObject(o, v[i].name, v[i].value ? v[i].value : "");
-	free(v);
-	return o;
-}
-
-static cJSON *usage_obj(const struct eval_result *res)
-{
-	cJSON *o = cJSON_CreateObject();
-	const struct usage *u = &res->usage;
-	if (u->input_tokens >= 0)
-		cJSON_AddNumberToObject(o, "input_tokens", (double)u->input_tokens);
-	if (u->output_tokens >= 0)
-		cJSON_AddNumberToObject(o, "output_tokens", (double)u->output_tokens);
-	if (u->cache_creation_input_tokens >= 0)
-		cJSON_AddNumberToObject(o, "cache_creation_input_tokens",
-					(double)u->cache_creation_input_tokens);
-	if (u->cache_read_input_tokens >= 0)
-		cJSON_AddNumberToObject(o, "cache_read_input_tokens",
-					(double)u->cache_read_input_tokens);
-	return o;
-}
-
 static cJSON *result_object(const struct eval_report *r, const struct eval_result *res)
 {
 	const struct eval_report_column *c = &r->cols[res->column];
-	const struct testrow *row = &r->rows->v[res->row];
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "preset", c->preset ? c->preset : "");
-	cJSON_AddStringToObject(o, "version", c->version ? c->version : "");
-	cJSON_AddStringToObject(o, "model", c->model ? c->model : "");
-	cJSON_AddNumberToObject(o, "row", (double)res->row);
-	cJSON_AddNumberToObject(o, "repeat", (double)res->repeat);
-	if (row->description)
-		cJSON_AddStringToObject(o, "description", row->description);
-	else
-		cJSON_AddNullToObject(o, "description");
-	cJSON_AddItemToObject(o, "vars", vars_json(row, c->session));
-	cJSON_AddStringToObject(o, "outcome", eval_outcome_name(res->outcome));
-	if (res->skip_reason)
-		cJSON_AddStringToObject(o, "reason", res->skip_reason);
-	cJSON_AddStringToObject(o, "output", res->output ? res->output : "");
-	cJSON_AddItemToObject(o, "message", raw_or_null(res->message_json));
-	cJSON_AddItemToObject(o, "usage", usage_obj(res));
-	if (res->cost_known && res->message_json)
-		cJSON_AddNumberToObject(o, "cost_usd", res->cost_usd);
-	else
-		cJSON_AddNullToObject(o, "cost_usd");
-	if (res->latency_ms >= 0)
-		cJSON_AddNumberToObject(o, "latency_ms", (double)res->latency_ms);
-	else
-		cJSON_AddNullToObject(o, "latency_ms");
-	char *checks = eval_checks_json(res);
-	cJSON_AddItemToObject(o, "assertions", raw_or_null(checks));
-	free(checks);
-	if (res->error) {
-		cJSON *e = cJSON_AddObjectToObject(o, "error");
-		cJSON_AddStringToObject(e, "type", res->error->type ? res->error->type : "error");
-		cJSON_AddStringToObject(e, "message", res->error->message ? res->error->message : "");
-		if (res->error->http_status)
-			cJSON_AddNumberToObject(e, "http_status", (double)res->error->http_status);
-		else
-			cJSON_AddNullToObject(e, "http_status");
-		if (res->error->request_id)
-			cJSON_AddStringToObject(e, "request_id", res->error->request_id);
-		else
-			cJSON_AddNullToObject(e, "request_id");
-	} else {
-		cJSON_AddNullToObject(o, "error");
-	}
-	cJSON_AddBoolToObject(o, "cached", res->cached);
+	char *json = eval_result_json(res, &r->rows->v[res->row], c->session, c->preset,
+				      c->version, c->model);
+	cJSON *o = raw_or_null(json);
+	free(json);
 	return o;
 }
 

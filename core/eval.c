@@ -120,6 +120,80 @@ char *eval_checks_json(const struct eval_result *r)
 	return s;
 }
 
+static cJSON *raw_or_null(const char *json)
+{
+	cJSON *v = json ? cJSON_Parse(json) : NULL;
+	return v ? v : cJSON_CreateNull();
+}
+
+char *eval_result_json(const struct eval_result *res, const struct testrow *row,
+		       const struct session *s, const char *preset, const char *version,
+		       const char *model)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "preset", preset ? preset : "");
+	cJSON_AddStringToObject(o, "version", version ? version : "");
+	cJSON_AddStringToObject(o, "model", model ? model : "");
+	cJSON_AddNumberToObject(o, "row", (double)res->row);
+	cJSON_AddNumberToObject(o, "repeat", (double)res->repeat);
+	if (row->description)
+		cJSON_AddStringToObject(o, "description", row->description);
+	else
+		cJSON_AddNullToObject(o, "description");
+	cJSON *vars = cJSON_AddObjectToObject(o, "vars");
+	size_t n = 0;
+	struct session_var *v = testrow_merged_vars(row, s, &n);
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddStringToObject(vars, v[i].name, v[i].value ? v[i].value : "");
+	free(v);
+	cJSON_AddStringToObject(o, "outcome", eval_outcome_name(res->outcome));
+	if (res->skip_reason)
+		cJSON_AddStringToObject(o, "reason", res->skip_reason);
+	cJSON_AddStringToObject(o, "output", res->output ? res->output : "");
+	cJSON_AddItemToObject(o, "message", raw_or_null(res->message_json));
+	cJSON *u = cJSON_AddObjectToObject(o, "usage");
+	if (res->usage.input_tokens >= 0)
+		cJSON_AddNumberToObject(u, "input_tokens", (double)res->usage.input_tokens);
+	if (res->usage.output_tokens >= 0)
+		cJSON_AddNumberToObject(u, "output_tokens", (double)res->usage.output_tokens);
+	if (res->usage.cache_creation_input_tokens >= 0)
+		cJSON_AddNumberToObject(u, "cache_creation_input_tokens",
+					(double)res->usage.cache_creation_input_tokens);
+	if (res->usage.cache_read_input_tokens >= 0)
+		cJSON_AddNumberToObject(u, "cache_read_input_tokens",
+					(double)res->usage.cache_read_input_tokens);
+	if (res->cost_known && res->message_json)
+		cJSON_AddNumberToObject(o, "cost_usd", res->cost_usd);
+	else
+		cJSON_AddNullToObject(o, "cost_usd");
+	if (res->latency_ms >= 0)
+		cJSON_AddNumberToObject(o, "latency_ms", (double)res->latency_ms);
+	else
+		cJSON_AddNullToObject(o, "latency_ms");
+	char *checks = eval_checks_json(res);
+	cJSON_AddItemToObject(o, "assertions", raw_or_null(checks));
+	free(checks);
+	if (res->error) {
+		cJSON *e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "type", res->error->type ? res->error->type : "error");
+		cJSON_AddStringToObject(e, "message", res->error->message ? res->error->message : "");
+		if (res->error->http_status)
+			cJSON_AddNumberToObject(e, "http_status", (double)res->error->http_status);
+		else
+			cJSON_AddNullToObject(e, "http_status");
+		if (res->error->request_id)
+			cJSON_AddStringToObject(e, "request_id", res->error->request_id);
+		else
+			cJSON_AddNullToObject(e, "request_id");
+	} else {
+		cJSON_AddNullToObject(o, "error");
+	}
+	cJSON_AddBoolToObject(o, "cached", res->cached);
+	char *out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return out;
+}
+
 static void config_copy(struct api_config *dst, const struct api_config *src)
 {
 	*dst = *src;

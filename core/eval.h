@@ -18,6 +18,7 @@
 
 struct loop;
 struct session;
+struct testrow;
 struct testrows;
 struct assertion;
 struct runlog;
@@ -63,6 +64,13 @@ struct eval_result {
 /* A result's checks as a JSON array of {type, value, threshold?, pass,
  * score, reason}: what -o files and the run log keep. malloc'd. */
 char *eval_checks_json(const struct eval_result *r);
+/* A result as one JSON object (the line `pwb eval -o` writes: preset,
+ * version, model, row, description, vars as sent, outcome, output,
+ * message, usage, cost, latency, assertions, error, cached), row being the
+ * result's row and s the session it ran with. malloc'd. */
+char *eval_result_json(const struct eval_result *res, const struct testrow *row,
+		       const struct session *s, const char *preset, const char *version,
+		       const char *model);
 
 struct eval_options {
 	int concurrency;            /* calls in flight at most (>= 1) */

@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "core/vars.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,30 @@ static struct testrows *yaml_rows(void *ud, const char *path, struct diag_list *
 	free(json);
 	preset_free(holder);
 	return rows;
+}
+
+char *evalrows_file_path(const char *tests_json, const char *preset_file)
+{
+	cJSON *t = tests_json ? cJSON_Parse(tests_json) : NULL;
+	char *path = NULL;
+	if (cJSON_IsString(t)) {
+		/* as testrows_load resolves it */
+		const char *rel = t->valuestring;
+		if (strncmp(rel, "file://", 7) == 0)
+			rel += 7;
+		const char *slash = preset_file ? strrchr(preset_file, '/') : NULL;
+		if (rel[0] == '/' || !slash)
+			path = xstrdup(rel);
+		else
+			path = xasprintf("%.*s/%s", (int)(slash - preset_file), preset_file, rel);
+	}
+	cJSON_Delete(t);
+	return path;
+}
+
+struct testrows *evalrows_load_file(const char *path, struct diag_list *diags)
+{
+	return testrows_load_file(path, yaml_rows, NULL, diags);
 }
 
 struct testrows *evalrows_load(struct preset *p, const char *tests_path, struct diag_list *diags)

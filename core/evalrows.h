@@ -17,6 +17,15 @@ struct diag_list;
  * frees with testrows_free. */
 struct testrows *evalrows_load(struct preset *p, const char *tests_path, struct diag_list *diags);
 
+/* The rows of a file alone (CSV, JSON Lines or YAML by its extension),
+ * without any preset's assert:. NULL with errors in diags. */
+struct testrows *evalrows_load_file(const char *path, struct diag_list *diags);
+
+/* When tests_json names a rows file (a JSON string, maybe after
+ * "file://"): its path, relative to the preset file's folder (malloc'd).
+ * NULL when tests: is a list or unset. */
+char *evalrows_file_path(const char *tests_json, const char *preset_file);
+
 /* Every row must give each variable the prompt of s uses (system and
  * messages) unless s's variables: do. Returns the errors added to diags. */
 int evalrows_check(const struct testrows *rows, const struct session *s, struct diag_list *diags);

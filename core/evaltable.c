@@ -1,5 +1,6 @@
 #include "core/evaltable.h"
 #include "core/assert.h"
+#include "core/meta.h"
 #include "core/session.h"
 #include "core/testrows.h"
 #include "core/textwrap.h"
@@ -84,6 +85,8 @@ static void cell_clear(struct evaltable_cell *c)
 {
 	free(c->first_line);
 	free(c->detail);
+	free(c->output);
+	free(c->result_json);
 	memset(c, 0, sizeof *c);
 	c->latency_ms = -1;
 }
@@ -180,6 +183,7 @@ void evaltable_set_result(struct evaltable *t, const struct eval_result *r)
 	} else {
 		c->first_line = xstrndup(out, strcspn(out, "\n"));
 	}
+	c->output = xstrdup(out);
 	if (*out) {
 		buf_puts(&d, out);
 		if (out[strlen(out) - 1] != '\n')
@@ -552,4 +556,263 @@ char *evaltable_json_set_var(const char *tests_json, long index, const char *nam
 	else
 		cJSON_AddItemToObject(vars, name, v);
 	return rows_done(a);
+}
+
+void evaltable_set_result_json(struct evaltable *t, size_t row, size_t column, char *json)
+{
+	struct evaltable_cell *c = row >= t->nrows || column > 1 || (column == 1 && !t->cmp) ? NULL
+				   : column ? &t->cmp[row] : &t->cells[row];
+	if (!c || c->state != ET_DONE) {
+		free(json);
+		return;
+	}
+	free(c->result_json);
+	c->result_json = json;
+}
+
+/* A row of the import as a tests: entry: {description, vars, assert}. */
+static cJSON *row_object(const struct testrow *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (r->description)
+		cJSON_AddStringToObject(o, "description", r->description);
+	cJSON *vars = cJSON_AddObjectToObject(o, "vars");
+	for (size_t i = 0; i < r->nvars; i++)
+		cJSON_AddStringToObject(vars, r->vars[i].name, r->vars[i].value ? r->vars[i].value : "");
+	if (r->nasserts) {
+		cJSON *as = cJSON_AddArrayToObject(o, "assert");
+		for (size_t i = 0; i < r->nasserts; i++) {
+			const struct assertion *k = r->asserts[i];
+			cJSON *a = cJSON_CreateObject();
+			char *type = xasprintf("%s%s", k->negate ? "not-" : "", k->type);
+			cJSON_AddStringToObject(a, "type", type);
+			free(type);
+			cJSON *v = k->value_json ? cJSON_Parse(k->value_json) : NULL;
+			if (v)
+				cJSON_AddItemToObject(a, "value", v);
+			if (k->has_threshold)
+				cJSON_AddNumberToObject(a, "threshold", k->threshold);
+			cJSON_AddItemToArray(as, a);
+		}
+	}
+	return o;
+}
+
+char *evaltable_json_append_rows(const char *tests_json, const struct testrows *rows, char **error)
+{
+	cJSON *a = rows_list(tests_json, error);
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < rows->n; i++)
+		cJSON_AddItemToArray(a, row_object(&rows->v[i]));
+	return rows_done(a);
+}
+
+char *evaltable_export_jsonl(const struct evaltable *t)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	for (size_t r = 0; r < t->nrows; r++)
+		for (int side = 0; side < (t->cmp ? 2 : 1); side++) {
+			const struct evaltable_cell *c = side ? &t->cmp[r] : &t->cells[r];
+			cJSON *o = c->state == ET_DONE && c->result_json ? cJSON_Parse(c->result_json)
+									 : NULL;
+			if (!o)
+				continue;
+			/* the person's grade: what the workbench adds to eval -o's line */
+			if (c->grade)
+				cJSON_AddNumberToObject(o, "grade", c->grade);
+			else
+				cJSON_AddNullToObject(o, "grade");
+			char *line = cJSON_PrintUnformatted(o);
+			cJSON_Delete(o);
+			buf_puts(&b, line);
+			buf_puts(&b, "\n");
+			free(line);
+		}
+	return buf_take(&b);
+}
+
+/* One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line
+ * break or edge spaces. */
+static void csv_field(struct buf *b, const char *s, int last)
+{
+	size_t n = strlen(s);
+	int quote = strpbrk(s, ",\"\r\n") != NULL || (n && (s[0] == ' ' || s[n - 1] == ' '));
+	if (quote) {
+		buf_puts(b, "\"");
+		for (const char *p = s; *p; p++) {
+			if (*p == '"')
+				buf_puts(b, "\"");
+			buf_append(b, p, 1);
+		}
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, s);
+	}
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+static void csv_cell(struct buf *b, const struct evaltable_cell *c, int last)
+{
+	char num[64];
+	int done = c->state == ET_DONE;
+	csv_field(b, done ? eval_outcome_name(c->outcome) : "", 0);
+	csv_field(b, done && c->output ? c->output : done && c->first_line ? c->first_line : "", 0);
+	snprintf(num, sizeof num, "%zu", c->passed);
+	csv_field(b, done ? num : "", 0);
+	snprintf(num, sizeof num, "%zu", c->total);
+	csv_field(b, done ? num : "", 0);
+	snprintf(num, sizeof num, "%.6f", c->cost_usd);
+	csv_field(b, done && c->cost_known ? num : "", 0);
+	snprintf(num, sizeof num, "%ld", c->latency_ms);
+	csv_field(b, done && c->latency_ms >= 0 ? num : "", 0);
+	snprintf(num, sizeof num, "%d", c->grade);
+	csv_field(b, c->grade ? num : "", last);
+}
+
+char *evaltable_export_csv(const struct evaltable *t)
+{
+	static const char *const cols[] = { "outcome", "answer", "passed", "total",
+					    "cost_usd", "latency_ms", "grade" };
+	struct buf b;
+	buf_init(&b, 0);
+	csv_field(&b, "row", 0);
+	csv_field(&b, "__description", 0);
+	for (size_t v = 0; v < t->nvars; v++)
+		csv_field(&b, t->varnames[v], 0);
+	for (int side = 0; side < (t->cmp ? 2 : 1); side++)
+		for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+			char *name = xasprintf("%s%s", side ? "compare_" : "", cols[i]);
+			csv_field(&b, name, i + 1 == sizeof cols / sizeof *cols && side == (t->cmp ? 1 : 0));
+			free(name);
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		char num[32];
+		snprintf(num, sizeof num, "%zu", r + 1);
+		csv_field(&b, num, 0);
+		csv_field(&b, t->descriptions[r] ? t->descriptions[r] : "", 0);
+		for (size_t v = 0; v < t->nvars; v++)
+			csv_field(&b, t->values[r * t->nvars + v], 0);
+		csv_cell(&b, &t->cells[r], !t->cmp);
+		if (t->cmp)
+			csv_cell(&b, &t->cmp[r], 1);
+	}
+	return buf_take(&b);
+}
+
+char *evaltable_rows_tool(const char *tool, const char *description, const char *const *names,
+			  size_t n)
+{
+	cJSON *tools = cJSON_CreateArray();
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddItemToArray(tools, t);
+	cJSON_AddStringToObject(t, "name", tool);
+	if (description)
+		cJSON_AddStringToObject(t, "description", description);
+	cJSON *schema = cJSON_AddObjectToObject(t, "input_schema");
+	cJSON_AddStringToObject(schema, "type", "object");
+	cJSON *rows = cJSON_AddObjectToObject(cJSON_AddObjectToObject(schema, "properties"), "rows");
+	cJSON_AddStringToObject(rows, "type", "array");
+	cJSON *item = cJSON_AddObjectToObject(rows, "items");
+	cJSON_AddStringToObject(item, "type", "object");
+	cJSON *props = cJSON_AddObjectToObject(item, "properties");
+	cJSON *req = cJSON_AddArrayToObject(item, "required");
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "description"), "type", "string");
+	for (size_t i = 0; i < n; i++) {
+		if (cJSON_GetObjectItemCaseSensitive(props, names[i]))
+			continue;
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(props, names[i]), "type", "string");
+		cJSON_AddItemToArray(req, cJSON_CreateString(names[i]));
+	}
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(schema, "required"), cJSON_CreateString("rows"));
+	return rows_done(tools);
+}
+
+char *evaltable_json_append_generated(const char *tests_json, const char *input_json,
+				      const char *const *names, size_t n, size_t *added,
+				      char **error)
+{
+	*added = 0;
+	cJSON *in = cJSON_Parse(input_json);
+	cJSON *rows = in ? cJSON_GetObjectItemCaseSensitive(in, "rows") : NULL;
+	if (!cJSON_IsArray(rows) || !cJSON_GetArraySize(rows)) {
+		cJSON_Delete(in);
+		*error = xstrdup("the answer has no rows");
+		return NULL;
+	}
+	cJSON *a = rows_list(tests_json, error);
+	if (!a) {
+		cJSON_Delete(in);
+		return NULL;
+	}
+	cJSON *r;
+	cJSON_ArrayForEach(r, rows)
+	{
+		if (!cJSON_IsObject(r))
+			continue;
+		cJSON *o = cJSON_CreateObject();
+		cJSON *d = cJSON_GetObjectItemCaseSensitive(r, "description");
+		if (cJSON_IsString(d) && *d->valuestring)
+			cJSON_AddStringToObject(o, "description", d->valuestring);
+		cJSON *vars = cJSON_AddObjectToObject(o, "vars");
+		/* only the prompt's variables, every one of them: a row the
+		 * prompt can run */
+		for (size_t i = 0; i < n; i++) {
+			if (cJSON_GetObjectItemCaseSensitive(vars, names[i]))
+				continue;
+			cJSON *v = cJSON_GetObjectItemCaseSensitive(r, names[i]);
+			cJSON_AddStringToObject(vars, names[i], cJSON_IsString(v) ? v->valuestring : "");
+		}
+		cJSON_AddItemToArray(a, o);
+		(*added)++;
+	}
+	cJSON_Delete(in);
+	if (!*added) {
+		cJSON_Delete(a);
+		*error = xstrdup("the answer has no rows");
+		return NULL;
+	}
+	return rows_done(a);
+}
+
+char *evaltable_failures_text(const struct evaltable *t, size_t *n)
+{
+	struct meta_failure *f = xcalloc(t->nrows + 1, sizeof *f);
+	cJSON **keep = xcalloc(t->nrows + 1, sizeof *keep);
+	char **strs = xcalloc(2 * t->nrows + 1, sizeof *strs);
+	size_t k = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct evaltable_cell *c = &t->cells[r];
+		if (c->state != ET_DONE || c->outcome == EVAL_PASSED || !c->result_json)
+			continue;
+		cJSON *o = cJSON_Parse(c->result_json);
+		if (!o)
+			continue;
+		keep[k] = o;
+		cJSON *as = cJSON_GetObjectItemCaseSensitive(o, "assertions");
+		cJSON *vars = cJSON_GetObjectItemCaseSensitive(o, "vars");
+		strs[2 * k] = vars ? cJSON_PrintUnformatted(vars) : NULL;
+		strs[2 * k + 1] = as ? cJSON_PrintUnformatted(as) : NULL;
+		f[k] = (struct meta_failure){
+			.row = (long)r,
+			.description = t->descriptions[r],
+			.vars_json = strs[2 * k],
+			.outcome = eval_outcome_name(c->outcome),
+			.output = c->output,
+			.assertions_json = strs[2 * k + 1],
+		};
+		k++;
+	}
+	char *text = meta_failures_text(f, k);
+	for (size_t i = 0; i < k; i++) {
+		cJSON_Delete(keep[i]);
+		free(strs[2 * i]);
+		free(strs[2 * i + 1]);
+	}
+	free(keep);
+	free(strs);
+	free(f);
+	*n = k;
+	return text;
 }

@@ -32,6 +32,8 @@ struct evaltable_cell {
 	int grade;            /* 1..5, 0 none */
 	long long result_id;  /* the eval result in the run log, 0 none */
 	long long answer_id;
+	char *output;         /* the whole answer text the assertions saw */
+	char *result_json;    /* the result as `pwb eval -o` writes it, or NULL */
 };
 
 struct evaltable {
@@ -105,6 +107,38 @@ char *evaltable_json_add_row(const char *tests_json, long after, const char *con
 /* Set the row's vars.name to value (the vars map is made when missing). */
 char *evaltable_json_set_var(const char *tests_json, long index, const char *name,
 			     const char *value, char **error);
+
+/* Rows read from a file (testrows_load_file) appended to tests: as
+ * {description, vars, assert} entries. */
+char *evaltable_json_append_rows(const char *tests_json, const struct testrows *rows,
+				 char **error);
+
+/* Generated rows: the tools: list (JSON, malloc'd) of one tool named tool
+ * whose input is {rows: [{description?, NAME: string...}]}, a string
+ * property per variable names[0..n), all required. */
+char *evaltable_rows_tool(const char *tool, const char *description, const char *const *names,
+			  size_t n);
+/* The tool's input (input_json) appended to tests: as rows with vars for
+ * exactly names[0..n) ("" when the answer left one out); *added says how
+ * many. NULL with *error when the answer has no rows or tests: is a file. */
+char *evaltable_json_append_generated(const char *tests_json, const char *input_json,
+				      const char *const *names, size_t n, size_t *added,
+				      char **error);
+
+/* The rows of the table's own side that ran and did not pass, as the
+ * improver reads them (meta_failures_text: variables, answer, each failed
+ * assertion with its reason); *n says how many. malloc'd. */
+char *evaltable_failures_text(const struct evaltable *t, size_t *n);
+
+/* A done cell's result line (eval_result_json; taken, freed when the row
+ * has no result of that side). */
+void evaltable_set_result_json(struct evaltable *t, size_t row, size_t column, char *json);
+/* The results for a file (malloc'd): JSON Lines, one line per done cell as
+ * `pwb eval -o` writes it plus "grade"; or CSV, a line per row: row,
+ * __description, the variables, then outcome, answer, passed, total,
+ * cost_usd, latency_ms, grade (again prefixed compare_ for a comparison). */
+char *evaltable_export_jsonl(const struct evaltable *t);
+char *evaltable_export_csv(const struct evaltable *t);
 
 /* Columns after the variables, fixed widths (the answer takes the rest). */
 enum {

@@ -100,9 +100,11 @@ enum scope {
 	X(LIST_CHOOSE, LIST, "choose", "take the selected item") \
 	X(EVALUATE, GLOBAL, "evaluate", "the Evaluate view: the test rows, run and graded") \
 	X(HISTORY, GLOBAL, "history", "the History view: this preset's versions in the run log") \
+	X(GENERATE_PROMPT, GLOBAL, "generate-prompt", "from an empty session: Claude writes the prompt and rows") \
+	X(COMPARE_ANSWERS, GLOBAL, "compare-answers", "two answers side by side, the differing words marked") \
 	X(EVAL_RUN_ROW, EVAL, "eval-run-row", "run the selected row (the run key runs all rows)") \
 	X(EVAL_RERUN_FAILING, EVAL, "eval-rerun-failing", "run again the rows that did not pass (failed, errors...)") \
-	X(EVAL_OPEN_ROW, EVAL, "eval-open-row", "open the row: its answer and each assertion's reason") \
+	X(EVAL_OPEN_ROW, EVAL, "eval-open-row", "open the row (a proposal: accept it)") \
 	X(EVAL_COMPARE, EVAL, "eval-compare", "compare with another model or a logged version") \
 	X(EVAL_DIFFER_FIRST, EVAL, "eval-differ-first", "rows whose verdicts differ first (again: in order)") \
 	X(EVAL_EDIT_CELL, EVAL, "eval-edit-cell", "edit the selected row's first shown variable") \
@@ -117,6 +119,11 @@ enum scope {
 	X(EVAL_GRADE_3, EVAL, "eval-grade-3", "grade the selected answer 3") \
 	X(EVAL_GRADE_4, EVAL, "eval-grade-4", "grade the selected answer 4") \
 	X(EVAL_GRADE_5, EVAL, "eval-grade-5", "grade the selected answer 5 (excellent)") \
+	X(EVAL_IMPORT, EVAL, "eval-import", "append the rows of a .csv, .jsonl or .yaml file") \
+	X(EVAL_EXPORT, EVAL, "eval-export", "export the results to a .csv or .jsonl file") \
+	X(EVAL_GENERATE, EVAL, "eval-generate", "ask Claude for new rows (marked until kept)") \
+	X(EVAL_KEEP_ROWS, EVAL, "eval-keep-rows", "keep the generated rows (eval-undo discards them)") \
+	X(EVAL_IMPROVE, EVAL, "eval-improve", "Claude proposes a better version from the failing rows") \
 	X(HISTORY_DIFF, HISTORY, "history-diff", "the selected version's diff against the working text") \
 	X(HISTORY_RESTORE, HISTORY, "history-restore", "restore the selected version into the editors") \
 	X(HISTORY_ANSWERS, HISTORY, "history-answers", "the selected version's answers in the run log") \

@@ -1,5 +1,6 @@
 /* Files: save, save as, open, new (app.h). */
 #include "tui/app.h"
+#include "tui/view-eval.h"
 #include "tui/autosave.h"
 #include "tui/run.h"
 #include "core/cost.h"
@@ -129,6 +130,8 @@ void app_save(struct app *a, const char *path, int flags)
 				    keymap_label(ACT_RECORD_ANSWER));
 		else
 			app_message(a, 0, "saved %s", preset_path(a->preset));
+		if (view_eval_save_rows(a) < 0)
+			a->modified = 1; /* the rows file is still to be written */
 		app_recent_add(preset_path(a->preset));
 		autosave_write(a);
 		if (a->prompt.quit_after_save)

@@ -1,6 +1,8 @@
 /* The question on the message line: asking, keys while it is open, and the continuation of what asked (app.h). */
 #include "tui/view-eval.h"
 #include "tui/app.h"
+#include "core/pathcomplete.h"
+#include "tui/assist.h"
 #include "core/utf8.h"
 #include "tui/autosave.h"
 #include "tui/editor.h"
@@ -170,6 +172,26 @@ static void prompt_answer(struct app *a, int yes, const char *text, int choice)
 		if (yes)
 			view_eval_compare(a, text ? text : "");
 		break;
+	case PF_EVAL_IMPORT:
+		if (yes && text && *text)
+			view_eval_import(a, text);
+		break;
+	case PF_EVAL_EXPORT:
+		if (yes && text && *text)
+			view_eval_export(a, text);
+		break;
+	case PF_EVAL_GENERATE:
+		if (yes && text && *text)
+			view_eval_generate(a, text);
+		break;
+	case PF_GENERATE_TASK:
+		if (yes && text && *text)
+			assist_generate_task(a, text);
+		break;
+	case PF_GENERATE_UNDO:
+		if (yes)
+			assist_generate_undo(a);
+		break;
 	case PF_NONE:
 		break;
 	}
@@ -211,6 +233,18 @@ void app_prompt_key(struct app *a, int key)
 	if (act == ACT_NEWLINE) {
 		char *t = textbuf_text(a->prompt.ed);
 		prompt_answer(a, 1, t, 0);
+		free(t);
+		return;
+	}
+	if (act == ACT_NEXT_PANE && (a->prompt.pf == PF_EVAL_IMPORT || a->prompt.pf == PF_EVAL_EXPORT)) {
+		/* Tab completes the path */
+		char *t = textbuf_text(a->prompt.ed);
+		size_t n = 0;
+		char *c = pathcomplete(t, &n);
+		if (n)
+			textbuf_set_text(a->prompt.ed, c);
+		textbuf_cursor_end(a->prompt.ed);
+		free(c);
 		free(t);
 		return;
 	}

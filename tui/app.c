@@ -2,11 +2,14 @@
 #include "core/utf8.h"
 #include "tui/autosave.h"
 #include "tui/editor.h"
+#include "tui/display.h"
 #include "tui/frame.h"
 #include "tui/pane-params.h"
 #include "tui/run.h"
 #include "tui/views.h"
 #include "tui/view-eval.h"
+#include "tui/helper.h"
+#include "tui/assist.h"
 #include "core/keys.h"
 #include "core/loop.h"
 #include "core/preset.h"
@@ -36,7 +39,7 @@ const char *app_key_source(const struct app *a)
 int app_busy(const struct app *a)
 {
 	return a->run.call != NULL || a->run.aux != NULL || a->run.replay != NULL || a->ext.pid > 0 ||
-	       view_eval_running(a);
+	       view_eval_running(a) || helper_busy(a);
 }
 
 void app_dirty(struct app *a)
@@ -79,6 +82,7 @@ void app_open_view(struct app *a, enum view_kind k)
 	a->view.ops = (k == VIEW_OPEN || k == VIEW_MODEL) ? &pane_list_ops
 		      : k == VIEW_EVAL				 ? &pane_eval_ops
 		      : k == VIEW_HISTORY			 ? &pane_history_ops
+		      : k == VIEW_ANSWERS			 ? &pane_answers_ops
 								 : &pane_view_ops;
 	a->view.priv = xcalloc(1, a->view.ops->private_size);
 	views_open(a, k);
@@ -190,6 +194,12 @@ void app_do_action(struct app *a, enum action act)
 	switch (act) {
 	case ACT_RUN:
 		run_start(a);
+		/* one pane at a time: show the answer coming */
+		if (display_layout() == LAYOUT_SINGLE && a->view_kind == VIEW_NONE && !a->zoom &&
+		    a->focus != PANE_RESPONSE && (a->run.call || a->run.aux)) {
+			a->run_left_pane = a->focus + 1;
+			a->focus = PANE_RESPONSE;
+		}
 		break;
 	case ACT_CANCEL:
 		/* cancel a stream or a replay; otherwise nothing (never kills
@@ -198,12 +208,19 @@ void app_do_action(struct app *a, enum action act)
 			run_cancel(a);
 		if (a->run.replay)
 			views_replay_cancel(a);
+		helper_cancel(a);
 		break;
 	case ACT_NEXT_PANE:
-		focus(a, (a->focus + 1) % NPANES);
-		break;
 	case ACT_PREV_PANE:
-		focus(a, (a->focus + NPANES - 1) % NPANES);
+		if (a->run_left_pane && a->focus == PANE_RESPONSE && a->view_kind == VIEW_NONE) {
+			/* back to where Ctrl-R was pressed */
+			int back = a->run_left_pane - 1;
+			a->run_left_pane = 0;
+			focus(a, back);
+			break;
+		}
+		a->run_left_pane = 0;
+		focus(a, act == ACT_NEXT_PANE ? (a->focus + 1) % NPANES : (a->focus + NPANES - 1) % NPANES);
 		break;
 	case ACT_HELP:
 	case ACT_HELP_ALT:
@@ -253,6 +270,12 @@ void app_do_action(struct app *a, enum action act)
 		break;
 	case ACT_HISTORY:
 		app_open_view(a, VIEW_HISTORY);
+		break;
+	case ACT_COMPARE_ANSWERS:
+		app_open_view(a, VIEW_ANSWERS);
+		break;
+	case ACT_GENERATE_PROMPT:
+		assist_generate_key(a);
 		break;
 	case ACT_REPLAY:
 		app_open_view(a, VIEW_REPLAY);
@@ -324,6 +347,7 @@ void app_pass(struct app *a)
 {
 	run_pass(a);
 	view_eval_pass(a);
+	helper_pass(a);
 	/* validation walks the whole session: once typing pauses, not per key */
 	if (a->diags_stale && (a->script_mode || app_now(a) - a->last_change >= FRAME_VALIDATE_DEBOUNCE_MS ||
 			       app_now(a) < a->last_change)) {

@@ -24,6 +24,7 @@ struct session;
 struct loop;
 struct replay;
 struct evalrun;
+struct helper;
 
 struct rect {
 	int y, x, h, w;
@@ -56,7 +57,8 @@ struct pane {
 enum pane_id { PANE_SYSTEM, PANE_MESSAGES, PANE_PARAMS, PANE_RESPONSE, NPANES };
 
 extern const struct pane_ops pane_system_ops, pane_messages_ops, pane_params_ops,
-	pane_response_ops, pane_view_ops, pane_list_ops, pane_eval_ops, pane_history_ops;
+	pane_response_ops, pane_view_ops, pane_list_ops, pane_eval_ops, pane_history_ops,
+	pane_answers_ops;
 
 struct turn {
 	char *role;          /* "user" or "assistant" */
@@ -116,10 +118,12 @@ enum prompt_for {
 	PF_NONE, PF_QUIT, PF_NEW, PF_OPEN_FILE, PF_SAVE_AS, PF_OVERWRITE, PF_SAVE_KEY,
 	PF_SAVE_CHANGED, PF_RESTORE, PF_BUDGET_UNKNOWN, PF_EXPORT_WRITE, PF_SAVE_COMMENTS,
 	PF_SAVE_KEY_MARKER, PF_SAVE_MKDIR, PF_EVAL_COMPARE, PF_EVAL_EDIT, PF_ATTACH,
+	PF_EVAL_IMPORT, PF_EVAL_EXPORT, PF_EVAL_GENERATE,
+	PF_GENERATE_TASK, PF_GENERATE_UNDO,
 };
 
 enum view_kind { VIEW_NONE, VIEW_HELP, VIEW_EXPORT, VIEW_REPLAY, VIEW_OPEN, VIEW_MODEL, VIEW_EVAL,
-		 VIEW_HISTORY };
+		 VIEW_HISTORY, VIEW_ANSWERS };
 
 /* A request, an estimate, the model list or a replay in flight, and what
  * the last response said about limits: changes with every loop pass. */
@@ -252,6 +256,10 @@ struct app {
 
 	struct evalrun *eval;     /* the Evaluate view's rows and run (view-eval.c), NULL until opened */
 	char *restore_undo;       /* the session text before a History restore (view-history.c) */
+	struct helper *helper;    /* a meta-prompt request in flight (helper.c), or NULL */
+	char *generate_undo;      /* the session before a generated prompt (assist.c) */
+	int run_left_pane;        /* one-pane layout: the pane Ctrl-R left for the
+				   * response, plus 1 (0: none); the focus keys go back */
 };
 
 /* Set the message line (printf-style); error marks it as an error. */

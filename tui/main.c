@@ -10,6 +10,8 @@
 #include "tui/frame.h"
 #include "tui/input.h"
 #include "tui/keymap.h"
+#include "tui/helper.h"
+#include "tui/assist.h"
 #include "tui/run.h"
 #include "tui/views.h"
 #include "tui/view-eval.h"
@@ -134,6 +136,8 @@ static int load_keymap(struct buf *err)
 
 static void app_free(struct app *a)
 {
+	helper_free(a);
+	assist_free(a);
 	view_eval_free(a);
 	view_history_free(a);
 	run_done(a);

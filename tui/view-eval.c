@@ -1,13 +1,19 @@
 #include "tui/view-eval.h"
 #include "tui/app.h"
 #include "tui/editor.h"
+#include "tui/helper.h"
+#include "tui/sidebyside.h"
+#include "tui/view-history.h"
 #include "tui/keymap.h"
+#include "core/csvedit.h"
 #include "core/diag.h"
 #include "core/eval.h"
 #include "core/evalrows.h"
 #include "core/evaltable.h"
+#include "core/file.h"
 #include "core/logcall.h"
 #include "core/loop.h"
+#include "core/meta.h"
 #include "core/preset.h"
 #include "core/runlog.h"
 #include "core/session.h"
@@ -15,9 +21,12 @@
 #include "core/util.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Concurrency of the workbench's runs: as `pwb eval`'s default. */
 enum { EVAL_VIEW_CONCURRENCY = 4 };
@@ -48,6 +57,19 @@ struct evalrun {
 	struct evaltable *undo_table; /* the table before it: the results the
 				       * edit dropped (a deleted row's) */
 	char *edit_var;         /* the variable the edit prompt is for */
+	/* generated rows, marked until kept (or undone): rows gen_first.. */
+	size_t gen_first, gen_count;
+	/* an improve proposal, shown over the table until accepted or rejected */
+	struct session *proposal;
+	char *proposal_changes; /* "- what: why" lines */
+	char *proposal_cur, *proposal_new; /* the prompts as the improver saw them */
+	size_t proposal_top;
+	/* tests: names a CSV file whose rows are edited here: its text as
+	 * edited (written back on Ctrl-S, columns kept) and path; NULL until
+	 * the first edit */
+	char *csv_text, *csv_path;
+	int csv_dirty;
+	int undo_csv;           /* undo_tests is a CSV text */
 	/* the view: sel is a row, top a position in the shown order */
 	size_t sel, top, first_var;
 	int differ_first;       /* rows whose verdicts differ shown first */
@@ -159,11 +181,25 @@ static void undo_clear(struct evalrun *ev)
 	ev->can_undo = 0;
 }
 
+static void proposal_clear(struct evalrun *ev)
+{
+	session_free(ev->proposal);
+	free(ev->proposal_changes);
+	free(ev->proposal_cur);
+	free(ev->proposal_new);
+	ev->proposal = NULL;
+	ev->proposal_changes = ev->proposal_cur = ev->proposal_new = NULL;
+	ev->proposal_top = 0;
+}
+
 void view_eval_free(struct app *a)
 {
 	if (!a->eval)
 		return;
 	undo_clear(a->eval);
+	proposal_clear(a->eval);
+	free(a->eval->csv_text);
+	free(a->eval->csv_path);
 	free(a->eval->edit_var);
 	free(a->eval->order);
 	free(a->eval->pos);
@@ -199,7 +235,28 @@ static void load_rows(struct app *a, struct evalrun *ev)
 	app_sync(a);
 	struct diag_list d;
 	diag_list_init(&d);
-	ev->rows = evalrows_load(a->preset, NULL, &d);
+	if (ev->csv_text) {
+		/* tests: may name another file now (History, an edit): its rows then */
+		char *path = evalrows_file_path(a->sess->tests_json, preset_path(a->preset));
+		if (!path || strcmp(path, ev->csv_path) != 0) {
+			if (ev->csv_dirty)
+				app_message(a, 1, "tests: changed: the unsaved edits of %s are dropped",
+					    ev->csv_path);
+			free(ev->csv_text);
+			free(ev->csv_path);
+			ev->csv_text = ev->csv_path = NULL;
+			ev->csv_dirty = 0;
+		}
+		free(path);
+	}
+	if (ev->csv_text) {
+		ev->rows = testrows_parse_csv(ev->csv_path, ev->csv_text, strlen(ev->csv_text), &d);
+		if (ev->rows)
+			testrows_add_common(ev->rows, a->sess->assert_json, preset_path(a->preset),
+					    preset_locate_value, a->preset, &d);
+	} else {
+		ev->rows = evalrows_load(a->preset, NULL, &d);
+	}
 	if (!ev->rows || !ev->rows->n) {
 		const struct diag *e = NULL;
 		for (size_t i = 0; i < d.n && !e; i++)
@@ -211,6 +268,9 @@ static void load_rows(struct app *a, struct evalrun *ev)
 					     "(a list, or a .csv, .jsonl or .yaml file)");
 	}
 	ev->table = evaltable_new(ev->rows);
+	/* a CSV file's rows are edited by their place in it */
+	for (size_t i = 0; ev->csv_text && i < ev->table->nrows; i++)
+		ev->table->json_index[i] = (long)i;
 	if (ev->cmp_label)
 		evaltable_set_compare(ev->table, ev->cmp_label);
 	if (ev->sel >= ev->table->nrows)
@@ -245,6 +305,16 @@ static void on_result(void *ud, const struct eval_result *r)
 	struct app *a = ud;
 	struct evalrun *ev = a->eval;
 	evaltable_set_result(ev->table, r);
+	if (r->column < 2 && r->row < ev->rows->n) {
+		/* kept for the export: the line `pwb eval -o` writes */
+		int cmp = r->column == 1;
+		const struct session *cs = cmp && ev->cmp_preset ? preset_session(ev->cmp_preset) : ev->sess;
+		const char *model = cmp && ev->cmp_model ? ev->cmp_model : cs->model;
+		evaltable_set_result_json(ev->table, r->row, r->column,
+					  eval_result_json(r, &ev->rows->v[r->row], cs, ev->preset_path,
+							   cmp && ev->cmp_preset ? ev->cmp_version : ev->version,
+							   model));
+	}
 	if (r->column < 2) {
 		struct runlog_eval_summary *k = &ev->sum[r->column];
 		k->total++;
@@ -418,10 +488,19 @@ static void rows_edited(struct app *a, char *tests, const long *map, long *back,
 {
 	struct evalrun *ev = a->eval;
 	undo_clear(ev);
-	ev->undo_tests = a->sess->tests_json;
+	ev->gen_count = 0; /* another edit keeps generated rows */
 	ev->undo_map = back;
 	ev->can_undo = 1;
-	a->sess->tests_json = tests;
+	if (ev->csv_text) {
+		ev->undo_csv = 1;
+		ev->undo_tests = ev->csv_text;
+		ev->csv_text = tests;
+		ev->csv_dirty = 1;
+	} else {
+		ev->undo_csv = 0;
+		ev->undo_tests = a->sess->tests_json;
+		a->sess->tests_json = tests;
+	}
 	app_changed(a);
 	struct evaltable *old = ev->table;
 	ev->table = NULL; /* kept from load_rows' free: its results move over */
@@ -434,7 +513,114 @@ static void rows_edited(struct app *a, char *tests, const long *map, long *back,
 		    keymap_label(ACT_SAVE));
 }
 
-/* Rows can be edited: no run, and the rows are the preset's own list. */
+/* The whole of the regular file path (malloc'd, *len bytes), or NULL. */
+static char *read_all(const char *path, size_t *len)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (file_read_regular(path, &b, NULL) != 0) {
+		buf_done(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return buf_take(&b);
+}
+
+/* When tests: names a .csv file, start editing it here: its text is kept
+ * and the rows read from it again. Returns -1 (said) when it names one
+ * that cannot be edited as it is; 0 otherwise. */
+static int csv_open(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	app_sync(a);
+	char *path = evalrows_file_path(a->sess->tests_json, preset_path(a->preset));
+	size_t n = path ? strlen(path) : 0;
+	if (!path || n < 4 || strcasecmp(path + n - 4, ".csv") != 0) {
+		free(path);
+		return 0; /* the preset's own list (or another kind of file: refused later) */
+	}
+	struct diag_list d;
+	diag_list_init(&d);
+	struct testrows *rows = testrows_load_file(path, NULL, NULL, &d);
+	size_t len = 0;
+	char *text = NULL, *err = NULL;
+	struct csvedit *ce = NULL;
+	int ok = rows && !diag_count(&d, DIAG_ERROR);
+	if (ok) {
+		text = read_all(path, &len);
+		ce = text ? csvedit_parse(text, len, &err) : NULL;
+		/* every record a row: the edits land where the table shows them */
+		ok = ce && csvedit_rows(ce) == rows->n && strlen(text) == len;
+	}
+	if (!ok) {
+		app_message(a, 1, "%s cannot be edited here (fix its errors first): edit that file", path);
+		free(text);
+		free(path);
+	} else {
+		ev->csv_text = text;
+		ev->csv_path = path;
+		ev->csv_dirty = 0;
+		struct evaltable *old = ev->table;
+		ev->table = NULL;
+		load_rows(a, ev);
+		if (old)
+			evaltable_take_same(ev->table, old);
+		evaltable_free(old);
+	}
+	free(err);
+	csvedit_free(ce);
+	testrows_free(rows);
+	diag_list_done(&d);
+	return ok ? 0 : -1;
+}
+
+/* The CSV text after one edit: op 'd' deletes row, 'a' adds a row after
+ * row (-1: first) with the table's variables empty, 's' sets row's name
+ * to value. malloc'd. */
+static char *csv_edited(struct evalrun *ev, int op, long row, const char *name, const char *value)
+{
+	char *err = NULL;
+	struct csvedit *ce = csvedit_parse(ev->csv_text, strlen(ev->csv_text), &err);
+	free(err);
+	if (!ce)
+		return NULL;
+	if (op == 'd') {
+		csvedit_delete(ce, (size_t)row);
+	} else if (op == 'a') {
+		size_t at = (size_t)(row + 1);
+		csvedit_insert(ce, at);
+		for (size_t v = 0; v < ev->table->nvars; v++)
+			csvedit_set(ce, at, ev->table->varnames[v], "");
+	} else {
+		csvedit_set(ce, (size_t)row, name, value);
+	}
+	char *t = csvedit_emit(ce);
+	csvedit_free(ce);
+	return t;
+}
+
+int view_eval_save_rows(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev || !ev->csv_text || !ev->csv_dirty)
+		return 0;
+	const char *step = NULL;
+	/* the file's own mode is kept when it has one */
+	struct stat st;
+	unsigned mode = stat(ev->csv_path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644;
+	int ok = file_write_atomic(ev->csv_path, ev->csv_text, strlen(ev->csv_text), mode, &step) == 0;
+	if (!ok) {
+		app_message(a, 1, "the rows were not written to %s (%s: %s)", ev->csv_path,
+			    step ? step : "writing", strerror(errno));
+	} else {
+		ev->csv_dirty = 0;
+		app_message(a, 0, "saved %s and its rows %s", preset_path(a->preset), ev->csv_path);
+	}
+	return ok ? 0 : -1;
+}
+
+/* Rows can be edited: no run, and the rows are the preset's own list (or
+ * a CSV file's, kept here until saved). */
 static int editable(struct app *a, int need_row)
 {
 	struct evalrun *ev = a->eval;
@@ -442,6 +628,8 @@ static int editable(struct app *a, int need_row)
 		app_message(a, 1, "an evaluation is running: edit the rows when it is done");
 		return 0;
 	}
+	if (!ev->csv_text && csv_open(a))
+		return 0;
 	if (need_row && (!ev->table->nrows || ev->table->json_index[ev->sel] < 0)) {
 		app_message(a, 1, ev->table->nrows ? "this row is in a file (tests: names it): edit that file"
 						   : "no row");
@@ -471,7 +659,8 @@ static void add_row(struct app *a)
 	const char *const *names = (const char *const *)(n ? ev->table->varnames : a->varnames);
 	size_t nn = n ? ev->table->nvars : a->nvarnames;
 	char *err = NULL;
-	char *t = evaltable_json_add_row(a->sess->tests_json, after, names, nn, &err);
+	char *t = ev->csv_text ? csv_edited(ev, 'a', after, NULL, NULL)
+			       : evaltable_json_add_row(a->sess->tests_json, after, names, nn, &err);
 	if (!t) {
 		edit_failed(a, err);
 		return;
@@ -493,7 +682,9 @@ static void delete_row(struct app *a)
 	if (!editable(a, 1))
 		return;
 	char *err = NULL;
-	char *t = evaltable_json_delete_row(a->sess->tests_json, ev->table->json_index[ev->sel], &err);
+	char *t = ev->csv_text ? csv_edited(ev, 'd', ev->table->json_index[ev->sel], NULL, NULL)
+			       : evaltable_json_delete_row(a->sess->tests_json,
+							   ev->table->json_index[ev->sel], &err);
 	if (!t) {
 		edit_failed(a, err);
 		return;
@@ -531,8 +722,10 @@ void view_eval_edit_cell(struct app *a, const char *value)
 	if (!ev || !ev->edit_var || !editable(a, 1))
 		return;
 	char *err = NULL;
-	char *t = evaltable_json_set_var(a->sess->tests_json, ev->table->json_index[ev->sel],
-					 ev->edit_var, value, &err);
+	char *t = ev->csv_text ? csv_edited(ev, 's', ev->table->json_index[ev->sel], ev->edit_var, value)
+			       : evaltable_json_set_var(a->sess->tests_json,
+							ev->table->json_index[ev->sel], ev->edit_var,
+							value, &err);
 	if (!t) {
 		edit_failed(a, err);
 		return;
@@ -559,8 +752,14 @@ static void undo_edit(struct app *a)
 	}
 	if (!editable(a, 0))
 		return;
-	free(a->sess->tests_json);
-	a->sess->tests_json = ev->undo_tests;
+	if (ev->undo_csv) {
+		free(ev->csv_text);
+		ev->csv_text = ev->undo_tests;
+		ev->csv_dirty = 1;
+	} else {
+		free(a->sess->tests_json);
+		a->sess->tests_json = ev->undo_tests;
+	}
 	ev->undo_tests = NULL;
 	app_changed(a);
 	struct evaltable *old = ev->table;
@@ -580,7 +779,264 @@ static void undo_edit(struct app *a)
 	undo_clear(ev);
 	if (ev->sel >= ev->table->nrows)
 		ev->sel = ev->table->nrows ? ev->table->nrows - 1 : 0;
-	app_message(a, 0, "row edit undone");
+	app_message(a, 0, ev->gen_count ? "generated rows discarded" : "row edit undone");
+	ev->gen_count = 0;
+}
+
+void view_eval_import(struct app *a, const char *path)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev || !editable(a, 0))
+		return;
+	struct diag_list d;
+	diag_list_init(&d);
+	struct testrows *rows = evalrows_load_file(path, &d);
+	const struct diag *e = NULL;
+	for (size_t i = 0; i < d.n && !e; i++)
+		if (d.v[i].level == DIAG_ERROR)
+			e = &d.v[i];
+	if (!rows || e || !rows->n) {
+		char *t = e ? app_diag_text(e) : xasprintf("%s: no rows", path);
+		app_message(a, 1, "not imported: %s", t);
+		free(t);
+		testrows_free(rows);
+		diag_list_done(&d);
+		return;
+	}
+	diag_list_done(&d);
+	char *err = NULL;
+	char *t = evaltable_json_append_rows(a->sess->tests_json, rows, &err);
+	size_t added = rows->n;
+	testrows_free(rows);
+	if (!t) {
+		edit_failed(a, err);
+		return;
+	}
+	size_t n = ev->table->nrows;
+	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + added + 1, sizeof *back);
+	for (size_t i = 0; i < n; i++)
+		map[i] = (long)i;
+	for (size_t j = 0; j < n + added; j++)
+		back[j] = j < n ? (long)j : -1;
+	char msg[160];
+	snprintf(msg, sizeof msg, "%zu rows imported from %.100s", added, path);
+	rows_edited(a, t, map, back, msg);
+	free(map);
+	if (n < ev->table->nrows)
+		ev->sel = n;
+}
+
+void view_eval_export(struct app *a, const char *path)
+{
+	struct evalrun *ev = a->eval;
+	if (!ev || !ev->table)
+		return;
+	size_t n = strlen(path);
+	int jsonl = (n > 6 && strcmp(path + n - 6, ".jsonl") == 0) ||
+		    (n > 5 && strcmp(path + n - 5, ".json") == 0);
+	char *text = jsonl ? evaltable_export_jsonl(ev->table) : evaltable_export_csv(ev->table);
+	/* through a temporary file: a failed write leaves an old file whole */
+	int ok = file_write_atomic(path, text, strlen(text), 0644, NULL) == 0;
+	if (ok)
+		app_message(a, 0, "results written to %s (%s)", path, jsonl ? "JSON Lines" : "CSV");
+	else
+		app_message(a, 1, "cannot write %s: %s", path, strerror(errno));
+	free(text);
+}
+
+static void on_generated(struct app *a, const char *input, void *ud)
+{
+	(void)ud;
+	struct evalrun *ev = a->eval;
+	if (!input || !ev)
+		return;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "generated rows dropped: an evaluation is running");
+		return;
+	}
+	app_sync(a);
+	app_validate(a);
+	char *err = NULL;
+	size_t added = 0;
+	char *t = evaltable_json_append_generated(a->sess->tests_json, input,
+						  (const char *const *)a->varnames, a->nvarnames,
+						  &added, &err);
+	if (!t) {
+		edit_failed(a, err);
+		return;
+	}
+	size_t n = ev->table->nrows;
+	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + added + 1, sizeof *back);
+	for (size_t i = 0; i < n; i++)
+		map[i] = (long)i;
+	for (size_t j = 0; j < n + added; j++)
+		back[j] = j < n ? (long)j : -1;
+	rows_edited(a, t, map, back, "");
+	free(map);
+	ev->gen_first = n;
+	ev->gen_count = added;
+	if (n < ev->table->nrows)
+		ev->sel = n;
+	app_message(a, 0, "%zu rows generated (marked +): %s keeps them, %s discards them", added,
+		    keymap_label(ACT_EVAL_KEEP_ROWS), keymap_label(ACT_EVAL_UNDO));
+}
+
+void view_eval_generate(struct app *a, const char *count)
+{
+	struct evalrun *ev = a->eval;
+	char *end;
+	long n = strtol(count, &end, 10);
+	if (!ev || !editable(a, 0))
+		return;
+	if (*end || n < 1 || n > 50) {
+		app_message(a, 1, "generate: a number of rows from 1 to 50");
+		return;
+	}
+	app_sync(a);
+	app_validate(a); /* the prompt's variables, as typed */
+	if (a->sess->tests_json && a->sess->tests_json[0] == '"') {
+		app_message(a, 1, "the rows are in a file (tests: names it): generate into the preset's own list");
+		return;
+	}
+	if (!a->nvarnames) {
+		app_message(a, 1, "the prompt has no {{variables}}: no rows to generate");
+		return;
+	}
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *meta = meta_load("rows", &d);
+	if (!meta) {
+		char *t = d.n ? app_diag_text(&d.v[0]) : xstrdup("no meta-prompt rows.yaml");
+		app_message(a, 1, "%s", t);
+		free(t);
+		diag_list_done(&d);
+		return;
+	}
+	diag_list_done(&d);
+	struct session *ms = preset_session(meta);
+	char *tool = meta_forced_tool(ms);
+	char *prompt = meta_prompt_text(a->sess), *rows = meta_tests_text(a->sess);
+	session_set_var(ms, "prompt", prompt);
+	session_set_var(ms, "rows", rows);
+	session_set_var(ms, "count", count);
+	/* the schema names this prompt's variables: each row fills them all */
+	char *tools = evaltable_rows_tool(tool ? tool : "write_rows",
+					  "Return the new test rows, each with a value for every variable.",
+					  (const char *const *)a->varnames, a->nvarnames);
+	session_json_set(ms, "tools", tools);
+	free(tools);
+	free(tool);
+	free(prompt);
+	free(rows);
+	char what[48];
+	snprintf(what, sizeof what, "%ld test row%s", n, n == 1 ? "" : "s");
+	helper_start(a, meta, what, on_generated, NULL);
+}
+
+static void on_improved(struct app *a, const char *input, void *ud)
+{
+	(void)ud;
+	struct evalrun *ev = a->eval;
+	if (!input || !ev)
+		return;
+	app_sync(a);
+	struct session *p = session_clone(a->sess);
+	char *changes = NULL, *err = NULL;
+	if (meta_improve_apply(input, p, &changes, &err)) {
+		app_message(a, 1, "proposal refused: %s", err);
+		free(err);
+		session_free(p);
+		return;
+	}
+	proposal_clear(ev);
+	ev->proposal = p;
+	ev->proposal_changes = changes;
+	ev->proposal_cur = meta_prompt_text(a->sess);
+	ev->proposal_new = meta_prompt_text(p);
+	app_message(a, 0, "a new version is proposed%s: %s accepts it (both run over the rows), %s rejects it",
+		    a->view_kind == VIEW_EVAL ? "" : " (in the Evaluate view)",
+		    keymap_label(ACT_EVAL_OPEN_ROW), keymap_label(ACT_CLOSE));
+}
+
+static void improve(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "an evaluation is running: improve when it is done");
+		return;
+	}
+	size_t nfail = 0;
+	char *failures = evaltable_failures_text(ev->table, &nfail);
+	if (!nfail) {
+		free(failures);
+		app_message(a, 1, "no failing row to improve from: %s runs the rows first",
+			    keymap_label(ACT_RUN));
+		return;
+	}
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *meta = meta_load("improve", &d);
+	if (!meta) {
+		char *t = d.n ? app_diag_text(&d.v[0]) : xstrdup("no meta-prompt improve.yaml");
+		app_message(a, 1, "%s", t);
+		free(t);
+		diag_list_done(&d);
+		free(failures);
+		return;
+	}
+	diag_list_done(&d);
+	app_sync(a);
+	struct session *ms = preset_session(meta);
+	char *prompt = meta_prompt_text(a->sess), *tests = meta_tests_text(a->sess);
+	session_set_var(ms, "prompt", prompt);
+	session_set_var(ms, "tests", tests);
+	session_set_var(ms, "failures", failures);
+	free(prompt);
+	free(tests);
+	free(failures);
+	char what[64];
+	snprintf(what, sizeof what, "a better version (%zu failing row%s)", nfail, nfail == 1 ? "" : "s");
+	helper_start(a, meta, what, on_improved, NULL);
+}
+
+/* The proposal goes into the editors (one change: History's undo takes it
+ * back) and the text before it becomes the comparison: both run. */
+static void proposal_accept(struct app *a)
+{
+	struct evalrun *ev = a->eval;
+	if (view_eval_running(a)) {
+		app_message(a, 1, "an evaluation is running: accept when it is done");
+		return;
+	}
+	app_sync(a);
+	char *before = preset_emit(a->sess);
+	char *text = preset_emit(ev->proposal);
+	int rc = view_history_swap_in(a, text, 1);
+	free(text);
+	if (rc != 0) {
+		app_message(a, 1, "the proposal cannot be read as a preset");
+		free(before);
+		return;
+	}
+	proposal_clear(ev);
+	compare_clear(ev);
+	struct diag_list d;
+	diag_list_init(&d);
+	ev->cmp_preset = preset_load_string("before", before, strlen(before), &d);
+	diag_list_done(&d);
+	free(a->restore_undo);
+	a->restore_undo = before;
+	if (!ev->cmp_preset) {
+		app_message(a, 1, "the text before cannot be compared");
+		return;
+	}
+	logcall_version(a->log, ev->cmp_preset, ev->cmp_version);
+	ev->cmp_label = xstrdup("before improve");
+	if (ev->table)
+		evaltable_set_compare(ev->table, ev->cmp_label);
+	run_rows(a, NULL);
+	app_message(a, 0, "proposal accepted: A is the new version, B the one before (%s %s undoes)",
+		    keymap_label(ACT_HISTORY), keymap_label(ACT_HISTORY_UNDO));
 }
 
 static void grade(struct app *a, int g)
@@ -668,11 +1124,38 @@ static void open_row(struct app *a, struct evalpane *vp)
 	buf_done(&b);
 }
 
+/* The proposal over the table: what changed and why, then the current
+ * prompt beside the proposed one, the changed lines marked. */
+static void proposal_draw(struct evalrun *ev, struct rect r)
+{
+	char head[256];
+	snprintf(head, sizeof head, "Proposed version: %s accepts it (both run over the rows), %s rejects it",
+		 keymap_label(ACT_EVAL_OPEN_ROW), keymap_label(ACT_CLOSE));
+	text_draw(r.y, r.x, r.w, head, strlen(head), LA_BOLD);
+	int y = r.y + 1;
+	const char *c = ev->proposal_changes && *ev->proposal_changes ? ev->proposal_changes
+								       : "(no change list given)\n";
+	/* the change list takes at most a third of the room */
+	int maxc = r.h / 3;
+	for (int k = 0; *c && k < maxc; k++) {
+		size_t n = strcspn(c, "\n");
+		text_draw(y++, r.x, r.w, c, n, LA_META);
+		c += n + (c[n] == '\n');
+	}
+	struct rect d = { y, r.x, r.h - (y - r.y), r.w };
+	sidebyside_draw_lines(d, "current", ev->proposal_cur, "proposed", ev->proposal_new,
+			      &ev->proposal_top);
+}
+
 static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 {
 	(void)focused;
 	struct evalpane *vp = p->priv;
 	struct evalrun *ev = a->eval;
+	if (ev->proposal) {
+		proposal_draw(ev, r);
+		return;
+	}
 	if (vp->detail) {
 		editor_draw(vp->detail, r.y, r.x, r.h, r.w, 0, 0, NULL, NULL);
 		return;
@@ -694,7 +1177,8 @@ static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 		buf_clear(&b);
 		buf_printf(&b, "B: %s  ", ev->cmp_label);
 		evaltable_summary_text(&s, &b);
-		buf_printf(&b, "  %zu verdicts differ (\u2260)%s", differ,
+		buf_printf(&b, "  %zu verdict%s differ%s (\u2260)%s", differ, differ == 1 ? "" : "s",
+			   differ == 1 ? "s" : "",
 			   ev->differ_first ? ", shown first" : "");
 		text_draw(r.y + 1, r.x, r.w, buf_str(&b), b.len, LA_BOLD);
 		r.y++;
@@ -734,7 +1218,9 @@ static void eval_draw(struct app *a, struct pane *p, struct rect r, int focused)
 		}
 		size_t row = row_at(ev, ev->top + i);
 		buf_clear(&b);
-		buf_puts(&b, row == ev->sel ? "\u25b8 " : "  ");
+		buf_puts(&b, row == ev->sel ? "\u25b8" : " ");
+		buf_puts(&b, ev->gen_count && row >= ev->gen_first && row - ev->gen_first < ev->gen_count
+				     ? "+" : " ");
 		evaltable_row_line(ev->table, &l, row, &b);
 		const struct evaltable_cell *c = &ev->table->cells[row];
 		int attr = c->state == ET_DONE && (c->outcome == EVAL_FAILED || c->outcome == EVAL_ERROR)
@@ -756,6 +1242,31 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 	size_t page = p->r.h > 3 ? (size_t)(p->r.h - 3) : 1;
 	order_build(ev);
 	size_t sp = n ? pos_of(ev, ev->sel) : 0;
+	if (ev->proposal) {
+		switch (act) {
+		case ACT_EVAL_OPEN_ROW: proposal_accept(a); return 1;
+		case ACT_CLOSE:
+			proposal_clear(ev);
+			app_message(a, 0, "proposal rejected: nothing changed");
+			return 1;
+		case ACT_SCROLL_UP: if (ev->proposal_top) ev->proposal_top--; return 1;
+		case ACT_SCROLL_DOWN: ev->proposal_top++; return 1;
+		case ACT_SCROLL_PAGE_UP: ev->proposal_top = ev->proposal_top > page ? ev->proposal_top - page : 0; return 1;
+		case ACT_SCROLL_PAGE_DOWN: ev->proposal_top += page; return 1;
+		case ACT_SCROLL_TOP: ev->proposal_top = 0; return 1;
+		case ACT_CANCEL:
+		case ACT_EVALUATE:
+		case ACT_HISTORY:
+			break;
+		default:
+			if (act == ACT_RUN || (act >= ACT_EVAL_RUN_ROW && act <= ACT_EVAL_IMPROVE)) {
+				app_message(a, 0, "a proposal is open: %s accepts it, %s rejects it",
+					    keymap_label(ACT_EVAL_OPEN_ROW), keymap_label(ACT_CLOSE));
+				return 1;
+			}
+			break;
+		}
+	}
 	if (vp->detail) {
 		int w = p->r.w > 0 ? p->r.w : 80, h = p->r.h > 0 ? p->r.h : 10;
 		switch (act) {
@@ -811,6 +1322,32 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 		return 1;
 	case ACT_EVAL_EDIT_CELL:
 		edit_cell(a);
+		return 1;
+	case ACT_EVAL_IMPORT:
+		if (editable(a, 0))
+			app_prompt_line(a, PF_EVAL_IMPORT, "", "Import rows from (a .csv, .jsonl or .yaml file): ");
+		return 1;
+	case ACT_EVAL_EXPORT:
+		app_prompt_line(a, PF_EVAL_EXPORT, "results.csv",
+				"Export the results to (.csv, or .jsonl for JSON Lines): ");
+		return 1;
+	case ACT_EVAL_IMPROVE:
+		improve(a);
+		return 1;
+	case ACT_EVAL_GENERATE:
+		if (editable(a, 0))
+			app_prompt_line(a, PF_EVAL_GENERATE, "3", "Generate how many rows? ");
+		return 1;
+	case ACT_EVAL_KEEP_ROWS:
+		if (!ev->gen_count) {
+			app_message(a, 0, "no generated rows to keep (%s generates some)",
+				    keymap_label(ACT_EVAL_GENERATE));
+			return 1;
+		}
+		app_message(a, 0, "kept %zu generated rows (%s saves the preset)", ev->gen_count,
+			    keymap_label(ACT_SAVE));
+		ev->gen_count = 0;
+		undo_clear(ev);
 		return 1;
 	case ACT_EVAL_ADD_ROW:
 		add_row(a);

@@ -26,6 +26,20 @@ void view_eval_compare(struct app *a, const char *what);
 /* The edit-cell prompt was answered: the selected row's variable gets
  * value (the preset's tests: changes; undoable in the view). */
 void view_eval_edit_cell(struct app *a, const char *value);
+/* The import prompt was answered: the rows of the file at path (CSV,
+ * JSON Lines or YAML) are appended to the preset's tests: (undoable). */
+void view_eval_import(struct app *a, const char *path);
+/* The export prompt was answered: the results go to path, JSON Lines for
+ * .jsonl/.json, else CSV. */
+void view_eval_export(struct app *a, const char *path);
+/* The generate prompt was answered (count: how many rows): ask Claude
+ * (presets/meta/rows.yaml, a string property per variable) on the loop;
+ * the rows are appended and marked until kept or undone. */
+void view_eval_generate(struct app *a, const char *count);
+/* At Ctrl-S, after the preset is saved: the rows of the CSV file tests:
+ * names, when edited in the view, are written back to it (columns kept).
+ * 0, or -1 when it cannot be written (said). */
+int view_eval_save_rows(struct app *a);
 /* At exit: cancel a run (finished rows stay in the log), free the rows. */
 void view_eval_free(struct app *a);
 

@@ -168,7 +168,7 @@ static void show_answers(struct app *a, struct historyview *h)
 
 /* Put the session of text into the app's preset (its file stays), keeping
  * tests: and response: when keep_tests (a version has neither). */
-static int swap_in(struct app *a, const char *text, int keep_tests)
+int view_history_swap_in(struct app *a, const char *text, int keep_tests)
 {
 	struct diag_list d;
 	diag_list_init(&d);
@@ -200,7 +200,7 @@ static void restore(struct app *a, struct historyview *h)
 	}
 	app_sync(a);
 	char *before = preset_emit(a->sess);
-	if (swap_in(a, text, 1) != 0) {
+	if (view_history_swap_in(a, text, 1) != 0) {
 		app_message(a, 1, "version %s cannot be read as a preset", v->id);
 		free(before);
 	} else {
@@ -218,7 +218,7 @@ static void undo_restore(struct app *a)
 		app_message(a, 0, "no restore to undo");
 		return;
 	}
-	if (swap_in(a, a->restore_undo, 0) != 0) {
+	if (view_history_swap_in(a, a->restore_undo, 0) != 0) {
 		app_message(a, 1, "the text before the restore cannot be read back");
 		return;
 	}

@@ -1,6 +1,7 @@
 #include "tui/views.h"
 #include "tui/view-eval.h"
 #include "tui/view-history.h"
+#include "tui/sidebyside.h"
 #include "tui/display.h"
 #include "tui/editor.h"
 #include "tui/keymap.h"
@@ -673,6 +674,9 @@ void views_open(struct app *a, enum view_kind k)
 		break;
 	case VIEW_HISTORY:
 		view_history_open(a);
+		break;
+	case VIEW_ANSWERS:
+		sidebyside_open_answers(a);
 		break;
 	case VIEW_NONE:
 		break;

@@ -45,6 +45,28 @@ check_eq "edit: the saved rows (a cell changed, a row added, one deleted)" "$row
 	'["Paris/France","Nice/France","Oslo/Norway","Berlin/Germany"]'
 check_contains "edit: the row's own assertions kept" "$(cat edit.yaml)" "value: LYON"
 
+# ---- import a CSV with quoted cells, export the results -------------------------
+cp "$PWB_ROOT/tests/tui/eval.yaml" imp.yaml
+cp "$PWB_ROOT/tests/tui/import.csv" import.csv
+printf '<F11>\ni\nimport.csv\n<Enter>\n<C-r>\n@wait-text evaluation done\nG\n2\nx\n<C-u>\nres.jsonl\n<Enter>\nx\n<C-u>\nres.csv\n<Enter>\n<Esc>\n<C-s>\n<C-q>\n' >imp.script
+"$PWB" --script imp.script imp.yaml </dev/null >out.txt 2>err.txt
+check_eq "import: the script ran" "$?" 0
+check_eq "import: the saved preset is valid" "$("$PWB" validate imp.yaml >/dev/null 2>&1; echo $?)" 0
+check_contains "import: the quoted cell saved whole" "$(cat imp.yaml)" 'Saint-Denis, Réunion'
+check_contains "import: the __expected cell became the row's assertion" "$(cat imp.yaml)" "value: Denis"
+check_eq "export: one JSON line per row" "$(wc -l <res.jsonl | tr -d ' ')" 7
+check_eq "export: eval -o's fields, then the grade" \
+	"$(head -1 res.jsonl | jget - 'list(d.keys())')" \
+	'["preset","version","model","row","repeat","description","vars","outcome","output","message","usage","cost_usd","latency_ms","assertions","error","cached","grade"]'
+check_eq "export: a row's vars and outcome" \
+	"$(sed -n 5p res.jsonl | jget - '[d["vars"]["city"], d["outcome"], d["row"]]')" '["Saint-Denis, R\u00e9union","passed",4]'
+check_eq "export: the grade given (row 7)" "$(sed -n 7p res.jsonl | jget - 'd["grade"]')" 2
+csv=$("$PYTHON" -c 'import csv, json, sys
+rows = list(csv.DictReader(open("res.csv", newline="")))
+print(json.dumps([len(rows), rows[4]["city"], rows[6]["city"], rows[6]["grade"], rows[2]["outcome"], rows[0]["answer"]]))')
+check_eq "export: the CSV reads back (quoted cells, the grade, the outcome, the answer)" "$csv" \
+	'[7, "Saint-Denis, R\u00e9union", "Line\nBreak", "2", "failed", "A: Q Paris in France"]'
+
 # ---- 10,000 rows, eight variables ---------------------------------------------
 "$PYTHON" - <<'PY'
 with open("rows.csv", "w") as f:
@@ -73,5 +95,61 @@ check_contains "10,000 rows: sideways, the fourth variable first" "$(sed -n 4p d
 check_not_contains "10,000 rows: sideways, alpha scrolled out" "$(sed -n 4p dump/sideways)" "alpha"
 check_contains "10,000 rows: back to the first variable" "$(sed -n 4p dump/back)" "#     alpha bravo"
 check_contains "10,000 rows: Home selects the first row again" "$(sed -n 5p dump/back)" "▸ 1     a0"
+
+# ---- generate rows: the forced write_rows request, recorded in the log ------------
+ROWS='{"rows": [{"description": "a port", "city": "Marseille", "country": "France"}, {"city": "Kyoto"}]}'
+printf '[{"route": [{"match": "write_rows", "json": {"id": "msg_r", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6", "content": [{"type": "tool_use", "id": "tu_1", "name": "write_rows", "input": %s}], "stop_reason": "tool_use", "stop_sequence": null, "usage": {"input_tokens": 900, "output_tokens": 120}}}, {"echo": "A: "}]}]' "$ROWS" >rows-server.json
+server_script rows-server.json
+cp "$PWB_ROOT/tests/tui/eval.yaml" gen.yaml
+printf '<F11>\nn\n<C-u>\n2\n<Enter>\n@wait-text rows generated\ny\n<Esc>\n<C-s>\n<C-q>\n' >gen.script
+"$PWB" --script gen.script gen.yaml </dev/null >out.txt 2>err.txt
+check_eq "generate rows: the script ran" "$?" 0
+check_eq "generate rows: one request" "$(server_count /v1/messages)" 1
+# the request (the workbench also asks for the model list)
+genreq() { grep '"path": "/v1/messages"' "$SRV_LOG" | head -1 | jget - "$1"; }
+check_eq "generate rows: a forced write_rows call with a string property per variable" \
+	"$(genreq '[d["json"]["tool_choice"]["name"], d["json"]["tools"][0]["input_schema"]["properties"]["rows"]["items"]["required"], d["json"]["tools"][0]["input_schema"]["properties"]["rows"]["items"]["properties"]["city"]]')" \
+	'["write_rows",["city","country"],{"type":"string"}]'
+check_contains "generate rows: the request shows the prompt" "$(genreq 'd["json"]["messages"][0]["content"]')" 'Q {{city}} in {{country}}'
+check_contains "generate rows: the request shows the existing rows" "$(genreq 'd["json"]["messages"][0]["content"]')" 'Berlin'
+check_contains "generate rows: and how many to write" "$(genreq 'd["json"]["messages"][0]["content"]')" 'Write 2 new test rows.'
+check_eq "generate rows: recorded in the run log" \
+	"$(sql "select command, model, outcome from answers where message like '%write_rows%'")" "[['tui', 'claude-sonnet-4-6', 'complete']]"
+check_eq "generate rows: the saved preset is valid" "$("$PWB" validate gen.yaml >/dev/null 2>&1; echo $?)" 0
+check_contains "generate rows: the rows saved, a variable left out as empty" "$(cat gen.yaml)" "city: Kyoto"
+check_contains "generate rows: the description kept" "$(cat gen.yaml)" "description: a port"
+
+# ---- improve: the failing rows and their reasons sent; accepted, both run -----------
+PROPOSAL='{"system": "Answer in one line. Be exact.", "messages": [{"role": "user", "content": "Q {{city}} in {{country}}"}], "changes": [{"change": "system: be exact", "reason": "row 3"}]}'
+printf '[{"route": [{"match": "propose_prompt", "json": {"id": "msg_i", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6", "content": [{"type": "tool_use", "id": "tu_1", "name": "propose_prompt", "input": %s}], "stop_reason": "tool_use", "stop_sequence": null, "usage": {"input_tokens": 900, "output_tokens": 120}}}, {"echo": "A: "}]}]' "$PROPOSAL" >improve-server.json
+server_script improve-server.json
+cp "$PWB_ROOT/tests/tui/eval.yaml" imp2.yaml
+printf '<F11>\n<C-r>\n@wait-text evaluation done\np\n@wait-text is proposed\n<Enter>\n@wait-text evaluation done\n<Esc>\n<C-s>\n<C-q>\n' >imp2.script
+"$PWB" --script imp2.script imp2.yaml </dev/null >out.txt 2>err.txt
+check_eq "improve: the script ran" "$?" 0
+impreq() { grep '"path": "/v1/messages"' "$SRV_LOG" | grep propose_prompt | head -1 | jget - "$1"; }
+check_eq "improve: a forced propose_prompt call" "$(impreq 'd["json"]["tool_choice"]["name"]')" propose_prompt
+check_contains "improve: the failing row sent with its answer" "$(impreq 'd["json"]["messages"][0]["content"]')" 'A: Q Berlin in Germany'
+check_contains "improve: and the failed assertion's reason" "$(impreq 'd["json"]["messages"][0]["content"]')" 'A: Q plum'
+check_not_contains "improve: a passing row is not among the failures" \
+	"$(impreq 'd["json"]["messages"][0]["content"].split("<failures>")[1]')" 'Paris'
+check_eq "improve: four rows before, then four for each side" "$(grep -c '"path": "/v1/messages"' "$SRV_LOG")" 13
+check_contains "improve: the accepted version saved" "$(cat imp2.yaml)" "Be exact."
+check_eq "improve: the proposal request in the run log" \
+	"$(sql "select command, outcome from answers where message like '%propose_prompt%'")" "[['tui', 'complete']]"
+
+# ---- rows of a CSV file: edited in the view, written back on Ctrl-S ----------------
+cp "$PWB_ROOT/tests/tui/csvrows.yaml" "$PWB_ROOT/tests/tui/csvrows.csv" .
+printf '<F11>\nj\ne\n<C-u>\nNice\n<Enter>\na\ne\nOslo\n<Enter>\nG\nd\nu\n<C-s>\n<C-q>\n' >csv.script
+"$PWB" --script csv.script csvrows.yaml </dev/null >out.txt 2>err.txt
+check_eq "csv rows: the script ran" "$?" 0
+check_eq "csv rows: the file written back, every column kept, its CRLF line ends" \
+	"$("$PYTHON" -c 'd = open("csvrows.csv", "rb").read(); print(d.count(b"\r\n"), d.count(b"\n"))') $("$PYTHON" -c 'import csv, json
+print(json.dumps(list(csv.reader(open("csvrows.csv", newline="")))))')" \
+	'5 5 [["city", "__description", "country", "__expected"], ["Paris, the capital", "one", "France", "contains:Paris"], ["Nice", "two", "France", "icontains:LYON"], ["Oslo", "", "", ""], ["Berlin", "three", "Germany", ""]]'
+check_eq "csv rows: tests: still names the file" "$(grep '^tests:' csvrows.yaml)" "tests: csvrows.csv"
+check_eq "csv rows: pwb eval reads the rows written" \
+	"$("$PWB" eval csvrows.yaml --json 2>/dev/null | jget - '[r["vars"]["city"] for r in sorted(d["results"], key=lambda r: r["row"])]')" \
+	'["Paris, the capital","Nice","Oslo","Berlin"]'
 
 done_testing

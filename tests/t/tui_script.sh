@@ -104,15 +104,21 @@ done
 # The key table dump (keys_check) is what doc/pwb.1's KEYS section is made
 # from (make man); tests/t/manpages.sh checks the built page.
 
-# README's capture is the readme_capture dump (without its header line).
-if [ -z "${TUI_CASE:-}" ] || [ "$TUI_CASE" = readme_capture ]; then
-	sed -n '/^A capture of the workbench/,/^## /p' "$PWB_ROOT/README.md" |
-		sed -n '/^```$/,/^```$/p' | sed '1d;$d' >"$T/readme-capture"
-	tail -n +2 "$EXP/readme_capture/screen" >"$T/dump-capture"
-	if diff -u "$T/dump-capture" "$T/readme-capture" >"$T/diff"; then
-		ok "README's capture is the readme_capture dump"
+# README's captures are dumps (without their header line): the first code
+# block after the line that starts with PREFIX is the dump of CASE.
+readme_capture() {
+	prefix=$1 name=$2
+	case "${TUI_CASE:-}" in "" | "$name") ;; *) return ;; esac
+	awk -v pat="$prefix" 'index($0, pat) == 1 { f = 1; next }
+		f && /^```$/ { if (inb) exit; inb = 1; next }
+		inb { print }' "$PWB_ROOT/README.md" >"$T/readme-$name"
+	tail -n +2 "$EXP/$name/screen" >"$T/dump-$name"
+	if diff -u "$T/dump-$name" "$T/readme-$name" >"$T/diff"; then
+		ok "README's capture is the $name dump"
 	else
-		not_ok "README's capture is the readme_capture dump" "$(head -30 "$T/diff")"
+		not_ok "README's capture is the $name dump" "$(head -30 "$T/diff")"
 	fi
-fi
+}
+readme_capture "A capture of the workbench" readme_capture
+readme_capture "A capture of the Evaluate view" readme_eval_capture
 done_testing

@@ -4,7 +4,9 @@
 #include "tap.h"
 #include "core/assert.h"
 #include "core/buf.h"
+#include "core/cost.h"
 #include "core/diag.h"
+#include "core/eval.h"
 #include "core/evaltable.h"
 #include "core/testrows.h"
 #include "core/textwrap.h"
@@ -260,6 +262,67 @@ static void test_take_results(void)
 	testrows_free(r2);
 }
 
+/* Import (rows from a file appended), generated rows (only the prompt's
+ * variables), the rows tool's schema, the export (CSV quoting, JSON Lines
+ * with the grade) and the failing rows the improver reads. */
+static void test_import_export_generate(void)
+{
+	struct testrows *r = rows_of("[{\"description\":\"d, \\\"q\\\"\",\"vars\":{\"x\":\"a,b\"},"
+				     "\"assert\":[{\"type\":\"not-contains\",\"value\":\"z\"}]}]");
+	char *err = NULL;
+	char *t = evaltable_json_append_rows("[{\"vars\":{\"x\":\"old\"}}]", r, &err);
+	CHECK_STR(t, "[{\"vars\":{\"x\":\"old\"}},{\"description\":\"d, \\\"q\\\"\",\"vars\":{\"x\":\"a,b\"},"
+		     "\"assert\":[{\"type\":\"not-contains\",\"value\":\"z\"}]}]");
+	free(t);
+	CHECK(evaltable_json_append_rows("\"rows.csv\"", r, &err) == NULL);
+	CHECK(err != NULL);
+	free(err);
+	err = NULL;
+
+	const char *names[] = { "x", "y" };
+	size_t added = 0;
+	t = evaltable_json_append_generated(NULL, "{\"rows\":[{\"x\":\"1\",\"y\":\"2\",\"other\":\"no\"},"
+					    "{\"description\":\"two\",\"x\":\"3\"}]}",
+					    names, 2, &added, &err);
+	CHECK_INT(added, 2);
+	CHECK_STR(t, "[{\"vars\":{\"x\":\"1\",\"y\":\"2\"}},{\"description\":\"two\",\"vars\":{\"x\":\"3\",\"y\":\"\"}}]");
+	free(t);
+	CHECK(evaltable_json_append_generated(NULL, "{\"rows\":[]}", names, 2, &added, &err) == NULL);
+	free(err);
+	err = NULL;
+	char *tool = evaltable_rows_tool("write_rows", NULL, names, 2);
+	CHECK(strstr(tool, "\"name\":\"write_rows\"") != NULL);
+	CHECK(strstr(tool, "\"required\":[\"x\",\"y\"]") != NULL);
+	CHECK(strstr(tool, "\"y\":{\"type\":\"string\"}") != NULL);
+	free(tool);
+
+	struct evaltable *tb = evaltable_new(r);
+	struct eval_check k = { r->v[0].asserts[0], 0, 0, "found z" };
+	struct eval_result res = { .row = 0, .outcome = EVAL_FAILED, .output = "has z, \"quoted\"\nline 2",
+				   .cost_known = 1, .cost_usd = 0.5, .latency_ms = 1200,
+				   .checks = &k, .nchecks = 1 };
+	usage_init(&res.usage);
+	evaltable_set_result(tb, &res);
+	evaltable_set_result_json(tb, 0, 0, eval_result_json(&res, &r->v[0], NULL, "p.yaml", "abcd", "m"));
+	evaltable_set_grade(tb, 0, 2);
+	char *csv = evaltable_export_csv(tb);
+	CHECK_STR(csv, "row,__description,x,outcome,answer,passed,total,cost_usd,latency_ms,grade\r\n"
+		       "1,\"d, \"\"q\"\"\",\"a,b\",failed,\"has z, \"\"quoted\"\"\nline 2\",0,1,0.500000,1200,2\r\n");
+	free(csv);
+	char *jl = evaltable_export_jsonl(tb);
+	CHECK(strncmp(jl, "{\"preset\":\"p.yaml\",\"version\":\"abcd\",\"model\":\"m\",\"row\":0,", 56) == 0);
+	CHECK(strstr(jl, "\"outcome\":\"failed\"") != NULL);
+	CHECK(strstr(jl, "\"grade\":2}\n") != NULL);
+	free(jl);
+	size_t nf = 0;
+	char *f = evaltable_failures_text(tb, &nf);
+	CHECK_INT(nf, 1);
+	CHECK(strstr(f, "found z") != NULL);
+	free(f);
+	evaltable_free(tb);
+	testrows_free(r);
+}
+
 int main(void)
 {
 	setlocale(LC_CTYPE, "C.UTF-8"); /* wide characters count two columns */
@@ -270,5 +333,6 @@ int main(void)
 	RUN(test_compare);
 	RUN(test_json_edits);
 	RUN(test_take_results);
+	RUN(test_import_export_generate);
 	return tap_done();
 }
