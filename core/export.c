@@ -1308,6 +1308,10 @@ static int header_value_unsafe(const struct session *s)
 char *export_render(const struct session *s, enum export_lang lang, int stream,
 		    struct diag_list *diags, int *forced_stream)
 {
+	int forced = !stream && (lang == EXPORT_PYTHON || lang == EXPORT_JS) &&
+		     export_sdk_needs_stream(s);
+	if (forced_stream)
+		*forced_stream = forced;
 	/* Validation refuses these first; never emit a header line with a
 	 * line break in it, whoever calls. */
 	if (header_value_unsafe(s)) {
@@ -1317,10 +1321,6 @@ char *export_render(const struct session *s, enum export_lang lang, int stream,
 				 "exported with one");
 		return NULL;
 	}
-	int forced = !stream && (lang == EXPORT_PYTHON || lang == EXPORT_JS) &&
-		     export_sdk_needs_stream(s);
-	if (forced_stream)
-		*forced_stream = forced;
 	if (forced)
 		stream = 1;
 	char *json = request_build(s, REQUEST_MESSAGES, stream, diags);

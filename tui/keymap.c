@@ -125,7 +125,7 @@ static const struct default_binding defaults[] = {
 	{ ACT_LIST_CHOOSE, "<Enter>" },
 	{ ACT_EVALUATE, "<F11> <M-v>" },
 	{ ACT_HISTORY, "<F12> <M-h>" },
-	{ ACT_COMPARE_ANSWERS, "<M-c>" },
+	{ ACT_COMPARE_ANSWERS, "<M-D>" },
 	{ ACT_GENERATE_PROMPT, "<M-w>" },
 	{ ACT_EVAL_RUN_ROW, "r" },
 	{ ACT_EVAL_RERUN_FAILING, "f" },
