@@ -166,6 +166,11 @@ static int list_versions(struct runlog *log, const char *file, long n, int json)
 			add_str(o, "model", v[i].model);
 			add_str(o, "change", v[i].summary);
 			add_str(o, "evals", v[i].evals);
+			cJSON_AddNumberToObject(o, "answers", (double)v[i].answers);
+			if (v[i].graded)
+				cJSON_AddNumberToObject(o, "mean_grade", v[i].mean_grade);
+			else
+				cJSON_AddNullToObject(o, "mean_grade");
 			cJSON_AddItemToArray(arr, o);
 		}
 		print_json(arr);
@@ -176,7 +181,11 @@ static int list_versions(struct runlog *log, const char *file, long n, int json)
 		for (size_t i = 0; i < count; i++) {
 			char *t = short_time(v[i].created_at), *m = cell(v[i].model, 20),
 			     *s = cell(v[i].summary, 200), *e = cell(v[i].evals, 200);
-			printf("%-19s  %-8s  %-20s  %s%s%s\n", t, v[i].id, m, s, *e ? "; evals: " : "", e);
+			char grade[32] = "";
+			if (v[i].graded)
+				snprintf(grade, sizeof grade, "; mean grade %.1f", v[i].mean_grade);
+			printf("%-19s  %-8s  %-20s  %s%s%s; %ld answer%s%s\n", t, v[i].id, m, s,
+			       *e ? "; evals: " : "", e, v[i].answers, v[i].answers == 1 ? "" : "s", grade);
 			free(t); free(m); free(s); free(e);
 		}
 	}

@@ -71,6 +71,9 @@
 		"ORDER BY pv.rowid DESC LIMIT ?2") \
 	X(EVALS_OF, "SELECT passed, total, ended_at FROM eval_runs WHERE version_id = ?1 " \
 		"ORDER BY id DESC") \
+	X(VERSION_ANSWERS, "SELECT count(*) FROM answers WHERE version_id = ?1") \
+	X(VERSION_GRADE, "SELECT avg(grade), count(grade) FROM eval_results WHERE run_id = " \
+		"(SELECT max(id) FROM eval_runs WHERE version_id = ?1)") \
 	X(ANSWER_FULL, "SELECT a.id, a.created_at, a.command, a.model, a.version_id, a.preset_path, " \
 		"a.outcome, a.cost_usd, a.latency_ms, a.cached, a.message, a.usage, a.error, " \
 		"r.body, r.api_version, r.betas, r.base_url " \
@@ -1142,6 +1145,23 @@ static char *version_evals(struct runlog *log, const char *id)
 	return buf_take(&out);
 }
 
+/* How many answers a version got, and its last eval's mean grade. */
+static void version_counts(struct runlog *log, const char *id, struct runlog_version_line *l)
+{
+	sqlite3_stmt *st = stmt(log, ST_VERSION_ANSWERS);
+	bind_text(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		l->answers = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	st = stmt(log, ST_VERSION_GRADE);
+	bind_text(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		l->mean_grade = sqlite3_column_double(st, 0);
+		l->graded = (long)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+}
+
 int runlog_versions(struct runlog *log, const char *preset_path, long n,
 		    struct runlog_version_line **out, size_t *count)
 {
@@ -1181,6 +1201,7 @@ int runlog_versions(struct runlog *log, const char *preset_path, long n,
 			l->summary = i + 1 < rows ? runlog_change_summary(texts[i + 1], texts[i]) :
 				     xstrdup("first version");
 			l->evals = version_evals(log, ids[i]);
+			version_counts(log, ids[i], l);
 		}
 		*count = shown;
 	}

@@ -169,6 +169,9 @@ struct runlog_version_line {
 			    * "first version" for the oldest */
 	char *evals;       /* pass rate of each eval of it, newest first:
 			    * "3/4 passed, 4/4 passed"; "" when none */
+	long answers;      /* answers recorded with this version */
+	double mean_grade; /* the last eval's mean human grade (1-5) */
+	long graded;       /* how many of its rows were graded (0: no mean) */
 };
 /* The versions of preset_path, newest first, at most n (n <= 0: all).
  * runlog_version_lines_free frees. 0 or -1. */

@@ -47,6 +47,7 @@ struct evalrun {
 	/* the comparison: another model, or a version from the run log */
 	char *cmp_label;        /* NULL: none */
 	char *cmp_model;        /* the model to compare with, or NULL */
+	char *cmp_file;         /* the preset file compared with, or NULL */
 	char cmp_version[RUNLOG_VERSION_ID_SIZE];
 	struct preset *cmp_preset; /* the version's, NULL for a model */
 	/* the last row edit, for undo: tests: before it, and where each row
@@ -161,6 +162,8 @@ static void compare_clear(struct evalrun *ev)
 {
 	free(ev->cmp_label);
 	free(ev->cmp_model);
+	free(ev->cmp_file);
+	ev->cmp_file = NULL;
 	preset_free(ev->cmp_preset);
 	ev->cmp_label = ev->cmp_model = NULL;
 	ev->cmp_preset = NULL;
@@ -470,6 +473,28 @@ void view_eval_compare(struct app *a, const char *what)
 			return;
 		}
 		ev->cmp_label = xasprintf("version %s", ev->cmp_version);
+	} else if (strchr(w, '/') || strstr(w, ".yaml") || strstr(w, ".yml")) {
+		/* another preset file: the same rows through its prompt */
+		struct diag_list d;
+		diag_list_init(&d);
+		ev->cmp_preset = preset_load_file(w, &d);
+		int bad = !ev->cmp_preset || diag_count(&d, DIAG_ERROR) > 0;
+		char *why = NULL;
+		for (size_t i = 0; bad && !why && i < d.n; i++)
+			if (d.v[i].level == DIAG_ERROR)
+				why = app_diag_text(&d.v[i]);
+		diag_list_done(&d);
+		if (bad) {
+			app_message(a, 1, "%s cannot be compared: %s", w, why && *why ? why : "not a preset");
+			free(why);
+			preset_free(ev->cmp_preset);
+			ev->cmp_preset = NULL;
+			free(w);
+			return;
+		}
+		logcall_version(a->log, ev->cmp_preset, ev->cmp_version);
+		ev->cmp_label = xstrdup(w);
+		ev->cmp_file = xstrdup(w);
 	} else {
 		ev->cmp_model = xstrdup(w);
 		ev->cmp_label = xstrdup(w);
@@ -1317,8 +1342,9 @@ static int eval_action(struct app *a, struct pane *p, enum action act)
 		open_row(a, vp);
 		return 1;
 	case ACT_EVAL_COMPARE:
-		app_prompt_line(a, PF_EVAL_COMPARE, ev->cmp_model ? ev->cmp_model : ev->cmp_version,
-				"Compare with (a model, or a version id from History; empty: none): ");
+		app_prompt_line(a, PF_EVAL_COMPARE,
+				ev->cmp_model ? ev->cmp_model : ev->cmp_file ? ev->cmp_file : ev->cmp_version,
+				"Compare with (a model, a version id from History, or a preset file; empty: none): ");
 		return 1;
 	case ACT_EVAL_EDIT_CELL:
 		edit_cell(a);

@@ -247,8 +247,8 @@ static void history_draw(struct app *a, struct pane *p, struct rect r, int focus
 			text_draw(r.y + i, r.x, r.w, "", 0, 0);
 		return;
 	}
-	enum { W_MARK = 1, W_WHEN = 10, W_ID = 8, W_MODEL = 16, W_EVAL = 12 };
-	int w_sum = r.w - (W_MARK + W_WHEN + W_ID + W_MODEL + W_EVAL + 5) - 1;
+	enum { W_MARK = 1, W_WHEN = 10, W_ID = 8, W_MODEL = 16, W_ANS = 7, W_EVAL = 12, W_GRADE = 5 };
+	int w_sum = r.w - (W_MARK + W_WHEN + W_ID + W_MODEL + W_ANS + W_EVAL + W_GRADE + 7) - 1;
 	if (w_sum < 10)
 		w_sum = 10;
 	struct buf b;
@@ -257,7 +257,9 @@ static void history_draw(struct app *a, struct pane *p, struct rect r, int focus
 	evaltable_pad(&b, "when", W_WHEN);
 	evaltable_pad(&b, "version", W_ID);
 	evaltable_pad(&b, "model", W_MODEL);
+	evaltable_pad(&b, "answers", W_ANS);
 	evaltable_pad(&b, "last eval", W_EVAL);
+	evaltable_pad(&b, "grade", W_GRADE);
 	evaltable_pad(&b, "what changed", w_sum);
 	text_draw(r.y, r.x, r.w, buf_str(&b), b.len, LA_META);
 	size_t rows = r.h > 1 ? (size_t)(r.h - 1) : 0;
@@ -283,7 +285,15 @@ static void history_draw(struct app *a, struct pane *p, struct rect r, int focus
 		evaltable_pad(&b, t, W_WHEN);
 		evaltable_pad(&b, v->id, W_ID);
 		evaltable_pad(&b, v->model && *v->model ? v->model : "-", W_MODEL);
+		char na[24], gr[16];
+		snprintf(na, sizeof na, "%ld", v->answers);
+		if (v->graded)
+			snprintf(gr, sizeof gr, "%.1f", v->mean_grade);
+		else
+			snprintf(gr, sizeof gr, "-");
+		evaltable_pad(&b, na, W_ANS);
 		evaltable_pad(&b, ev, W_EVAL);
+		evaltable_pad(&b, gr, W_GRADE);
 		evaltable_pad(&b, v->summary ? v->summary : "", w_sum);
 		text_draw(y, r.x, r.w, buf_str(&b), b.len, 0);
 		if (k == h->sel)
