@@ -13,6 +13,7 @@
 #include "core/file.h"
 #include "core/logcall.h"
 #include "core/loop.h"
+#include "core/redact.h"
 #include "core/meta.h"
 #include "core/preset.h"
 #include "core/runlog.h"
@@ -629,6 +630,13 @@ int view_eval_save_rows(struct app *a)
 	struct evalrun *ev = a->eval;
 	if (!ev || !ev->csv_text || !ev->csv_dirty)
 		return 0;
+	/* the rows file is written like the preset: never with the key in it */
+	if (a->key && *a->key && redact_holds_key(ev->csv_text, strlen(ev->csv_text), a->key)) {
+		app_message(a, 1, "the rows were not written to %s: they hold the configured API key "
+			    "(%s), which pwb never writes; remove it from the row", ev->csv_path,
+			    app_key_source(a));
+		return -1;
+	}
 	const char *step = NULL;
 	/* the file's own mode is kept when it has one */
 	struct stat st;

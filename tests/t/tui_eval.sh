@@ -152,4 +152,12 @@ check_eq "csv rows: pwb eval reads the rows written" \
 	"$("$PWB" eval csvrows.yaml --json 2>/dev/null | jget - '[r["vars"]["city"] for r in sorted(d["results"], key=lambda r: r["row"])]')" \
 	'["Paris, the capital","Nice","Oslo","Berlin"]'
 
+# The configured key typed into a CSV cell is never written to the file.
+cp "$PWB_ROOT/tests/tui/csvrows.yaml" "$PWB_ROOT/tests/tui/csvrows.csv" .
+before=$(cat csvrows.csv)
+printf '<F11>\nj\ne\n<C-u>\n%s\n<Enter>\n<C-s>\n<C-q>\nd\n' "$FAKE_KEY" >csvkey.script
+"$PWB" --script csvkey.script csvrows.yaml </dev/null >out.txt 2>err.txt
+check_eq "csv rows: the key is never written to the rows file" "$(grep -c "${FAKE_KEY%????????????????????????????????????????}" csvrows.csv)" 0
+check_eq "csv rows: the file is unchanged" "$(cat csvrows.csv)" "$before"
+
 done_testing
