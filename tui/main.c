@@ -144,7 +144,7 @@ static void app_free(struct app *a)
 	views_replay_free(a);
 	app_close_view(a);
 	for (int i = 0; i < NPANES; i++) {
-		if (a->panes[i].ops->free)
+		if (a->panes[i].ops && a->panes[i].ops->free)
 			a->panes[i].ops->free(a, &a->panes[i]);
 		free(a->panes[i].priv);
 	}

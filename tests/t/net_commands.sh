@@ -176,4 +176,12 @@ as_nobody env ANTHROPIC_API_KEY="$FAKE_KEY" ANTHROPIC_BASE_URL="$ANTHROPIC_BASE_
 check_eq "--record into an unwritable file: exit 2" "$?" 2
 check_eq "--record into an unwritable file: the answer was still printed" "$(cat out.txt)" "Hello!"
 check "--record into an unwritable file: untouched" cmp -s p.yaml ro/p.yaml
+# The workbench without a terminal: a clear message and exit 2, and the
+# early cleanup holds (it once dereferenced the panes it had not set up).
+$PWB </dev/null >out.txt 2>err.txt
+check_eq "workbench without a terminal: exit 2" "$?" 2
+check_contains "workbench without a terminal: says so" "$(cat err.txt)" "needs a terminal"
+$PWB_RELEASE </dev/null >out.txt 2>err.txt
+check_eq "workbench without a terminal (release build): exit 2" "$?" 2
+
 done_testing
