@@ -113,6 +113,11 @@ struct runlog {
 	char *key;
 	char *error;
 	sqlite3_stmt *st[ST_COUNT];
+	/* The descriptor of the set-up flock, kept open until after
+	 * sqlite3_close: closing any descriptor of the file would drop
+	 * SQLite's own fcntl locks on it (POSIX), and another process could
+	 * then checkpoint and remove the WAL under this one. */
+	int setup_fd;
 };
 
 static void set_error(struct runlog *log, const char *what)
@@ -333,6 +338,8 @@ void runlog_close(struct runlog *log)
 	for (size_t i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(log->st[i]);
 	sqlite3_close(log->db);
+	if (log->setup_fd >= 0)
+		close(log->setup_fd);
 	if (log->key) {
 		memset(log->key, 0, strlen(log->key));
 		free(log->key);
@@ -357,7 +364,7 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 		return NULL;
 	}
 	struct runlog *log = xcalloc(1, sizeof *log);
-	int setup_fd = -1;
+	log->setup_fd = -1;
 	log->path = own_path;
 	log->key = xstrdup(key);
 
@@ -370,12 +377,12 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 	 * processes opening a new log at once must not both turn an empty file
 	 * into a database (one of them then wrote into a journal the other
 	 * never saw). flock does not touch SQLite's own fcntl locks. */
-	setup_fd = open(own_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (setup_fd < 0) {
+	log->setup_fd = open(own_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (log->setup_fd < 0) {
 		*error = xasprintf("run log %s: %s", own_path, strerror(errno));
 		goto fail;
 	}
-	while (flock(setup_fd, LOCK_EX) != 0 && errno == EINTR)
+	while (flock(log->setup_fd, LOCK_EX) != 0 && errno == EINTR)
 		;
 	if (sqlite3_open_v2(own_path, &log->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		*error = xasprintf("run log %s: %s", own_path,
@@ -418,11 +425,9 @@ struct runlog *runlog_open(const char *path, const char *key, char **error)
 		}
 	}
 	restrict_files(own_path);
-	close(setup_fd);
+	flock(log->setup_fd, LOCK_UN); /* (flock leaves SQLite's fcntl locks alone) */
 	return log;
 fail:
-	if (setup_fd >= 0)
-		close(setup_fd);
 	runlog_close(log);
 	return NULL;
 }
