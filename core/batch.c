@@ -339,7 +339,9 @@ static char *jstr(const cJSON *o, const char *name)
 static long jlong(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+	/* a count from the network: one past long's range is no count */
+	return cJSON_IsNumber(v) && v->valuedouble >= -9.0e18 && v->valuedouble <= 9.0e18
+		? (long)v->valuedouble : 0;
 }
 
 static int info_from_json(struct batch_info *b, const cJSON *j)

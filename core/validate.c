@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #define API_VERSION_NEW "2026-10-21"
@@ -201,7 +202,9 @@ static void check_thinking(struct vctx *V, const cJSON *tc_type_holder)
 		if (!b) {
 			verr_key(V, "thinking", "thinking.budget_tokens: missing; type enabled needs a "
 			     "budget of at least 1024 tokens, less than max_tokens");
-		} else if (!cJSON_IsNumber(b) || b->valuedouble != (double)(long long)b->valuedouble) {
+		} else if (!cJSON_IsNumber(b) || !(fabs(b->valuedouble) < 9.0e15) ||
+			   b->valuedouble != floor(b->valuedouble)) {
+			/* (a double past long long's range must not be cast to it) */
 			verr(V, "thinking.budget_tokens", "thinking.budget_tokens: expected an integer "
 			     "(at least 1024 and less than max_tokens)");
 		} else if (b->valuedouble < 1024) {
