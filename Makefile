@@ -148,7 +148,7 @@ $(B)/$(1)/pwb: $$($(1)_APP_OBJ) $(B)/$(1)/libpwbcore.a
 	$$(CC) $(2) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(CORE_LIBS) $$(TUI_LIBS) -lm
 
 # Unit tests link the core without ncurses: the layering is proved at link time.
-$(B)/$(1)/tests/%: tests/unit/%.c $(B)/$(1)/libpwbcore.a tests/unit/tap.h
+$(B)/$(1)/tests/%: tests/unit/%.c $(B)/$(1)/libpwbcore.a tests/unit/tap.h tests/unit/testserver.h
 	@mkdir -p $$(dir $$@)
 	$$(CC) $(2) $$(CORE_CFLAGS) $$(CPPFLAGS) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$< \
 		$(B)/$(1)/libpwbcore.a $$(CORE_LIBS) -lm

@@ -98,21 +98,27 @@ static void on_generated(struct app *a, const char *input, void *ud)
 	free(text);
 }
 
+struct preset *assist_meta_load(struct app *a, const char *name)
+{
+	struct diag_list d;
+	diag_list_init(&d);
+	struct preset *meta = meta_load(name, &d);
+	if (!meta) {
+		char *t = d.n ? app_diag_text(&d.v[0]) : xasprintf("no meta-prompt %s.yaml", name);
+		app_message(a, 1, "%s", t);
+		free(t);
+	}
+	diag_list_done(&d);
+	return meta;
+}
+
 void assist_generate_task(struct app *a, const char *task)
 {
 	if (blank(task))
 		return;
-	struct diag_list d;
-	diag_list_init(&d);
-	struct preset *meta = meta_load("generate", &d);
-	if (!meta) {
-		char *t = d.n ? app_diag_text(&d.v[0]) : xstrdup("no meta-prompt generate.yaml");
-		app_message(a, 1, "%s", t);
-		free(t);
-		diag_list_done(&d);
+	struct preset *meta = assist_meta_load(a, "generate");
+	if (!meta)
 		return;
-	}
-	diag_list_done(&d);
 	struct session *ms = preset_session(meta);
 	session_set_var(ms, "task", task);
 	session_set_var(ms, "rows", ASSIST_ROWS);

@@ -6,6 +6,12 @@
 #define PWB_TUI_ASSIST_H
 
 struct app;
+struct preset;
+
+/* Load the meta-prompt name ("generate", "rows", "improve"; core/meta),
+ * or say on the message line why it cannot be: NULL then. The caller
+ * frees the preset. */
+struct preset *assist_meta_load(struct app *a, const char *name);
 
 /* The generate-prompt key: from an empty session, ask for the task; after
  * a generated prompt, offer to undo it; otherwise say why not. */

@@ -1,5 +1,6 @@
 #include "tui/view-eval.h"
 #include "tui/app.h"
+#include "tui/assist.h"
 #include "tui/editor.h"
 #include "tui/helper.h"
 #include "tui/sidebyside.h"
@@ -539,6 +540,21 @@ static void rows_edited(struct app *a, char *tests, const long *map, long *back,
 		    keymap_label(ACT_SAVE));
 }
 
+/* tests (taken) is the old rows with added more at the end: every old row
+ * keeps its results. Returns how many rows there were before. */
+static size_t rows_appended(struct app *a, char *tests, size_t added, const char *msg)
+{
+	size_t n = a->eval->table->nrows;
+	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + added + 1, sizeof *back);
+	for (size_t i = 0; i < n; i++)
+		map[i] = (long)i;
+	for (size_t j = 0; j < n + added; j++)
+		back[j] = j < n ? (long)j : -1;
+	rows_edited(a, tests, map, back, msg);
+	free(map);
+	return n;
+}
+
 /* The whole of the regular file path (malloc'd, *len bytes), or NULL. */
 static char *read_all(const char *path, size_t *len)
 {
@@ -845,16 +861,9 @@ void view_eval_import(struct app *a, const char *path)
 		edit_failed(a, err);
 		return;
 	}
-	size_t n = ev->table->nrows;
-	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + added + 1, sizeof *back);
-	for (size_t i = 0; i < n; i++)
-		map[i] = (long)i;
-	for (size_t j = 0; j < n + added; j++)
-		back[j] = j < n ? (long)j : -1;
 	char msg[160];
 	snprintf(msg, sizeof msg, "%zu rows imported from %.100s", added, path);
-	rows_edited(a, t, map, back, msg);
-	free(map);
+	size_t n = rows_appended(a, t, added, msg);
 	if (n < ev->table->nrows)
 		ev->sel = n;
 }
@@ -898,14 +907,7 @@ static void on_generated(struct app *a, const char *input, void *ud)
 		edit_failed(a, err);
 		return;
 	}
-	size_t n = ev->table->nrows;
-	long *map = xcalloc(n + 1, sizeof *map), *back = xcalloc(n + added + 1, sizeof *back);
-	for (size_t i = 0; i < n; i++)
-		map[i] = (long)i;
-	for (size_t j = 0; j < n + added; j++)
-		back[j] = j < n ? (long)j : -1;
-	rows_edited(a, t, map, back, "");
-	free(map);
+	size_t n = rows_appended(a, t, added, "");
 	ev->gen_first = n;
 	ev->gen_count = added;
 	if (n < ev->table->nrows)
@@ -935,17 +937,10 @@ void view_eval_generate(struct app *a, const char *count)
 		app_message(a, 1, "the prompt has no {{variables}}: no rows to generate");
 		return;
 	}
-	struct diag_list d;
-	diag_list_init(&d);
-	struct preset *meta = meta_load("rows", &d);
+	struct preset *meta = assist_meta_load(a, "rows");
 	if (!meta) {
-		char *t = d.n ? app_diag_text(&d.v[0]) : xstrdup("no meta-prompt rows.yaml");
-		app_message(a, 1, "%s", t);
-		free(t);
-		diag_list_done(&d);
 		return;
 	}
-	diag_list_done(&d);
 	struct session *ms = preset_session(meta);
 	char *tool = meta_forced_tool(ms);
 	char *prompt = meta_prompt_text(a->sess), *rows = meta_tests_text(a->sess);
@@ -1006,18 +1001,11 @@ static void improve(struct app *a)
 			    keymap_label(ACT_RUN));
 		return;
 	}
-	struct diag_list d;
-	diag_list_init(&d);
-	struct preset *meta = meta_load("improve", &d);
+	struct preset *meta = assist_meta_load(a, "improve");
 	if (!meta) {
-		char *t = d.n ? app_diag_text(&d.v[0]) : xstrdup("no meta-prompt improve.yaml");
-		app_message(a, 1, "%s", t);
-		free(t);
-		diag_list_done(&d);
 		free(failures);
 		return;
 	}
-	diag_list_done(&d);
 	app_sync(a);
 	struct session *ms = preset_session(meta);
 	char *prompt = meta_prompt_text(a->sess), *tests = meta_tests_text(a->sess);

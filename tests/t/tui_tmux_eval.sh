@@ -4,26 +4,7 @@
 # re-lays out at the new width; quitting while rows run leaves the
 # terminal usable and the finished rows in the run log.
 . "$(dirname "$0")/../lib.sh"
-command -v tmux >/dev/null || { not_ok "tmux is installed"; done_testing; }
-SOCK="pwbeval$$"
-export TERM=xterm-256color
-tm() { tmux -u -L "$SOCK" "$@"; }
-cleanup_tmux() { tm kill-server 2>/dev/null; }
-trap 'cleanup_tmux; _lib_cleanup' EXIT
-
-screen() { tm capture-pane -p -t "$1" 2>/dev/null; }
-wait_screen() {
-	_i=0 _n=$(( ${3:-15} * 20 ))
-	while [ "$_i" -lt "$_n" ]; do
-		screen "$1" | grep -qF -- "$2" && return 0
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	echo "# waited for '$2' in $1; the screen was:"
-	screen "$1" | sed 's/^/#   | /'
-	return 1
-}
-check_screen() { if wait_screen "$2" "$3" "${4:-15}"; then ok "$1"; else not_ok "$1"; fi; }
+. "$(dirname "$0")/../tmux.sh"
 
 mkdir -p "$T/state" "$T/work" "$T/config"
 "$PYTHON" - "$T/work/e.yaml" <<'PY'

@@ -3,6 +3,7 @@
  * prices, the run log's batches, and the create/poll/results driver
  * against the local test server (tests/server.py). Run from the repo root. */
 #include "tests/unit/tap.h"
+#include "tests/unit/testserver.h"
 
 #include "core/api.h"
 #include "core/batch.h"
@@ -25,9 +26,6 @@
 #define FAKE_KEY "sk-ant-api03-FAKEunitTESTkey0123456789abcdefghijklmnop-ABCD"
 
 static char tmpdir[64];
-static pid_t srv_pid;
-static char base_url[64];
-static char log_path[128];
 
 #define RUNC(fn) RUN(fn)
 
@@ -521,54 +519,9 @@ static void test_runlog_batches(void)
 
 /* ---- the driver against the test server ------------------------------- */
 
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-}
-
-static void server_stop(void)
-{
-	if (srv_pid > 0) {
-		kill(srv_pid, SIGTERM);
-		waitpid(srv_pid, NULL, 0);
-		srv_pid = 0;
-	}
-}
-
 static int server_start(const char *script)
 {
-	server_stop();
-	char sp[128], pp[128];
-	snprintf(sp, sizeof sp, "%s/script.json", tmpdir);
-	snprintf(pp, sizeof pp, "%s/port", tmpdir);
-	snprintf(log_path, sizeof log_path, "%s/server-log.jsonl", tmpdir);
-	write_text(sp, script);
-	unlink(pp);
-	unlink(log_path);
-	srv_pid = fork();
-	if (srv_pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 1);
-		const char *py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
-		execlp(py, py, "tests/server.py", "--script", sp, "--port-file", pp, "--log", log_path,
-		       (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 400; i++) {
-		char *port = read_file(pp);
-		if (port && atoi(port) > 0) {
-			snprintf(base_url, sizeof base_url, "http://127.0.0.1:%d", atoi(port));
-			free(port);
-			return 0;
-		}
-		free(port);
-		struct timespec ts = { 0, 25 * 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	printf("# server did not start\n");
-	return -1;
+	return server_start_in(tmpdir, script);
 }
 
 /* How many logged requests have this method and path. */
